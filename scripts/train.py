@@ -1,0 +1,16 @@
+#!/usr/bin/env python
+"""Train registry models into checkpoints/NAME/ (resumes if interrupted). Usage: train.py NAME [NAME...]"""
+import argparse
+
+from zoo import registry, training
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("names", nargs="+", help=f"model names or wildcards, e.g. {registry.list_models()[0]} or 'vae-*'")
+    p.add_argument("--epochs", type=int, help="override the recipe's epoch count")
+    p.add_argument("--out", help="folder to write NAME/ into (default: the shipped checkpoints folder)")
+    p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
+    args = p.parse_args()
+    names = [n for pat in args.names for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]
+    for name in names:
+        print(f"== {name}: written to {training.train(name, args.out, args.epochs, verbose=args.verbose)}", flush=True)

@@ -1,0 +1,26 @@
+"""Public entry points: build, load and describe models."""
+from __future__ import annotations
+
+import keras
+
+from zoo import checkpoints, registry
+
+
+def create(family: str, input_shape=(28, 28, 1), latent_dim=16, learning_rate=1e-3, **kwargs):
+    """An untrained model of `family` (e.g. 'vae') for images of `input_shape`, compiled, ready for `fit`.
+
+    No `loss` is compiled in: each family's loss is built into the model (`compute_loss`).
+    """
+    model = registry.get_family(family)(input_shape=input_shape, latent_dim=latent_dim, **kwargs)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+def load(name_or_path: str):
+    """A pretrained model by registry name (e.g. 'vae-mnist'), or a saved .keras file / checkpoint dir."""
+    return checkpoints.load(name_or_path)
+
+
+def info(name_or_path: str) -> dict:
+    """The model's card: recipe, measured metrics, parameter count, sha256 and file paths."""
+    return checkpoints.info(name_or_path)

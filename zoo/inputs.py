@@ -1,0 +1,66 @@
+"""Check and normalise what users pass in, so mistakes fail early with a message that says what to do."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _to_numpy(x, name):
+    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
+        x = x.numpy()
+    try:
+        return np.asarray(x)
+    except Exception as e:  # ragged lists, objects
+        raise ValueError(f"{name} must be an array-like of numbers; could not convert it ({e}).") from None
+
+
+def as_images(x, image_shape, name="x") -> np.ndarray:
+    """Return `x` as float32 (N, *image_shape) in [0, 1].
+
+    Accepts (N, H, W) or (N, H, W, C) with uint8/integer values in 0..255 or floats in [0, 1].
+    """
+    image_shape = tuple(int(s) for s in image_shape)
+    x = _to_numpy(x, name)
+    h, w, c = image_shape
+    expected = f"(N, {h}, {w}, {c})" + (f" or (N, {h}, {w})" if c == 1 else "")
+    if x.ndim == 3 and c == 1 and x.shape[1:] == (h, w):
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != image_shape:
+        hint = " (a single image? add a batch axis: x[None])" if x.shape in ((h, w), image_shape) else ""
+        raise ValueError(f"{name} must have shape {expected}; got {x.shape}{hint}.")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is empty: shape {x.shape}; pass at least one image.")
+    if x.dtype == bool:
+        return x.astype("float32")
+    if np.issubdtype(x.dtype, np.integer):
+        lo, hi = x.min(), x.max()
+        if lo < 0 or hi > 255:
+            raise ValueError(f"{name}: integer pixels must be in 0..255; got values in {lo}..{hi}.")
+        return x.astype("float32") / 255.0
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"{name}: expected uint8 (0..255) or float (0..1) pixels; got dtype {x.dtype}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or inf ({int((~np.isfinite(x)).sum())} values); clean the input first.")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < -1e-6 or hi > 1 + 1e-6:
+        hint = " If these are 0..255 values, divide by 255 or pass uint8." if hi <= 255 and lo >= 0 else ""
+        raise ValueError(f"{name}: float pixels must be in [0, 1]; got values in [{lo:g}, {hi:g}].{hint}")
+    return np.clip(x, 0.0, 1.0).astype("float32")
+
+
+def as_codes(z, latent_dim, name="z") -> np.ndarray:
+    """Return latent codes as float32 (N, latent_dim), finite."""
+    z = _to_numpy(z, name)
+    if z.ndim != 2 or z.shape[1] != latent_dim:
+        raise ValueError(f"{name} must have shape (N, {latent_dim}); got {z.shape}.")
+    if not np.issubdtype(z.dtype, np.number) or z.dtype == bool:
+        raise ValueError(f"{name}: expected float codes; got dtype {z.dtype}.")
+    z = z.astype("float32")
+    if not np.all(np.isfinite(z)):
+        raise ValueError(f"{name} contains NaN or inf; codes must be finite.")
+    return z
+
+
+def as_count(n, name="n") -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name} must be a positive integer; got {n!r}.")
+    return int(n)

@@ -1,0 +1,3 @@
+"""Model families. Importing this package registers each one (one line per family)."""
+from zoo.models.base import Autoencoder  # noqa: F401
+from zoo.models import ae, vae  # noqa: F401

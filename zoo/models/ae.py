@@ -1,0 +1,26 @@
+"""Plain autoencoder: deterministic code, Bernoulli reconstruction loss, no prior of its own.
+
+Its `sample` draws from a Gaussian mixture fitted to the training codes after training, because a naive
+N(0, I) draw (`sample(n, prior="normal")`) mostly lands where the decoder has never been trained.
+"""
+import keras
+
+from zoo.models import priors
+from zoo.models.base import Autoencoder
+from zoo.registry import register_family
+
+
+@register_family("ae")
+@keras.saving.register_keras_serializable(package="zoo")
+class AE(Autoencoder):
+    fitted_prior = True
+
+    def __init__(self, *args, prior_components=10, **kwargs):
+        self.prior_components = int(prior_components)
+        super().__init__(*args, **kwargs)
+
+    def make_prior(self):
+        return priors.GaussianMixture(self.latent_dim, self.prior_components, name="prior")
+
+    def get_config(self):
+        return {**super().get_config(), "prior_components": self.prior_components}

@@ -1,0 +1,61 @@
+"""Encoder and decoder networks, chosen by name in a model's config and sized from the image shape.
+
+Encoders map images to a flat vector of `out_dim` features; decoders map a code to per-pixel logits.
+They are plain `keras.Sequential` stacks of built-in layers, so they serialise with no custom code.
+"""
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import layers
+
+DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64)}
+
+
+def _mlp_encoder(image_shape, out_dim, hidden):
+    stack = [keras.Input(image_shape), layers.Flatten()]
+    stack += [layers.Dense(u, activation="relu") for u in hidden]
+    return keras.Sequential(stack + [layers.Dense(out_dim)], name="encoder")
+
+
+def _mlp_decoder(image_shape, latent_dim, hidden):
+    stack = [keras.Input((latent_dim,))]
+    stack += [layers.Dense(u, activation="relu") for u in reversed(hidden)]
+    stack += [layers.Dense(math.prod(image_shape)), layers.Reshape(image_shape)]
+    return keras.Sequential(stack, name="decoder")
+
+
+def _conv_encoder(image_shape, out_dim, hidden):
+    stack = [keras.Input(image_shape)]
+    stack += [layers.Conv2D(f, 3, strides=2, padding="same", activation="relu") for f in hidden]
+    stack += [layers.Flatten(), layers.Dense(out_dim)]
+    return keras.Sequential(stack, name="encoder")
+
+
+def _conv_decoder(image_shape, latent_dim, hidden):
+    h, w, c = image_shape
+    scale = 2 ** len(hidden)
+    gh, gw = math.ceil(h / scale), math.ceil(w / scale)
+    stack = [keras.Input((latent_dim,)), layers.Dense(gh * gw * hidden[-1], activation="relu"),
+             layers.Reshape((gh, gw, hidden[-1]))]
+    stack += [layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")
+              for f in reversed(hidden)]
+    stack += [layers.Conv2D(c, 3, padding="same")]
+    if (gh * scale, gw * scale) != (h, w):  # odd sizes: trim the bottom/right overhang
+        stack += [layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))]
+    return keras.Sequential(stack, name="decoder")
+
+
+BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder)}
+
+
+def build(backbone: str, image_shape, latent_dim: int, encoder_out_dim: int, hidden=None):
+    """Return (encoder, decoder) for `backbone` ('mlp' or 'conv')."""
+    if backbone not in BACKBONES:
+        raise ValueError(f"Unknown backbone {backbone!r}; choose one of {sorted(BACKBONES)}.")
+    hidden = tuple(hidden or DEFAULT_HIDDEN[backbone])
+    make_encoder, make_decoder = BACKBONES[backbone]
+    image_shape = tuple(image_shape)
+    return (make_encoder(image_shape, encoder_out_dim, hidden),
+            make_decoder(image_shape, latent_dim, hidden))

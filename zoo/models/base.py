@@ -1,0 +1,153 @@
+"""The contract every zoo model keeps: an autoencoder plus a latent density.
+
+`Autoencoder` validates and scales inputs, and gives every family `encode`, `decode`, `reconstruct`,
+`sample`, a `compute_loss` that sums the family's named loss terms (each reported as a metric in `fit`),
+and a config that round-trips through `keras.saving` with `safe_mode=True`.
+A family overrides `call` (a dict of outputs) and `loss_terms`, and optionally `make_prior`.
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from zoo import inputs
+from zoo.models import backbones, losses, priors
+
+
+class Autoencoder(keras.Model):
+    family = "base"  # set by registry.register_family
+    loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
+    fitted_prior = False  # True when `sample` uses a density fitted to training codes after training
+
+    def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
+                 prior=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(int(s) for s in input_shape)
+        if len(self.image_shape) != 3:
+            raise ValueError(f"input_shape must be (height, width, channels); got {input_shape}.")
+        self.latent_dim = int(latent_dim)
+        self.backbone = backbone
+        self.hidden = tuple(hidden or backbones.DEFAULT_HIDDEN.get(backbone, ()))
+        self.encoder, self.decoder = backbones.build(
+            backbone, self.image_shape, self.latent_dim, self.encoder_out_dim(), self.hidden)
+        if isinstance(prior, dict):
+            prior = keras.saving.deserialize_keras_object(prior)
+        self.prior = prior if prior is not None else self.make_prior()
+        self.seed = seed
+        self.noise = keras.random.SeedGenerator(seed)  # training-time randomness (sampling z, corruption)
+        self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
+        self.make_layers()
+        self.build((None, *self.image_shape))  # built at construction, so weights load and training resumes
+
+    # ---- hooks a family overrides -------------------------------------------------------------
+    def encoder_out_dim(self) -> int:
+        """Width of the encoder's output (a VAE needs mean and log-variance)."""
+        return self.latent_dim
+
+    def make_prior(self):
+        """The density `sample` draws from when none was given."""
+        return priors.StandardNormal(self.latent_dim, name="prior")
+
+    def make_layers(self):
+        """Create any extra layers or weights the family needs (state must exist before the model is built)."""
+
+    def code(self, features):
+        """Deterministic code from encoder features (the posterior mean for a VAE)."""
+        return features
+
+    def call(self, x, training=False):
+        z = self.code(self.encoder(x, training=training))
+        return {"logits": self.decoder(z, training=training), "z": z}
+
+    def loss_terms(self, x, outputs, training=False) -> dict:
+        """Named per-example loss terms, shape (N,) each; their sum is the training loss."""
+        target = outputs.get("target", x)
+        return {"reconstruction": losses.bernoulli_nll(target, outputs["logits"])}
+
+    # ---- training ------------------------------------------------------------------------------
+    def build(self, input_shape=None):
+        # Encoder, decoder and prior create their weights in __init__; nothing is shape-dependent.
+        self.built = True
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        terms = self.loss_terms(x, y_pred, training=training)
+        total = None
+        for tracker in self.loss_trackers:
+            term = ops.mean(terms[tracker.name])
+            tracker.update_state(term)
+            total = term if total is None else total + term
+        for extra in self.losses:  # add_loss / weight regularisers, if any
+            total = total + ops.sum(extra)
+        return total
+
+    def _prepare_data(self, x):
+        return inputs.as_images(x, self.image_shape) if _is_array_like(x) else x
+
+    def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
+        """Keras `fit` on images only (no targets): arrays are validated and scaled to [0, 1] first."""
+        if validation_data is not None:
+            validation_data = self._prepare_data(validation_data)
+        return super().fit(self._prepare_data(x), y, *args, validation_data=validation_data, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        return super().evaluate(self._prepare_data(x), y, *args, **kwargs)
+
+    def fit_prior(self, x, seed=0):
+        """Refit a fitted latent density (plain AE and kin) to the codes of images `x`."""
+        if not isinstance(self.prior, priors.GaussianMixture):
+            raise TypeError(f"{type(self).__name__}'s prior ({type(self.prior).__name__}) is not fitted to data.")
+        self.prior.fit(self.encode(x), seed=seed)
+        return self
+
+    # ---- the user-facing API (numpy in, numpy out) ---------------------------------------------
+    def _batched(self, fn, arr, batch_size):
+        return np.concatenate([ops.convert_to_numpy(fn(arr[i:i + batch_size]))
+                               for i in range(0, len(arr), batch_size)])
+
+    def encode(self, x, batch_size=1000) -> np.ndarray:
+        """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim)."""
+        x = inputs.as_images(x, self.image_shape)
+        return self._batched(lambda b: self.code(self.encoder(b, training=False)), x, batch_size)
+
+    def decode(self, z, batch_size=1000) -> np.ndarray:
+        """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1] (the Bernoulli means)."""
+        z = inputs.as_codes(z, self.latent_dim)
+        return self._batched(lambda b: ops.sigmoid(self.decoder(b, training=False)), z, batch_size)
+
+    def reconstruct(self, x, batch_size=1000) -> np.ndarray:
+        """decode(encode(x)): images in, images in [0, 1] out."""
+        return self.decode(self.encode(x, batch_size), batch_size)
+
+    def sample(self, n, seed=None, prior=None, temperature=1.0) -> np.ndarray:
+        """Draw `n` images: decode codes drawn from the model's density.
+
+        prior=None uses the model's own density; prior="normal" draws z ~ N(0, I) whatever the model
+        (for a plain AE this lands in the holes of its latent space). `temperature` scales the noise;
+        1.0 is the model's true sampler. The same `seed` gives the same images.
+        """
+        n = inputs.as_count(n)
+        if prior not in (None, "model", "normal"):
+            raise ValueError(f"prior must be None (the model's own), 'model' or 'normal'; got {prior!r}.")
+        if not (isinstance(temperature, (int, float)) and temperature > 0):
+            raise ValueError(f"temperature must be a positive number; got {temperature!r}.")
+        density = priors.StandardNormal(self.latent_dim) if prior == "normal" else self.prior
+        z = density.sample(n, np.random.default_rng(seed), temperature=float(temperature))
+        return self.decode(z)
+
+    # ---- serialisation -------------------------------------------------------------------------
+    def get_config(self):
+        return {
+            "name": self.name,
+            "input_shape": list(self.image_shape),
+            "latent_dim": self.latent_dim,
+            "backbone": self.backbone,
+            "hidden": list(self.hidden),
+            "prior": keras.saving.serialize_keras_object(self.prior),
+            "seed": self.seed,
+        }
+
+
+def _is_array_like(x) -> bool:
+    return isinstance(x, (np.ndarray, list)) or (hasattr(x, "shape") and hasattr(x, "dtype")
+                                                  and not hasattr(x, "element_spec"))

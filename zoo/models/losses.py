@@ -1,0 +1,21 @@
+"""Per-example loss pieces shared by the families, written with keras.ops only (any backend)."""
+from keras import ops
+
+
+def bernoulli_nll(x, logits):
+    """-log p(x | logits) under independent Bernoullis, summed over pixels: nats per image, shape (N,).
+
+    Stable form of binary cross-entropy with logits; x may be grey levels in [0, 1].
+    """
+    per_pixel = ops.relu(logits) - logits * x + ops.log1p(ops.exp(-ops.abs(logits)))
+    return ops.sum(ops.reshape(per_pixel, (ops.shape(x)[0], -1)), axis=1)
+
+
+def squared_error(x, x_hat):
+    """Sum of squared pixel errors per image, shape (N,)."""
+    return ops.sum(ops.reshape(ops.square(x - x_hat), (ops.shape(x)[0], -1)), axis=1)
+
+
+def gaussian_kl(mean, log_var):
+    """KL(N(mean, exp(log_var)) || N(0, I)) in nats per example, shape (N,)."""
+    return 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)

@@ -1,0 +1,50 @@
+"""Image grids written as PNG files (atomically: temp file, then rename)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
+    """(N, H, W, C) in [0, 1] -> one (rows*H, ncol*W[, C]) canvas with grey gutters, upscaled."""
+    images = np.asarray(images, dtype="float32")
+    n, h, w, c = images.shape
+    nrow = -(-n // ncol)
+    canvas = np.full((nrow * (h + pad) + pad, ncol * (w + pad) + pad, c), 0.5, dtype="float32")
+    for i, img in enumerate(images):
+        r, q = divmod(i, ncol)
+        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + q * (w + pad):pad + q * (w + pad) + w] = img
+    canvas = canvas.repeat(scale, axis=0).repeat(scale, axis=1)
+    return canvas[..., 0] if c == 1 else canvas
+
+
+def save_grid(images, path, ncol=8):
+    """Write images as a grid PNG at `path`; returns the path."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent, prefix=f".{path.stem}.")
+    os.close(fd)
+    try:
+        plt.imsave(tmp, np.clip(tile(images, ncol), 0, 1), cmap="gray", vmin=0, vmax=1, format="png")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def interleave_rows(originals, reconstructions, ncol=8):
+    """Stack rows: originals, their reconstructions, next originals, ... for a side-by-side picture."""
+    out = []
+    for i in range(0, len(originals), ncol):
+        out += [originals[i:i + ncol], reconstructions[i:i + ncol]]
+    return np.concatenate(out)

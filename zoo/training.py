@@ -1,0 +1,146 @@
+"""Train a registry recipe into a checkpoint folder: fit, fit the density, measure, draw, write a card."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from zoo import checkpoints, data, metrics, plots, registry
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Adds `epoch_time_s` to the logs (so CSVLogger records it and resumed runs can sum it)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_time_s"] = time.perf_counter() - self._t0
+
+
+def code_version() -> dict:
+    import zoo
+
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10).stdout.strip() or None
+        dirty = bool(subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "zoo"],
+                                    capture_output=True, text=True, timeout=10).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = None, None
+    return {"zoo": zoo.__version__, "git_commit": commit, "git_dirty": dirty}
+
+
+def hardware() -> dict:
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("keras", "tensorflow", "jax", "torch", "numpy"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return {"platform": platform.platform(), "processor": platform.machine(), "cpu_count": os.cpu_count(),
+            "keras_backend": keras.backend.backend(), "versions": versions}
+
+
+def build_model(recipe: registry.Recipe, input_shape):
+    from zoo.api import create
+
+    return create(recipe.family, input_shape=input_shape, latent_dim=recipe.latent_dim,
+                  backbone=recipe.backbone, learning_rate=recipe.learning_rate, name=recipe.name,
+                  **recipe.options)
+
+
+def measure(model, recipe, x_test) -> dict:
+    """The test-split numbers that go in the card."""
+    out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test),
+           "mse_first_1000": metrics.reconstruction(model, x_test[:1000])["mse"]}
+    if hasattr(model, "posterior"):
+        binarize = bool(recipe.options.get("dynamic_binarization"))
+        elbo = metrics.negative_elbo(model, x_test, seed=0, binarize=binarize)
+        out.update({f"{k}": v for k, v in elbo.items()}, elbo_test_binarized=binarize)
+    return out
+
+
+def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
+    """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run."""
+    recipe = registry.get_recipe(name)
+    if epochs is not None:
+        recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": int(epochs)})
+    out_root = Path(out_root) if out_root else checkpoints.root()
+    work = out_root / f".{name}.work"  # BackupAndRestore state + epoch log, kept until success
+    work.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(recipe.seed)
+
+    x_train, _ = data.load_split(recipe.dataset, "train")
+    x_test, _ = data.load_split(recipe.dataset, "test")
+    model = build_model(recipe, x_train.shape[1:])
+    t0 = time.perf_counter()
+    model.fit(x_train, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
+              validation_data=x_test[:2000], verbose=verbose,
+              callbacks=[keras.callbacks.BackupAndRestore(str(work / "backup")), EpochTimer(),
+                         keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
+                         keras.callbacks.TerminateOnNaN()])
+    if model.fitted_prior:
+        model.fit_prior(x_train, seed=recipe.seed)
+    session_s = time.perf_counter() - t0
+
+    # A fresh copy without optimizer state keeps the file small; it is compiled again on load.
+    final = type(model).from_config(model.get_config())
+    final.set_weights(model.get_weights())
+    final.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate))
+
+    tmp = out_root / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    final.save(tmp / checkpoints.MODEL_FILE)
+    shutil.copy(work / "history.csv", tmp / "history.csv")
+    write_pictures(final, x_test, tmp)
+    epoch_times = np.genfromtxt(work / "history.csv", delimiter=",", names=True)["epoch_time_s"]
+    card = {
+        "name": name, "family": recipe.family, "dataset": recipe.dataset,
+        "recipe": recipe.to_dict(),
+        "model_config": final.get_config(),
+        "params": int(final.count_params()),
+        "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
+        "metrics": {"test": measure(final, recipe, x_test)},
+        "training": {"epochs": recipe.epochs, "wall_time_s": round(float(np.sum(epoch_times)) + 0.0, 1),
+                     "this_session_s": round(session_s, 1),
+                     "final_epoch": _last_row(work / "history.csv")},
+        "hardware": hardware(), "code_version": code_version(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "reproduce": f"python scripts/train.py {name}",
+        "files": {checkpoints.MODEL_FILE: {"sha256": checkpoints.sha256(tmp / checkpoints.MODEL_FILE),
+                                           "bytes": (tmp / checkpoints.MODEL_FILE).stat().st_size}},
+    }
+    (tmp / checkpoints.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    final_dir = out_root / name
+    checkpoints.publish_folder(tmp, final_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    return final_dir
+
+
+def write_pictures(model, x_test, folder: Path) -> None:
+    plots.save_grid(model.sample(64, seed=0), folder / "samples.png")
+    originals = x_test[:32].astype("float32") / 255.0
+    plots.save_grid(plots.interleave_rows(originals, model.reconstruct(originals)),
+                    folder / "reconstructions.png")
+    if model.fitted_prior:  # what a naive N(0, I) draw gives: the "holes"
+        plots.save_grid(model.sample(64, seed=0, prior="normal"), folder / "samples_normal_prior.png")
+
+
+def _last_row(csv_path: Path) -> dict:
+    rows = np.genfromtxt(csv_path, delimiter=",", names=True)
+    last = rows[-1] if rows.ndim else rows
+    return {k: round(float(last[k]), 4) for k in rows.dtype.names}
