@@ -1,6 +1,16 @@
-"""zoo: pretrained Keras 3 autoencoders by name. See README.md."""
-from zoo.registry import list_models  # noqa: F401
-from zoo.api import create, info, load  # noqa: F401
+"""zoo: pretrained Keras 3 autoencoders by name. See README.md.
+
+`list_models` needs no deep-learning import; `load`, `info` and `create` import Keras on first use.
+"""
+from zoo.registry import list_models
 
 __version__ = "0.1.0"
 __all__ = ["list_models", "load", "info", "create"]
+
+
+def __getattr__(name):
+    if name in ("load", "info", "create"):
+        from zoo import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")

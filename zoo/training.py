@@ -96,10 +96,9 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
         model.fit_prior(x_train, seed=recipe.seed)
     session_s = time.perf_counter() - t0
 
-    # A fresh copy without optimizer state keeps the file small; it is compiled again on load.
+    # An uncompiled copy saves no optimizer state (a third of the file); zoo.load compiles it again.
     final = type(model).from_config(model.get_config())
     final.set_weights(model.get_weights())
-    final.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate))
 
     tmp = out_root / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,20 @@
+import numpy as np
+import pytest
+
+import zoo
+
+FAMILIES = ["ae", "vae"]
+
+
+def tiny(family, **kw):
+    """A small model of `family` that trains in a second."""
+    return zoo.create(family, latent_dim=2, hidden=(16,), seed=0, **kw)
+
+
+@pytest.fixture
+def images():
+    """64 structured 28x28 uint8 images (bright blobs at random places), seeded."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:28, :28]
+    cy, cx = rng.uniform(6, 22, (2, 64, 1, 1))
+    return (255 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 18.0)).astype("uint8")

@@ -1,0 +1,72 @@
+"""Checkpoint folders: hash check before loading, clear errors for damaged files, atomic replace."""
+import json
+import shutil
+
+import pytest
+
+import zoo
+from zoo import checkpoints
+from tests.unit.conftest import tiny
+
+
+@pytest.fixture
+def folder(tmp_path, images):
+    model = tiny("vae")
+    d = tmp_path / "ckpt"
+    d.mkdir()
+    model.save(d / "model.keras")
+    card = {"name": "x", "files": {"model.keras": {"sha256": checkpoints.sha256(d / "model.keras")}}}
+    (d / "card.json").write_text(json.dumps(card))
+    return d
+
+
+def test_loads_folder_and_info(folder):
+    model = zoo.load(str(folder))
+    assert model.compiled and model.card["name"] == "x"
+    info = zoo.info(str(folder))
+    assert info["paths"]["model.keras"].endswith("model.keras")
+
+
+def test_tampered_file_is_refused(folder):
+    data = bytearray((folder / "model.keras").read_bytes())
+    data[-100] ^= 0xFF
+    (folder / "model.keras").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="sha256 .* but the card records"):
+        zoo.load(str(folder))
+
+
+def test_truncated_file_without_card(folder):
+    (folder / "card.json").unlink()
+    data = (folder / "model.keras").read_bytes()
+    (folder / "model.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        zoo.load(str(folder))
+
+
+def test_damaged_card(folder):
+    (folder / "card.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        zoo.load(str(folder))
+
+
+def test_missing_paths(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        zoo.load(str(tmp_path / "nope.keras"))
+    with pytest.raises(FileNotFoundError, match="not a zoo checkpoint"):
+        zoo.load(str(tmp_path))
+
+
+def test_publish_folder_replaces_atomically(tmp_path):
+    final, tmp = tmp_path / "m", tmp_path / ".m.tmp"
+    final.mkdir(); (final / "a").write_text("old")
+    tmp.mkdir(); (tmp / "a").write_text("new")
+    checkpoints.publish_folder(tmp, final)
+    assert (final / "a").read_text() == "new" and not tmp.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_registry_name_without_checkpoint(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="zoo train vae-mnist"):
+        zoo.load("vae-mnist")
+    shutil.rmtree(tmp_path)

@@ -1,0 +1,31 @@
+import pytest
+
+import zoo
+
+
+def test_list_models():
+    assert zoo.list_models() == ["ae-fashion_mnist", "ae-mnist", "vae-fashion_mnist", "vae-mnist"]
+    assert zoo.list_models("vae*") == ["vae-fashion_mnist", "vae-mnist"]
+    assert zoo.list_models("*-mnist") == ["ae-mnist", "vae-mnist"]
+    assert zoo.list_models("nothing*") == []
+
+
+def test_names_follow_family_dataset():
+    from zoo.registry import RECIPES, get_family
+
+    for name, r in RECIPES.items():
+        assert name == f"{r.family}-{r.dataset}"
+        assert get_family(r.family).family == r.family
+
+
+@pytest.mark.parametrize("name, suggestion", [("vae-mnsit", "vae-mnist"), ("ae_mnist", "ae-mnist"),
+                                              ("vae-fashion", "vae-fashion_mnist")])
+def test_unknown_name_suggests(name, suggestion):
+    with pytest.raises(KeyError, match=f"Did you mean: .*{suggestion}") as e:
+        zoo.load(name)
+    assert "zoo.list_models()" in str(e.value)
+
+
+def test_unknown_family():
+    with pytest.raises(KeyError, match="Unknown family 'vea'.*vae"):
+        zoo.create("vea")

@@ -1,0 +1,143 @@
+"""The `zoo` command: a thin layer over the Python API (zoo.list_models, load, info, train)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _quiet_backend():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+
+
+def cmd_list(args):
+    from zoo import checkpoints, registry
+
+    names = registry.list_models(args.pattern)
+    if not names:
+        print(f"No model matches {args.pattern!r}; `zoo list` shows all.", file=sys.stderr)
+        return 1
+    print(f"{'name':24} {'family':8} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
+    for name in names:
+        r = registry.RECIPES[name]
+        card = checkpoints.read_card(checkpoints.root() / name) if (checkpoints.root() / name).is_dir() else None
+        if card is None:
+            extra, params = "(not trained: zoo train " + name + ")", "-"
+        else:
+            m = card["metrics"]["test"]
+            extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m
+                     else f"recon BCE {m['bce_nats']:.1f} nats") + f", MSE {m['mse']:.4f}"
+            params = f"{card['params']:,}"
+        print(f"{name:24} {r.family:8} {r.dataset:14} {r.latent_dim:>6} {params:>9}  {extra}")
+    return 0
+
+
+def cmd_info(args):
+    import zoo
+
+    print(json.dumps(zoo.info(args.name), indent=2))
+    return 0
+
+
+def cmd_sample(args):
+    import zoo
+    from zoo import plots
+
+    model = zoo.load(args.name)
+    images = model.sample(args.n, seed=args.seed, prior=args.prior, temperature=args.temperature)
+    print(f"wrote {plots.save_grid(images, args.output, ncol=args.ncol)} ({args.n} samples of {args.name})")
+    return 0
+
+
+def _load_images(path):
+    import numpy as np
+
+    if path.endswith(".npz"):
+        with np.load(path) as f:
+            key = "x_test" if "x_test" in f else list(f.keys())[0]
+            return f[key]
+    if path.endswith(".npy"):
+        return np.load(path)
+    raise ValueError(f"--input must be a .npy or .npz array file of images; got {path}.")
+
+
+def cmd_reconstruct(args):
+    import zoo
+    from zoo import data, inputs, plots
+
+    model = zoo.load(args.name)
+    if args.input:
+        images = _load_images(args.input)[: args.n]
+    else:
+        dataset = (model.card or {}).get("dataset")
+        if dataset is None:
+            raise SystemExit("This model has no card naming its dataset: pass --input images.npy")
+        images = data.load_split(dataset, "test")[0][: args.n]
+    x = inputs.as_images(images, model.image_shape)
+    plots.save_grid(plots.interleave_rows(x, model.reconstruct(x), args.ncol), args.output, ncol=args.ncol)
+    print(f"wrote {args.output} (rows alternate: {len(x)} originals, their reconstructions)")
+    return 0
+
+
+def cmd_train(args):
+    from zoo import registry, training
+
+    for name in registry.list_models(args.name) or [registry.get_recipe(args.name).name]:
+        print(f"written to {training.train(name, args.out, args.epochs)}")
+    return 0
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="zoo", description="Pretrained Keras autoencoders by name: list, inspect, "
+                                "sample, reconstruct and train them.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("list", help="list the registered models and their test metrics")
+    s.add_argument("pattern", nargs="?", default="*", help="fnmatch wildcard, e.g. 'vae*'")
+    s.set_defaults(fn=cmd_list)
+
+    s = sub.add_parser("info", help="print a model's card (recipe, metrics, params, sha256, files) as JSON")
+    s.add_argument("name", help="model name (e.g. vae-mnist), checkpoint folder or .keras file")
+    s.set_defaults(fn=cmd_info)
+
+    s = sub.add_parser("sample", help="draw images from a model and save them as a grid PNG")
+    s.add_argument("name", help="model name, checkpoint folder or .keras file")
+    s.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
+    s.add_argument("-o", "--output", default="samples.png", help="PNG to write (default samples.png)")
+    s.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same images")
+    s.add_argument("--prior", choices=["model", "normal"], default="model",
+                   help="'model': the model's own sampler (default); 'normal': naive z ~ N(0, I)")
+    s.add_argument("--temperature", type=float, default=1.0, help="noise scale; 1.0 is the true sampler")
+    s.add_argument("--ncol", type=int, default=8, help="images per row")
+    s.set_defaults(fn=cmd_sample)
+
+    s = sub.add_parser("reconstruct", help="encode and decode test images; save originals and reconstructions")
+    s.add_argument("name", help="model name, checkpoint folder or .keras file")
+    s.add_argument("-o", "--output", default="reconstructions.png", help="PNG to write")
+    s.add_argument("-n", type=int, default=32, help="number of images (default 32)")
+    s.add_argument("--input", help=".npy/.npz images (default: the model's dataset test split via TFDS)")
+    s.add_argument("--ncol", type=int, default=8, help="images per row")
+    s.set_defaults(fn=cmd_reconstruct)
+
+    s = sub.add_parser("train", help="train a registry model from its recipe into a checkpoint folder")
+    s.add_argument("name", help="model name or wildcard, e.g. vae-mnist or 'ae-*'")
+    s.add_argument("--epochs", type=int, help="override the recipe's epoch count")
+    s.add_argument("--out", help="folder to write NAME/ into (default: the shipped checkpoints folder)")
+    s.set_defaults(fn=cmd_train)
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    _quiet_backend()
+    try:
+        return args.fn(args)
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"zoo {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
