@@ -29,3 +29,11 @@ def test_unknown_name_suggests(name, suggestion):
 def test_unknown_family():
     with pytest.raises(KeyError, match="Unknown family 'vea'.*vae"):
         zoo.create("vea")
+
+
+def test_backend_is_the_requested_one():
+    import os
+
+    import keras
+
+    assert keras.backend.backend() == os.environ.get("KERAS_BACKEND", "tensorflow")

@@ -7,15 +7,20 @@ def bernoulli_nll(x, logits):
 
     Stable form of binary cross-entropy with logits; x may be grey levels in [0, 1].
     """
+    logits = ops.convert_to_tensor(logits)
+    x = ops.cast(ops.convert_to_tensor(x), logits.dtype)
     per_pixel = ops.relu(logits) - logits * x + ops.log1p(ops.exp(-ops.abs(logits)))
     return ops.sum(ops.reshape(per_pixel, (ops.shape(x)[0], -1)), axis=1)
 
 
 def squared_error(x, x_hat):
     """Sum of squared pixel errors per image, shape (N,)."""
+    x_hat = ops.convert_to_tensor(x_hat)
+    x = ops.cast(ops.convert_to_tensor(x), x_hat.dtype)
     return ops.sum(ops.reshape(ops.square(x - x_hat), (ops.shape(x)[0], -1)), axis=1)
 
 
 def gaussian_kl(mean, log_var):
     """KL(N(mean, exp(log_var)) || N(0, I)) in nats per example, shape (N,)."""
+    mean, log_var = ops.convert_to_tensor(mean), ops.convert_to_tensor(log_var)
     return 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)

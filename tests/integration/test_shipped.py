@@ -1,0 +1,103 @@
+"""The shipped checkpoints, loaded by name as a user would: shapes, measured error, fine-tuning, CLI."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo import checkpoints, data
+
+NAMES = zoo.list_models()
+OTHER = {"mnist": "fashion_mnist", "fashion_mnist": "mnist"}
+
+
+@pytest.fixture(scope="module")
+def split():
+    cache = {}
+
+    def get(dataset, name):
+        if (dataset, name) not in cache:
+            cache[dataset, name] = data.load_split(dataset, name)[0]
+        return cache[dataset, name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_load_by_name(name, split):
+    model = zoo.load(name)
+    assert model.compiled and model.family == name.split("-")[0]
+    x = split(model.card["dataset"], "test")[:50]
+    z = model.encode(x[..., 0])  # (N, 28, 28) uint8 works
+    assert z.shape == (50, model.latent_dim)
+    assert model.decode(z).shape == (50, 28, 28, 1)
+    s = model.sample(64, seed=0)
+    assert s.shape == (64, 28, 28, 1) and 0 <= s.min() and s.max() <= 1
+    np.testing.assert_array_equal(s, model.sample(64, seed=0))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reconstruction_error_within_card_bound(name, split):
+    model = zoo.load(name)
+    card = model.card
+    x = split(card["dataset"], "test")[:1000]
+    mse = float(np.mean((model.reconstruct(x) - x / 255.0) ** 2))
+    stated = card["metrics"]["test"]["mse_first_1000"]
+    assert mse <= stated * 1.01 + 1e-6, (mse, stated)
+    assert mse == pytest.approx(stated, rel=0.01)  # the card's number is reproducible
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_finetune_one_epoch_on_new_data_lowers_loss(name, split):
+    model = zoo.load(name)
+    x = split(OTHER[model.card["dataset"]], "train")[:2000]
+    before = model.evaluate(x, verbose=0, return_dict=True)["loss"]
+    model.fit(x, epochs=1, batch_size=64, verbose=0)
+    after = model.evaluate(x, verbose=0, return_dict=True)["loss"]
+    assert after < before
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_info_is_the_card(name):
+    info = zoo.info(name)
+    for key in ("recipe", "metrics", "params", "files", "paths", "training", "hardware", "code_version"):
+        assert key in info, key
+    path = info["paths"]["model.keras"]
+    assert checkpoints.sha256(path) == info["files"]["model.keras"]["sha256"]
+    assert info["params"] == zoo.load(name).count_params()
+
+
+def test_ae_samples_from_fitted_mixture_and_vae_from_normal():
+    ae, vae = zoo.load("ae-mnist"), zoo.load("vae-mnist")
+    assert type(ae.prior).__name__ == "GaussianMixture" and ae.prior.is_fitted
+    assert type(vae.prior).__name__ == "StandardNormal"
+
+
+def test_finetuned_model_reloads(tmp_path, split):
+    model = zoo.load("vae-mnist")
+    model.fit(split("fashion_mnist", "train")[:256], epochs=1, verbose=0)
+    model.save(tmp_path / "my.keras")
+    again = zoo.load(str(tmp_path / "my.keras"))
+    np.testing.assert_allclose(again.sample(4, seed=0), model.sample(4, seed=0), atol=1e-5)
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "zoo.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_sample_reconstruct_info_list(tmp_path):
+    r = run_cli("sample", "vae-mnist", "-n", "16", "-o", "s.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = run_cli("reconstruct", "ae-mnist", "-n", "8", "-o", "r.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "r.png").exists()
+    r = run_cli("info", "vae-mnist", cwd=tmp_path)
+    assert json.loads(r.stdout)["name"] == "vae-mnist"
+    r = run_cli("list", cwd=tmp_path)
+    assert r.returncode == 0 and all(n in r.stdout for n in NAMES)
+    r = run_cli("sample", "vae-mnsit", cwd=tmp_path)
+    assert r.returncode == 2 and "Did you mean: vae-mnist" in r.stderr
