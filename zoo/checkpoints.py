@@ -10,8 +10,6 @@ import os
 import shutil
 from pathlib import Path
 
-import keras
-
 from zoo import registry
 
 MODEL_FILE, CARD_FILE = "model.keras", "card.json"
@@ -83,6 +81,8 @@ def load(name_or_path):
         path = path / MODEL_FILE
         if not path.exists():
             raise FileNotFoundError(f"{path.parent} has no {MODEL_FILE}; it is not a zoo checkpoint folder.")
+    import keras
+
     import zoo.models  # noqa: F401  (registers the classes the file names)
 
     try:
@@ -90,7 +90,7 @@ def load(name_or_path):
     except Exception as e:
         raise ValueError(f"Could not read {path}: {type(e).__name__}: {e}. The file may be truncated or "
                          "corrupt, or from a newer zoo; re-download or retrain it.") from None
-    if not model.compiled:
+    if not model.compiled:  # shipped checkpoints are saved without optimizer state
         lr = (card or {}).get("recipe", {}).get("learning_rate", 1e-3)
         model.compile(optimizer=keras.optimizers.Adam(lr))
     model.card = card

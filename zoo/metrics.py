@@ -1,5 +1,12 @@
-"""Measured numbers for cards and comparisons: plain functions of a model and image arrays."""
+"""Measured numbers for cards and comparisons: plain functions of a model, image arrays or features.
+
+Reconstruction (MSE, BCE), likelihood (negative ELBO, IWAE bound), and sample quality read off a domain
+classifier (zoo.evaluators): Fréchet distance of its features ("FID" here, not InceptionV3 FID), KID,
+improved precision/recall (Kynkäänniemi et al. 2019), validity and class coverage.
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from keras import ops
@@ -7,7 +14,10 @@ from keras import ops
 from zoo import inputs
 from zoo.models import losses
 
+LOG_2PI = math.log(2 * math.pi)
 
+
+# ---- reconstruction and likelihood -----------------------------------------------------------------
 def reconstruction(model, x, batch_size=1000) -> dict:
     """Mean squared error per pixel and Bernoulli cross-entropy in nats per image, x -> decode(encode(x))."""
     x = inputs.as_images(x, model.image_shape)
@@ -20,23 +30,162 @@ def reconstruction(model, x, batch_size=1000) -> dict:
     return {"mse": float(np.concatenate(mse).mean()), "bce_nats": float(np.concatenate(bce).mean())}
 
 
-def negative_elbo(model, x, seed=0, binarize=False, batch_size=1000) -> dict:
-    """Mean negative ELBO and its terms (nats per image), one posterior sample per image.
+def binarize(x, seed=0) -> np.ndarray:
+    """A fixed binarization of images in [0, 1]: pixel ~ Bernoulli(intensity), seeded."""
+    return (np.random.default_rng(seed).random(x.shape) < x).astype("float32")
 
-    binarize=True draws a fixed binarization of x (pixels ~ Bernoulli(x), seeded), as in the literature.
+
+def _log_weights(model, b, k, rng):
+    """(B, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x), for a Gaussian-posterior
+    model with an N(0, I) prior."""
+    mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.encoder(b, training=False)))
+    n, d = mean.shape
+    eps = rng.standard_normal((n, k, d)).astype("float32")
+    z = mean[:, None] + np.exp(0.5 * log_var)[:, None] * eps
+    log_q = -0.5 * (eps ** 2 + log_var[:, None] + LOG_2PI).sum(-1)
+    log_pz = -0.5 * (z ** 2 + LOG_2PI).sum(-1)
+    logits = model.decoder(z.reshape(n * k, d), training=False)
+    targets = np.repeat(b, k, axis=0)
+    log_px = -ops.convert_to_numpy(losses.bernoulli_nll(targets, logits)).reshape(n, k)
+    return log_px + log_pz - log_q
+
+
+def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=20) -> dict:
+    """Negative ELBO and IWAE bound on -log p(x) (Burda et al. 2016) with k importance samples, nats/image.
+
+    binarized=True scores a fixed binarization of x (the literature's dynamically binarized MNIST test).
+    The ELBO is the mean log weight over the same k samples; IWAE_k = -logmeanexp of them (tighter).
     """
+    if not hasattr(model, "posterior"):
+        raise TypeError(f"{type(model).__name__} has no posterior q(z|x): likelihood bounds need a VAE family.")
     x = inputs.as_images(x, model.image_shape)
-    rng = np.random.default_rng(seed)
-    if binarize:
-        x = (rng.random(x.shape) < x).astype("float32")
+    if binarized:
+        x = binarize(x, seed)
+    rng = np.random.default_rng(seed + 1)
+    elbo, iwae = [], []
+    for i in range(0, len(x), batch_size):
+        b = x[i:i + batch_size]
+        logw = np.concatenate([_log_weights(model, b, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
+        m = logw.max(1, keepdims=True)
+        iwae.append(-(m[:, 0] + np.log(np.exp(logw - m).mean(1))))
+        elbo.append(-logw.mean(1))
+    return {"neg_elbo_nats": float(np.concatenate(elbo).mean()), "iwae_nll_nats": float(np.concatenate(iwae).mean()),
+            "k": int(k), "images": int(len(x)), "binarized": bool(binarized)}
+
+
+def negative_elbo(model, x, seed=0, binarize_x=False, batch_size=1000) -> dict:
+    """Mean negative ELBO and its terms (nats per image), one posterior sample per image."""
+    x = inputs.as_images(x, model.image_shape)
+    if binarize_x:
+        x = binarize(x, seed)
+    rng = np.random.default_rng(seed + 1)
     rec, kl = [], []
     for i in range(0, len(x), batch_size):
         b = x[i:i + batch_size]
-        mean, log_var = model.posterior(model.encoder(b, training=False))
-        mean, log_var = ops.convert_to_numpy(mean), ops.convert_to_numpy(log_var)
+        mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.encoder(b, training=False)))
         z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
         rec.append(ops.convert_to_numpy(losses.bernoulli_nll(b, model.decoder(z, training=False))))
         kl.append(ops.convert_to_numpy(losses.gaussian_kl(mean, log_var)))
     rec, kl = np.concatenate(rec), np.concatenate(kl)
     return {"neg_elbo_nats": float((rec + kl).mean()), "reconstruction_nats": float(rec.mean()),
             "kl_nats": float(kl.mean())}
+
+
+# ---- distances between feature sets ------------------------------------------------------------------
+def _features(name, f, min_rows=2):
+    f = np.asarray(f, dtype="float64")
+    if f.ndim != 2 or len(f) < min_rows:
+        raise ValueError(f"{name} must be a 2-D array (N >= {min_rows}, features); got shape {f.shape}.")
+    if not np.all(np.isfinite(f)):
+        raise ValueError(f"{name} contains NaN or inf.")
+    return f
+
+
+def _check_pair(real, fake, min_rows=2):
+    real, fake = _features("real features", real, min_rows), _features("fake features", fake, min_rows)
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"feature sizes differ: real {real.shape[1]}, fake {fake.shape[1]}.")
+    return real, fake
+
+
+def frechet_distance(real, fake) -> float:
+    """||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^1/2) between Gaussians fitted to two feature sets."""
+    real, fake = _check_pair(real, fake)
+    mu1, mu2 = real.mean(0), fake.mean(0)
+    s1, s2 = np.cov(real, rowvar=False), np.cov(fake, rowvar=False)
+    w, v = np.linalg.eigh(s1)
+    root1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    # Tr (S1 S2)^1/2 = Tr (S1^1/2 S2 S1^1/2)^1/2, a symmetric PSD matrix: sum of sqrt eigenvalues.
+    tr_cross = np.sqrt(np.clip(np.linalg.eigvalsh(root1 @ s2 @ root1), 0, None)).sum()
+    return float(max(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_cross, 0.0))
+
+
+def kernel_inception_distance(real, fake, subsets=50, subset_size=1000, seed=0) -> dict:
+    """KID (Bińkowski et al. 2018): unbiased MMD^2 with kernel (x.y/d + 1)^3, mean and std over subsets."""
+    real, fake = _check_pair(real, fake)
+    m = min(subset_size, len(real), len(fake))
+    rng, d, vals = np.random.default_rng(seed), real.shape[1], []
+    for _ in range(subsets):
+        a = real[rng.choice(len(real), m, replace=False)]
+        b = fake[rng.choice(len(fake), m, replace=False)]
+        kaa, kbb, kab = ((a @ a.T / d + 1) ** 3, (b @ b.T / d + 1) ** 3, (a @ b.T / d + 1) ** 3)
+        vals.append((kaa.sum() - np.trace(kaa)) / (m * (m - 1)) + (kbb.sum() - np.trace(kbb)) / (m * (m - 1))
+                    - 2 * kab.mean())
+    return {"kid": float(np.mean(vals)), "kid_std": float(np.std(vals))}
+
+
+def _sq_dists(a, b):
+    return np.clip((a ** 2).sum(1)[:, None] + (b ** 2).sum(1)[None] - 2 * a @ b.T, 0, None)
+
+
+def _kth_radius(f, k, chunk=1000):
+    """Squared distance of each row to its k-th nearest other row."""
+    out = np.empty(len(f))
+    for i in range(0, len(f), chunk):
+        d = _sq_dists(f[i:i + chunk], f)
+        out[i:i + chunk] = np.partition(d, k, axis=1)[:, k]  # index 0 is the point itself
+    return out
+
+
+def _coverage(queries, support, radii, chunk=1000):
+    """Share of queries inside at least one support ball."""
+    inside = 0
+    for i in range(0, len(queries), chunk):
+        inside += (_sq_dists(queries[i:i + chunk], support) <= radii[None]).any(1).sum()
+    return inside / len(queries)
+
+
+def precision_recall(real, fake, k=3) -> dict:
+    """Improved precision (share of fakes on the real manifold) and recall (share of reals on the fake
+    manifold), manifolds as unions of k-NN balls (Kynkäänniemi et al. 2019)."""
+    real, fake = _check_pair(real, fake, min_rows=k + 1)
+    return {"precision": float(_coverage(fake, real, _kth_radius(real, k))),
+            "recall": float(_coverage(real, fake, _kth_radius(fake, k)))}
+
+
+def validity(probs, threshold=0.9) -> float:
+    """Share of images whose top class probability is at least `threshold` (a recognisable sample)."""
+    probs = _features("probs", probs, 1)
+    return float((probs.max(1) >= threshold).mean())
+
+
+def class_coverage(probs) -> dict:
+    """Histogram of predicted classes, its entropy in nats, and that entropy over log(classes) (1 = uniform)."""
+    probs = _features("probs", probs, 1)
+    hist = np.bincount(probs.argmax(1), minlength=probs.shape[1]) / len(probs)
+    nz = hist[hist > 0]
+    ent = float(-(nz * np.log(nz)).sum())
+    return {"class_histogram": [round(float(h), 4) for h in hist], "class_entropy": ent,
+            "class_entropy_ratio": ent / math.log(probs.shape[1])}
+
+
+def sample_quality(fake_images, real_stats, evaluator, seed=0, full=True) -> dict:
+    """All sample metrics of `fake_images` against real images' (features, probs) from `evaluator`."""
+    real_f, _ = real_stats
+    fake_f, fake_p = evaluator(fake_images)
+    out = {"fid": frechet_distance(real_f, fake_f), "validity": validity(fake_p)}
+    if full:
+        out.update(kernel_inception_distance(real_f, fake_f, seed=seed))
+        out.update(precision_recall(real_f, fake_f))
+        out.update(class_coverage(fake_p))
+    return out

@@ -1,0 +1,34 @@
+#!/usr/bin/env python
+"""Measure checkpoints with zoo.evaluation and store the numbers in their card.json (sha256 unchanged).
+
+Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
+"""
+import argparse
+import json
+
+from zoo import checkpoints, evaluation, registry
+from zoo.api import load
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("names", nargs="*", help="model names or wildcards")
+    p.add_argument("--all", action="store_true", help="every registered model with a checkpoint")
+    p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
+    args = p.parse_args()
+    patterns = ["*"] if args.all else args.names
+    if not patterns:
+        p.error("name a model or pass --all")
+    names = [n for pat in patterns for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]
+    protocol = {"iwae_images": args.iwae_images} if args.iwae_images else {}
+    for name in names:
+        folder = checkpoints.root() / name
+        if not (folder / checkpoints.CARD_FILE).exists():
+            print(f"skip {name}: no checkpoint (train it first)")
+            continue
+        print(f"== {name}", flush=True)
+        model = load(name)
+        card = model.card
+        card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol)
+        tmp = folder / f".{checkpoints.CARD_FILE}.tmp"
+        tmp.write_text(json.dumps(card, indent=2) + "\n")
+        tmp.replace(folder / checkpoints.CARD_FILE)

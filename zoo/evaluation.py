@@ -1,0 +1,63 @@
+"""The card-level evaluation protocol: every metric of zoo.metrics, measured the same way for every model.
+
+`evaluate(model, dataset)` returns the dict stored under card["evaluation"] by scripts/evaluate.py.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from zoo import data, evaluators, metrics
+
+PROTOCOL = {
+    "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
+    "iwae_k": 5000,          # importance samples for the IWAE bound
+    "iwae_images": 1000,     # test images (the first ones) scored by the IWAE bound
+    "seed": 0,
+}
+
+
+def _quality(images, real, ev, seed, full=False):
+    return {k: (round(v, 6) if isinstance(v, float) else v)
+            for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full).items()}
+
+
+def evaluate(model, dataset: str, protocol: dict | None = None, log=print) -> dict:
+    """Measure `model` on `dataset`'s test split with the shipped evaluator; returns a JSON-able dict."""
+    p = {**PROTOCOL, **(protocol or {})}
+    n, seed = p["samples"], p["seed"]
+    ev = evaluators.load(dataset)
+    x_test = data.load_split(dataset, "test")[0]
+    real = ev(x_test)
+    t0 = time.perf_counter()
+    out = {"protocol": p, "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
+                                        "sha256": ev.card.get("files", {}).get("model.keras", {}).get("sha256")}}
+    out["reconstruction"] = metrics.reconstruction(model, x_test)
+    log("  reconstruction", out["reconstruction"])
+
+    # Headline: the model's own sampler at temperature 1.
+    out["samples"] = _quality(model.sample(n, seed=seed), real, ev, seed, full=True)
+    log("  samples", {k: v for k, v in out["samples"].items() if k != "class_histogram"})
+
+    # The "holes": where do codes from N(0, I), the model's sampler and the encoded test set decode to?
+    holes = {"model_sampler": {k: out["samples"][k] for k in ("fid", "validity")},
+             "normal_prior": _quality(model.sample(n, seed=seed, prior="normal"), real, ev, seed),
+             "aggregate_posterior": _quality(model.reconstruct(x_test), real, ev, seed)}
+    out["holes"] = holes
+    log("  holes", holes)
+
+    # Interpolation: decoded midpoints between the codes of random test pairs.
+    rng = np.random.default_rng(seed)
+    codes = model.encode(x_test)
+    a, b = rng.integers(0, len(x_test), (2, n))
+    out["interpolation"] = _quality(model.decode(0.5 * (codes[a] + codes[b])), real, ev, seed)
+    log("  interpolation", out["interpolation"])
+
+    if hasattr(model, "posterior"):
+        binarized = bool(getattr(model, "dynamic_binarization", False))
+        out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]], k=p["iwae_k"], seed=seed,
+                                               binarized=binarized)
+        log("  likelihood", out["likelihood"])
+    out["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return out

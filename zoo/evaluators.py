@@ -1,0 +1,79 @@
+"""Per-dataset CNN classifiers that measure samples: their penultimate features feed FID/KID/precision/recall,
+their class probabilities give validity and class coverage. Trained by scripts/train_evaluator.py.
+
+This is a domain feature extractor, not InceptionV3: "FID" numbers here are comparable only with each other.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from zoo import checkpoints, inputs
+
+FEATURE_LAYER = "features"
+
+
+def build(input_shape=(28, 28, 1), classes=10):
+    """A small VGG-style CNN; `features` (128 ReLU units) is the layer the metrics read."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(input_shape),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dropout(0.3),
+        layers.Dense(128, activation="relu", name=FEATURE_LAYER),
+        layers.Dropout(0.3),
+        layers.Dense(classes, activation="softmax", name="probs"),
+    ], name="evaluator")
+
+
+class Evaluator:
+    """A trained classifier for one dataset: `features(x)` (N, 128) and `probs(x)` (N, classes)."""
+
+    def __init__(self, classifier, card=None):
+        import keras
+
+        self.classifier, self.card = classifier, card or {}
+        self.image_shape = tuple(classifier.input_shape[1:])
+        self._both = keras.Model(classifier.inputs,
+                                 [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
+
+    def __call__(self, x, batch_size=1000):
+        """(features, probs) for images x (uint8 0..255 or float 0..1)."""
+        from keras import ops
+
+        x = inputs.as_images(x, self.image_shape)
+        feats, probs = [], []
+        for i in range(0, len(x), batch_size):
+            f, p = self._both(x[i:i + batch_size], training=False)
+            feats.append(ops.convert_to_numpy(f))
+            probs.append(ops.convert_to_numpy(p))
+        return np.concatenate(feats).astype("float64"), np.concatenate(probs).astype("float64")
+
+
+_CACHE: dict = {}
+
+
+def folder(dataset: str):
+    return checkpoints.root() / f"evaluator-{dataset}"
+
+
+def load(dataset: str) -> Evaluator:
+    """The shipped evaluator for `dataset`, hash-checked; cached per process."""
+    if dataset not in _CACHE:
+        import keras
+
+        d = folder(dataset)
+        if not (d / checkpoints.MODEL_FILE).exists():
+            raise FileNotFoundError(f"No evaluator for {dataset!r} in {d}: run `python scripts/train_evaluator.py "
+                                    f"{dataset}`.")
+        card = checkpoints.read_card(d)
+        checkpoints.verify(d, card or {})
+        _CACHE[dataset] = Evaluator(keras.saving.load_model(d / checkpoints.MODEL_FILE, safe_mode=True), card)
+    return _CACHE[dataset]
