@@ -1,12 +1,9 @@
 #!/usr/bin/env python
-"""Write MODEL_CARDS.md from the checkpoints' card.json files (run after training)."""
+"""Write MODEL_CARDS.md and checkpoints/NAME/README.md from the card.json files (after train/evaluate)."""
 from pathlib import Path
 
 from zoo import cards
 
 if __name__ == "__main__":
-    out = Path(__file__).resolve().parents[1] / "MODEL_CARDS.md"
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text(cards.render())
-    tmp.replace(out)
-    print(f"wrote {out}")
+    for path in cards.write_all(Path(__file__).resolve().parents[1]):
+        print(f"wrote {path}")

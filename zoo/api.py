@@ -24,3 +24,10 @@ def load(name_or_path: str):
 def info(name_or_path: str) -> dict:
     """The model's card: recipe, measured metrics, parameter count, sha256 and file paths."""
     return checkpoints.info(name_or_path)
+
+
+def compare(models, figure=None, **kwargs):
+    """Compare models by name: a table of measured metrics (from cards, else computed) and optional PNG."""
+    from zoo.compare import compare as _compare
+
+    return _compare(models, figure=figure, **kwargs)

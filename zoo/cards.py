@@ -1,20 +1,21 @@
-"""MODEL_CARDS.md, generated from the card.json files that training writes (nothing typed by hand)."""
+"""MODEL_CARDS.md and each checkpoint's Hugging Face README.md, generated from the card.json files that
+training (scripts/train.py) and measurement (scripts/evaluate.py) write. Nothing here is typed by hand.
+"""
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
-from zoo import checkpoints, registry
+from zoo import checkpoints, evaluators, registry
 
-METRIC_LABELS = {  # key in card["metrics"]["test"] -> (column label, format)
-    "mse": ("test MSE / pixel", "{:.4f}"),
-    "bce_nats": ("recon. BCE (nats/img)", "{:.2f}"),
-    "neg_elbo_nats": ("-ELBO (nats/img)", "{:.2f}"),
-    "kl_nats": ("KL (nats/img)", "{:.2f}"),
-}
+HF_DATASETS = {"mnist": "ylecun/mnist", "fashion_mnist": "zalando-datasets/fashion_mnist"}
+NOT_INCEPTION = ("FID, KID, precision and recall use the penultimate features of a small CNN classifier "
+                 "trained on the same dataset (`scripts/train_evaluator.py`), not InceptionV3: they compare "
+                 "zoo models with each other, not with published InceptionV3 FIDs.")
 
 
-def _fmt(value, fmt):
+def _f(value, fmt="{:.2f}"):
     return "–" if value is None else fmt.format(value)
 
 
@@ -25,57 +26,165 @@ def family_blurb(family: str) -> str:
 
 def load_cards(root=None) -> list[dict]:
     root = Path(root) if root else checkpoints.root()
-    cards = []
-    for name in registry.list_models():
-        card = checkpoints.read_card(root / name) if (root / name).is_dir() else None
-        if card is not None:
-            cards.append(card)
-    return cards
+    return [c for c in (checkpoints.read_card(root / n) if (root / n).is_dir() else None
+                        for n in registry.list_models()) if c is not None]
+
+
+def _ev(card):
+    return card.get("evaluation") or {}
+
+
+def summary_rows(cards):
+    head = ["model", "family", "dataset", "params", "latent", "train time", "recon MSE", "NLL (IWAE)",
+            "FID", "KID", "precision", "recall", "validity", "class entropy"]
+    rows = []
+    for c in cards:
+        ev, s = _ev(c), _ev(c).get("samples", {})
+        lik = ev.get("likelihood", {})
+        mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
+        rows.append([f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], f"{c['params']:,}",
+                     str(c["recipe"]["latent_dim"]), f"{c['training']['wall_time_s'] / 60:.1f} min",
+                     _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")), _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
+                     _f(s.get("precision"), "{:.3f}"), _f(s.get("recall"), "{:.3f}"), _f(s.get("validity"), "{:.3f}"),
+                     _f(s.get("class_entropy_ratio"), "{:.3f}")])
+    return head, rows
+
+
+def holes_rows(cards):
+    head = ["model", "FID: own sampler", "FID: N(0, I)", "FID: encoded test set", "validity: own sampler",
+            "validity: N(0, I)", "validity: encoded test set", "FID: interpolation", "validity: interpolation"]
+    rows = []
+    for c in cards:
+        h, it = _ev(c).get("holes"), _ev(c).get("interpolation")
+        if not h:
+            continue
+        srcs = ("model_sampler", "normal_prior", "aggregate_posterior")
+        rows.append([c["name"]] + [_f(h[k]["fid"]) for k in srcs] + [_f(h[k]["validity"], "{:.3f}") for k in srcs]
+                    + [_f(it["fid"]), _f(it["validity"], "{:.3f}")])
+    return head, rows
+
+
+def _table(head, rows):
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _protocol_line(c):
+    ev = _ev(c)
+    if not ev:
+        return "- Not yet measured by `scripts/evaluate.py`."
+    p, lik = ev["protocol"], ev.get("likelihood")
+    line = (f"- Measured by `python scripts/evaluate.py {c['name']}`: {p['samples']:,} samples per sampler (seed "
+            f"{p['seed']}) against the {ev['test_images']:,} test images; evaluator "
+            f"`{ev['evaluator']['name']}` (test accuracy {ev['evaluator']['test_accuracy']:.4f}).")
+    if lik:
+        line += (f" Likelihood: IWAE bound with k={lik['k']:,} on the first {lik['images']:,} test images, "
+                 + ("dynamically binarized (fixed seed)" if lik["binarized"] else "grey levels as Bernoulli targets")
+                 + ", nats/image.")
+    return line
+
+
+def body(c: dict, pictures: str) -> list[str]:
+    """The per-model text shared by MODEL_CARDS.md and the checkpoint's README.md."""
+    r, t, hw, ev = c["recipe"], c["training"], c["hardware"], _ev(c)
+    out = [family_blurb(c["family"]), "",
+           f"- Recipe: {r['backbone']} backbone, latent {r['latent_dim']}, {r['epochs']} epochs, batch "
+           f"{r['batch_size']}, {r['optimizer']} lr {r['learning_rate']}, seed {r['seed']}"
+           + (f", options `{json.dumps(r['options'])}`" if r["options"] else ""),
+           f"- Trained in {t['wall_time_s'] / 60:.1f} min on {hw['cpu_count']} CPU cores ({hw['keras_backend']} "
+           f"backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters; "
+           f"code {str(c['code_version'].get('git_commit'))[:10]}",
+           _protocol_line(c)]
+    if ev:
+        s, lik, rec = ev["samples"], ev.get("likelihood"), ev["reconstruction"]
+        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
+        if lik:
+            out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f} (IWAE), -ELBO {lik['neg_elbo_nats']:.2f}.")
+        out.append(f"- Samples (own sampler, T=1): FID {s['fid']:.2f}, KID {s['kid']:.4f} ± {s['kid_std']:.4f}, "
+                   f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, validity {s['validity']:.3f}, "
+                   f"class entropy {s['class_entropy_ratio']:.3f} of max; class shares {s['class_histogram']}.")
+    out += [f"- Weights: `model.keras`, sha256 `{c['files']['model.keras']['sha256']}`",
+            f"- Reproduce: `{c['reproduce']}`, then `python scripts/evaluate.py {c['name']}`", "",
+            "| samples (own sampler, seed 0) | test images (odd rows), reconstructions (even rows) |", "|---|---|",
+            f"| ![samples]({pictures}samples.png) | ![reconstructions]({pictures}reconstructions.png) |"]
+    if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
+        out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
+                f"![naive samples]({pictures}samples_normal_prior.png)"]
+    return out
 
 
 def render(root=None) -> str:
+    """The whole MODEL_CARDS.md."""
     cards = load_cards(root)
     missing = sorted(set(registry.list_models()) - {c["name"] for c in cards})
     lines = ["# Model cards", "",
              "Generated by `python scripts/make_cards.py` from each `checkpoints/NAME/card.json`; do not edit.",
-             "Every number was measured on the dataset's test split by `scripts/train.py` (see each section).",
-             "Likelihoods are Bernoulli on pixel intensities, in nats per image; the -ELBO uses one posterior",
-             "sample per image, on a fixed (seed 0) binarization of the test images where the model was trained",
-             "on binarized data, else on the grey levels.", ""]
-    head = ["model", "family", "dataset", "backbone", "latent", "params", "epochs", "train time"]
-    head += [label for label, _ in METRIC_LABELS.values()]
-    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for c in cards:
-        r, m = c["recipe"], c["metrics"]["test"]
-        row = [f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], r["backbone"], str(r["latent_dim"]),
-               f"{c['params']:,}", str(c["training"]["epochs"]), f"{c['training']['wall_time_s'] / 60:.1f} min"]
-        row += [_fmt(m.get(k), fmt) for k, (_, fmt) in METRIC_LABELS.items()]
-        lines.append("| " + " | ".join(row) + " |")
+             "Every number was measured on the dataset's test split by the scripts named in each section. "
+             "Likelihoods are Bernoulli on pixel intensities, in nats per image. " + NOT_INCEPTION, "",
+             "## All models", ""]
+    lines += _table(*summary_rows(cards))
     if missing:
         lines += ["", f"Not trained yet: {', '.join(missing)}."]
+    head, rows = holes_rows(cards)
+    if rows:
+        lines += ["", "## Where do codes land? Samples from N(0, I) vs the model's own sampler", "",
+                  "A plain autoencoder's latent space has holes: codes drawn from N(0, I) decode to images "
+                  "the evaluator does not recognise. Lower FID and higher validity (share of images whose "
+                  "top class probability is >= 0.9) are better. The encoded test set is the aggregate "
+                  "posterior: its decodes are reconstructions, the best a sampler could hope for.", ""]
+        lines += _table(head, rows)
+    evs = [e for e in (checkpoints.read_card(evaluators.folder(d)) for d in ("mnist", "fashion_mnist")
+                       if (evaluators.folder(d) / "card.json").exists()) if e]
+    if evs:
+        lines += ["", "## Evaluator classifiers", ""]
+        lines += _table(["evaluator", "test accuracy", "params", "reproduce"],
+                        [[e["name"], f"{e['test_accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
+                         for e in evs])
     for c in cards:
-        lines += _section(c)
+        lines += ["", f"## {c['name']}", ""] + body(c, f"checkpoints/{c['name']}/")
     return "\n".join(lines) + "\n"
 
 
-def _section(c: dict) -> list[str]:
-    r, m, t, hw = c["recipe"], c["metrics"]["test"], c["training"], c["hardware"]
-    folder = f"checkpoints/{c['name']}"
-    out = ["", f"## {c['name']}", "", family_blurb(c["family"]), "",
-           f"- Recipe: {r['backbone']} backbone, latent {r['latent_dim']}, {r['epochs']} epochs, batch "
-           f"{r['batch_size']}, {r['optimizer']} lr {r['learning_rate']}, seed {r['seed']}"
-           + (f", options {r['options']}" if r["options"] else ""),
-           f"- Trained in {t['wall_time_s'] / 60:.1f} min on {hw['cpu_count']} CPU cores "
-           f"({hw['keras_backend']} backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters",
-           f"- Measured on {m['test_images']:,} test images: "
-           + ", ".join(f"{METRIC_LABELS[k][0]} {METRIC_LABELS[k][1].format(m[k])}" for k in METRIC_LABELS if k in m)
-           + (" (-ELBO on binarized test images)" if m.get("elbo_test_binarized") else ""),
-           f"- Weights: `{folder}/model.keras`, sha256 `{c['files']['model.keras']['sha256']}`",
-           f"- Reproduce: `{c['reproduce']}`", "",
-           "| samples (the model's own sampler, seed 0) | test images (odd rows) and reconstructions (even rows) |",
-           "|---|---|",
-           f"| ![samples]({folder}/samples.png) | ![reconstructions]({folder}/reconstructions.png) |"]
-    if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
-        out += ["", f"Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
-                f"![naive samples]({folder}/samples_normal_prior.png)"]
-    return out
+def hf_readme(c: dict) -> str:
+    """A Hugging Face model card (YAML front matter + body) for one checkpoint folder."""
+    ev = _ev(c)
+    metrics = []
+    if ev:
+        s, lik = ev["samples"], ev.get("likelihood")
+        metrics += [("fid", s["fid"], "FID (zoo evaluator features, not InceptionV3)"),
+                    ("kid", s["kid"], "KID (zoo evaluator features)"),
+                    ("precision", s["precision"], "Improved precision (k=3)"),
+                    ("recall", s["recall"], "Improved recall (k=3)"),
+                    ("accuracy", s["validity"], "Validity (evaluator confidence >= 0.9)"),
+                    ("mse", ev["reconstruction"]["mse"], "Reconstruction MSE per pixel")]
+        if lik:
+            metrics.append(("nll", lik["iwae_nll_nats"], f"NLL, IWAE bound k={lik['k']} (nats/image)"))
+    else:
+        metrics.append(("mse", c["metrics"]["test"]["mse"], "Reconstruction MSE per pixel"))
+    front = ["---", "library_name: keras", "license: apache-2.0",
+             "tags:", "- autoencoder", f"- {c['family']}", "- zoo", "- unconditional-image-generation",
+             "datasets:", f"- {HF_DATASETS.get(c['dataset'], c['dataset'])}",
+             "pipeline_tag: unconditional-image-generation",
+             "model-index:", f"- name: {c['name']}", "  results:", "  - task:",
+             "      type: unconditional-image-generation", "      name: Unconditional image generation",
+             "    dataset:", f"      type: {HF_DATASETS.get(c['dataset'], c['dataset'])}",
+             f"      name: {c['dataset']}", "      split: test", "    metrics:"]
+    for kind, value, name in metrics:
+        front += [f"    - type: {kind}", f"      value: {value:.6g}", f"      name: {name}"]
+    front.append("---")
+    usage = ["", "## Use", "", "```python", "import zoo", f'm = zoo.load("{c["name"]}")',
+             "imgs = m.sample(64, seed=0)      # (64, 28, 28, 1) in [0, 1]",
+             "z = m.encode(x); x_hat = m.decode(z)", "```"]
+    return "\n".join(front + ["", f"# {c['name']}", ""] + body(c, "") + usage) + "\n"
+
+
+def write_all(repo_root: Path) -> list[Path]:
+    """Write MODEL_CARDS.md and every checkpoint's README.md (temp file, then rename)."""
+    written = []
+    targets = [(repo_root / "MODEL_CARDS.md", render())]
+    targets += [(checkpoints.root() / c["name"] / "README.md", hf_readme(c)) for c in load_cards()]
+    for path, text in targets:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+        written.append(path)
+    return written

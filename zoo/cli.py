@@ -80,6 +80,14 @@ def cmd_reconstruct(args):
     return 0
 
 
+def cmd_compare(args):
+    import zoo
+
+    names = [n for pat in args.names for n in (zoo.list_models(pat) or [pat])]
+    print(zoo.compare(names, figure=args.output, compute_missing=not args.no_compute))
+    return 0
+
+
 def cmd_train(args):
     from zoo import registry, training
 
@@ -119,6 +127,13 @@ def build_parser():
     s.add_argument("--input", help=".npy/.npz images (default: the model's dataset test split via TFDS)")
     s.add_argument("--ncol", type=int, default=8, help="images per row")
     s.set_defaults(fn=cmd_reconstruct)
+
+    s = sub.add_parser("compare", help="table of measured metrics for several models, and one picture")
+    s.add_argument("names", nargs="+", help="model names, wildcards ('*-mnist') or checkpoint paths")
+    s.add_argument("-o", "--output", help="PNG to draw: per model samples, reconstructions, interpolation")
+    s.add_argument("--no-compute", action="store_true",
+                   help="only show metrics stored in the cards; do not measure missing ones")
+    s.set_defaults(fn=cmd_compare)
 
     s = sub.add_parser("train", help="train a registry model from its recipe into a checkpoint folder")
     s.add_argument("name", help="model name or wildcard, e.g. vae-mnist or 'ae-*'")

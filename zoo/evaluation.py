@@ -31,8 +31,9 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print) -> di
     x_test = data.load_split(dataset, "test")[0]
     real = ev(x_test)
     t0 = time.perf_counter()
-    out = {"protocol": p, "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
-                                        "sha256": ev.card.get("files", {}).get("model.keras", {}).get("sha256")}}
+    out = {"protocol": p, "test_images": int(len(x_test)),
+           "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
+                         "sha256": ev.card.get("files", {}).get("model.keras", {}).get("sha256")}}
     out["reconstruction"] = metrics.reconstruction(model, x_test)
     log("  reconstruction", out["reconstruction"])
 

@@ -21,6 +21,22 @@ def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
     return canvas[..., 0] if c == 1 else canvas
 
 
+def _atomic_png(path, write):
+    """Call write(tmp_path) then rename onto `path`, so a crash never leaves half a PNG."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent, prefix=f".{path.stem}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
 def save_grid(images, path, ncol=8):
     """Write images as a grid PNG at `path`; returns the path."""
     import matplotlib
@@ -28,18 +44,13 @@ def save_grid(images, path, ncol=8):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent, prefix=f".{path.stem}.")
-    os.close(fd)
-    try:
-        plt.imsave(tmp, np.clip(tile(images, ncol), 0, 1), cmap="gray", vmin=0, vmax=1, format="png")
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    canvas = np.clip(tile(images, ncol), 0, 1)
+    return _atomic_png(path, lambda tmp: plt.imsave(tmp, canvas, cmap="gray", vmin=0, vmax=1, format="png"))
+
+
+def save_figure(fig, path, dpi=100):
+    """Write a matplotlib figure as PNG at `path`, atomically."""
+    return _atomic_png(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"))
 
 
 def interleave_rows(originals, reconstructions, ncol=8):

@@ -1,15 +1,22 @@
 from pathlib import Path
 
-from zoo import cards
+import pytest
+
+from zoo import cards, checkpoints, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_model_cards_md_is_generated_from_the_cards():
-    expected = cards.render()
-    actual = (ROOT / "MODEL_CARDS.md").read_text()
-    assert actual == expected, "MODEL_CARDS.md is stale: run `python scripts/make_cards.py`"
+    assert (ROOT / "MODEL_CARDS.md").read_text() == cards.render(), \
+        "MODEL_CARDS.md is stale: run `python scripts/make_cards.py`"
 
 
-def test_every_registered_model_has_a_card():
-    assert {c["name"] for c in cards.load_cards()} == set(cards.registry.list_models())
+@pytest.mark.parametrize("name", registry.list_models())
+def test_checkpoint_readme_is_generated_and_measured(name):
+    card = checkpoints.read_card(checkpoints.root() / name)
+    assert card is not None, f"{name} has no card.json"
+    readme = (checkpoints.root() / name / "README.md").read_text()
+    assert readme == cards.hf_readme(card), f"{name}/README.md is stale: run `python scripts/make_cards.py`"
+    assert readme.startswith("---\nlibrary_name: keras\n") and "model-index:" in readme
+    assert "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"

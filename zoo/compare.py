@@ -1,0 +1,151 @@
+"""zoo.compare: one table (and optionally one picture) for several models, from their cards' measurements."""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+# (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE).
+COLUMNS = [
+    ("name", "model", "{}"), ("family", "family", "{}"), ("params", "params", "{:,}"),
+    ("latent_dim", "latent", "{}"), ("train_min", "train min", "{:.1f}"),
+    ("mse", "recon MSE", "{:.4f}"), ("iwae_nll", "NLL (IWAE)", "{:.2f}"), ("neg_elbo", "-ELBO", "{:.2f}"),
+    ("fid", "FID", "{:.2f}"), ("kid", "KID", "{:.4f}"), ("precision", "precision", "{:.3f}"),
+    ("recall", "recall", "{:.3f}"), ("validity", "validity", "{:.3f}"), ("coverage", "class ent.", "{:.3f}"),
+    ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
+    ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
+    ("validity_interp", "valid interp", "{:.3f}"), ("source", "metrics from", "{}"),
+]
+LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
+          "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
+          "InceptionV3). N(0,I): naive codes from the standard normal; q(z): encoded test images "
+          "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image.")
+
+
+class Table:
+    """Rows of measured metrics; prints aligned in a terminal, renders as HTML in a notebook."""
+
+    def __init__(self, rows: list[dict], notes: list[str] = ()):
+        self.rows, self.notes = rows, list(notes)
+        self.columns = [c for c in COLUMNS if any(r.get(c[0]) is not None for r in rows)]
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, name):
+        for r in self.rows:
+            if r["name"] == name:
+                return r
+        raise KeyError(name)
+
+    def _cells(self):
+        return [[("–" if r.get(k) is None else f.format(r[k])) for k, _, f in self.columns] for r in self.rows]
+
+    def __str__(self):
+        head = [label for _, label, _ in self.columns]
+        cells = self._cells()
+        widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+        line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w)  # noqa: E731
+                                      for i, (v, w) in enumerate(zip(vals, widths)))
+        out = [line(head), line(["-" * w for w in widths])] + [line(c) for c in cells]
+        return "\n".join(out + [""] + self.notes + [LEGEND])
+
+    __repr__ = __str__
+
+    def to_markdown(self):
+        head = [label for _, label, _ in self.columns]
+        rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        return "\n".join(rows + ["| " + " | ".join(c) + " |" for c in self._cells()])
+
+    def _repr_html_(self):
+        head = "".join(f"<th>{html.escape(label)}</th>" for _, label, _ in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                       for cells in self._cells())
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes + [LEGEND])
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+
+
+def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
+    card = card or {}
+    row = {"name": card.get("name") or model.name, "family": model.family, "params": int(model.count_params()),
+           "latent_dim": model.latent_dim, "source": source,
+           "train_min": card["training"]["wall_time_s"] / 60 if "training" in card else None}
+    if ev:
+        s, holes, lik = ev["samples"], ev["holes"], ev.get("likelihood", {})
+        row.update(mse=ev["reconstruction"]["mse"], iwae_nll=lik.get("iwae_nll_nats"),
+                   neg_elbo=lik.get("neg_elbo_nats"), fid=s["fid"], kid=s["kid"], precision=s["precision"],
+                   recall=s["recall"], validity=s["validity"], coverage=s["class_entropy_ratio"],
+                   fid_normal=holes["normal_prior"]["fid"], validity_normal=holes["normal_prior"]["validity"],
+                   fid_posterior=holes["aggregate_posterior"]["fid"], fid_interp=ev["interpolation"]["fid"],
+                   validity_interp=ev["interpolation"]["validity"])
+    return row
+
+
+def compare(models, figure=None, compute_missing=True, dataset=None, protocol=None, log=None) -> Table:
+    """Compare models by name (or path): a Table of their measured metrics, and a PNG if `figure` is a path.
+
+    Metrics come from each checkpoint's card when it has them; otherwise they are measured now
+    (compute_missing=True, same protocol as the cards; `dataset` names the data for card-less models)
+    and the table's notes say which.
+    """
+    from zoo import evaluation
+    from zoo.api import load
+
+    if isinstance(models, str):
+        models = [models]
+    if not models:
+        raise ValueError("compare needs at least one model name or path; zoo.list_models() lists them.")
+    loaded, rows, notes = [], [], []
+    for name in models:
+        model = load(name)
+        card = getattr(model, "card", None)
+        ds = (card or {}).get("dataset") or dataset
+        ev, source = (card or {}).get("evaluation"), "card"
+        if ev is None and compute_missing and ds:
+            ev, source = evaluation.evaluate(model, ds, protocol, log=log or (lambda *a: None)), "computed"
+            notes.append(f"{name}: no measured metrics in its card; computed now on {ds}.")
+        elif ev is None:
+            source = "–"
+            notes.append(f"{name}: no measured metrics" + ("" if ds else " (unknown dataset: pass dataset=)"))
+        rows.append(row_from(model, card, ev, source))
+        loaded.append((name, model, ds))
+    if figure:
+        draw(loaded, figure)
+        notes.append(f"figure: {figure}")
+    return Table(rows, notes)
+
+
+def draw(loaded, path, n=8, seed=0):
+    """One picture: per model a row of samples, reconstructions of the same test images, an interpolation."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from zoo import data, plots
+
+    fig, axes = plt.subplots(len(loaded), 3, figsize=(15, 2.3 * len(loaded) + 0.6), squeeze=False)
+    for ax, title in zip(axes[0], ["samples (own sampler, T=1)", "test images / reconstructions",
+                                   "interpolation between two test images"]):
+        ax.set_title(title, fontsize=11)
+    tests = {}
+    for (name, model, ds), row in zip(loaded, axes):
+        samples = model.sample(2 * n, seed=seed)
+        if ds and ds not in tests:
+            tests[ds] = data.load_split(ds, "test")[0][:64].astype("float32") / 255.0
+        x = tests.get(ds)
+        panels = [plots.tile(samples, n, scale=1)]
+        if x is not None:
+            panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n])]), n, scale=1))
+            z = model.encode(x[[n, n + 5]])
+            steps = np.linspace(0, 1, n)[:, None]
+            panels.append(plots.tile(model.decode((1 - steps) * z[0] + steps * z[1]), n, scale=1))
+        for ax, img in zip(row, panels):
+            ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        for ax in row:
+            ax.set_xticks([]), ax.set_yticks([])
+        row[0].set_ylabel(name, fontsize=11)
+    fig.tight_layout()
+    plots.save_figure(fig, path)
+    plt.close(fig)
+    return path
