@@ -35,6 +35,14 @@ def binarize(x, seed=0) -> np.ndarray:
     return (np.random.default_rng(seed).random(x.shape) < x).astype("float32")
 
 
+def _scored_images(model, x, binarized, seed):
+    """Validated images (binarized with `seed` if asked) and the generator for posterior noise."""
+    if not hasattr(model, "posterior"):
+        raise TypeError(f"{type(model).__name__} has no posterior q(z|x): likelihood bounds need a VAE family.")
+    x = inputs.as_images(x, model.image_shape)
+    return (binarize(x, seed) if binarized else x), np.random.default_rng(seed + 1)
+
+
 def _log_weights(model, b, k, rng):
     """(B, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x), for a Gaussian-posterior
     model with an N(0, I) prior."""
@@ -56,12 +64,7 @@ def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=2
     binarized=True scores a fixed binarization of x (the literature's dynamically binarized MNIST test).
     The ELBO is the mean log weight over the same k samples; IWAE_k = -logmeanexp of them (tighter).
     """
-    if not hasattr(model, "posterior"):
-        raise TypeError(f"{type(model).__name__} has no posterior q(z|x): likelihood bounds need a VAE family.")
-    x = inputs.as_images(x, model.image_shape)
-    if binarized:
-        x = binarize(x, seed)
-    rng = np.random.default_rng(seed + 1)
+    x, rng = _scored_images(model, x, binarized, seed)
     elbo, iwae = [], []
     for i in range(0, len(x), batch_size):
         b = x[i:i + batch_size]
@@ -73,12 +76,9 @@ def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=2
             "k": int(k), "images": int(len(x)), "binarized": bool(binarized)}
 
 
-def negative_elbo(model, x, seed=0, binarize_x=False, batch_size=1000) -> dict:
-    """Mean negative ELBO and its terms (nats per image), one posterior sample per image."""
-    x = inputs.as_images(x, model.image_shape)
-    if binarize_x:
-        x = binarize(x, seed)
-    rng = np.random.default_rng(seed + 1)
+def negative_elbo(model, x, seed=0, binarized=False, batch_size=1000) -> dict:
+    """Mean negative ELBO and its terms (nats per image): one posterior sample per image, analytic KL."""
+    x, rng = _scored_images(model, x, binarized, seed)
     rec, kl = [], []
     for i in range(0, len(x), batch_size):
         b = x[i:i + batch_size]

@@ -68,7 +68,7 @@ def measure(model, recipe, x_test) -> dict:
            "mse_first_1000": metrics.reconstruction(model, x_test[:1000])["mse"]}
     if hasattr(model, "posterior"):
         binarize = bool(recipe.options.get("dynamic_binarization"))
-        out.update(metrics.negative_elbo(model, x_test, seed=0, binarize_x=binarize), elbo_test_binarized=binarize)
+        out.update(metrics.negative_elbo(model, x_test, seed=0, binarized=binarize), elbo_test_binarized=binarize)
     return out
 
 
