@@ -1,8 +1,36 @@
-"""Test setup: quiet TensorFlow, and point TFDS at the offline datasets beside the repo when present."""
+"""Test setup, run before anything imports huggingface_hub or TensorFlow.
+
+- Quiet TensorFlow; point TFDS at the offline datasets beside the repo when present.
+- Start the Hub stand-in (tests/hub_server.py) on 127.0.0.1 and point huggingface_hub at it with a
+  throw-away HF_HOME, so no test can reach the real Hub; it stops when the session ends.
+"""
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
+
+import pytest
+
+from tests.hub_server import FakeHub
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "tensorflow_datasets"
 if "TFDS_DATA_DIR" not in os.environ and _shared.is_dir():
     os.environ["TFDS_DATA_DIR"] = str(_shared)
+
+HUB = FakeHub().start()
+_HF_HOME = tempfile.mkdtemp(prefix="zoo-tests-hf-")
+atexit.register(HUB.stop)
+atexit.register(shutil.rmtree, _HF_HOME, True)
+os.environ.update({"HF_ENDPOINT": HUB.url, "HF_HOME": _HF_HOME, "HF_HUB_CACHE": os.path.join(_HF_HOME, "hub"),
+                   "HF_TOKEN": "hf_test_token", "HF_HUB_DISABLE_TELEMETRY": "1",
+                   "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_HUB_ETAG_TIMEOUT": "5",
+                   "HF_HUB_DOWNLOAD_TIMEOUT": "5"})
+os.environ.pop("HF_HUB_OFFLINE", None)
+
+
+@pytest.fixture
+def hub():
+    """The running Hub stand-in (shared by the session; tests use their own repo names and caches)."""
+    return HUB

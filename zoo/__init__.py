@@ -5,11 +5,11 @@
 from zoo.registry import list_models
 
 __version__ = "0.1.0"
-__all__ = ["list_models", "load", "info", "create", "compare"]
+__all__ = ["list_models", "load", "info", "create", "compare", "push_to_hub"]
 
 
 def __getattr__(name):
-    if name in ("load", "info", "create", "compare"):
+    if name in ("load", "info", "create", "compare", "push_to_hub"):
         from zoo import api
 
         return getattr(api, name)

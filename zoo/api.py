@@ -16,14 +16,22 @@ def create(family: str, input_shape=(28, 28, 1), latent_dim=16, learning_rate=1e
     return model
 
 
-def load(name_or_path: str):
-    """A pretrained model by registry name (e.g. 'vae-mnist'), or a saved .keras file / checkpoint dir."""
-    return checkpoints.load(name_or_path)
+def load(name_or_path: str, revision: str | None = None):
+    """A pretrained model by registry name ('vae-mnist'), a .keras file or checkpoint folder, or a Hub repo
+    ('hf://owner/repo'); `revision` pins a Hub branch, tag or commit."""
+    return checkpoints.load(name_or_path, revision)
 
 
-def info(name_or_path: str) -> dict:
+def info(name_or_path: str, revision: str | None = None) -> dict:
     """The model's card: recipe, measured metrics, parameter count, sha256 and file paths."""
-    return checkpoints.info(name_or_path)
+    return checkpoints.info(name_or_path, revision)
+
+
+def push_to_hub(model, repo_id: str, **kwargs) -> str:
+    """Publish a model (e.g. fine-tuned) to the Hub as a zoo-format repo; returns the commit id."""
+    from zoo import hub
+
+    return hub.push_to_hub(model, repo_id, **kwargs)
 
 
 def compare(models, figure=None, **kwargs):

@@ -188,3 +188,20 @@ def write_all(repo_root: Path) -> list[Path]:
         tmp.replace(path)
         written.append(path)
     return written
+
+
+def pushed_readme(card: dict) -> str:
+    """Hub README for a user's pushed model: what it is and where it came from; no unmeasured numbers."""
+    parent = card.get("parent") or {}
+    front = ["---", "library_name: keras", "tags:", "- autoencoder", f"- {card['family']}", "- zoo"]
+    if card.get("dataset"):
+        front += ["datasets:", f"- {HF_DATASETS.get(card['dataset'], card['dataset'])}"]
+    lines = front + ["---", "", f"# {card['name']}", "", family_blurb(card["family"]), "",
+                     f"- {card['params']:,} parameters, latent {card['model_config']['latent_dim']}"]
+    if parent.get("name"):
+        lines.append(f"- Fine-tuned from `{parent['name']}` (weights sha256 `{parent['sha256']}`); the parent's "
+                     "measured metrics do not carry over: measure this one with `zoo.compare`.")
+    lines += [f"- Weights: `model.keras`, sha256 `{card['files']['model.keras']['sha256']}`", "", "## Use", "",
+              "```python", "import zoo", f'm = zoo.load("hf://{card["repo_id"]}")', "imgs = m.sample(16, seed=0)",
+              "```"]
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 from zoo import registry
@@ -33,17 +34,29 @@ def sha256(path) -> str:
     return h.hexdigest()
 
 
-def resolve(name_or_path) -> Path:
-    """Checkpoint folder or .keras file for a registry name or a filesystem path."""
-    path = Path(name_or_path).expanduser()
+def resolve(name_or_path, revision=None) -> Path:
+    """Checkpoint folder or .keras file for a name, a path or an hf://OWNER/REPO address.
+
+    A registry name resolves to the shipped checkpoint, else to its pinned Hub revision (the local
+    Hugging Face cache first, then a download); `revision` overrides the pin or picks an hf:// revision.
+    """
+    from zoo import hub
+
+    name = str(name_or_path)
+    if name.startswith("hf://"):
+        return hub.download(hub.parse_hf_uri(name), revision)
+    path = Path(name).expanduser()
     if path.exists():
         return path
-    if str(name_or_path) in registry.RECIPES:
-        folder = root() / str(name_or_path)
-        if (folder / MODEL_FILE).exists():
+    if name in registry.RECIPES:
+        folder = root() / name
+        if (folder / MODEL_FILE).exists() and revision is None:
             return folder
-        raise FileNotFoundError(
-            f"No checkpoint for {name_or_path!r} in {folder}. Train it with `zoo train {name_or_path}`.")
+        pin = hub.pins().get(name)
+        if pin:
+            return hub.download(pin["repo_id"], revision or pin["revision"])
+        raise FileNotFoundError(f"No checkpoint for {name!r} in {folder} and no published Hub revision. "
+                                f"Train it with `zoo train {name}`.")
     if str(name_or_path).endswith(".keras") or os.sep in str(name_or_path):
         raise FileNotFoundError(f"No such file or folder: {name_or_path}")
     raise registry.unknown_name_error(str(name_or_path), registry.list_models())
@@ -70,9 +83,9 @@ def verify(folder: Path, card: dict) -> None:
                          f"records {expected}. Re-download or retrain it; nothing was loaded.")
 
 
-def load(name_or_path):
-    """Load a checkpoint folder, .keras file or registry name, verified, compiled and ready to fit."""
-    path = resolve(name_or_path)
+def load(name_or_path, revision=None):
+    """Load a registry name, checkpoint folder, .keras file or hf:// repo: verified, compiled, ready to fit."""
+    path = resolve(name_or_path, revision)
     card = None
     if path.is_dir():
         card = read_card(path)
@@ -86,7 +99,11 @@ def load(name_or_path):
     import zoo.models  # noqa: F401  (registers the classes the file names)
 
     try:
-        model = keras.saving.load_model(path, safe_mode=True)
+        with warnings.catch_warnings():
+            # A model saved compiled but never trained stores an unbuilt optimizer; Keras warns that it cannot
+            # restore its (empty) state. Harmless: the optimizer starts fresh, as it would have anyway.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model = keras.saving.load_model(path, safe_mode=True)
     except Exception as e:
         raise ValueError(f"Could not read {path}: {type(e).__name__}: {e}. The file may be truncated or "
                          "corrupt, or from a newer zoo; re-download or retrain it.") from None
@@ -97,9 +114,9 @@ def load(name_or_path):
     return model
 
 
-def info(name_or_path) -> dict:
+def info(name_or_path, revision=None) -> dict:
     """The card of a checkpoint plus where its files are."""
-    path = resolve(name_or_path)
+    path = resolve(name_or_path, revision)
     folder = path if path.is_dir() else path.parent
     card = read_card(folder) if path.is_dir() else None
     if card is None:

@@ -41,8 +41,12 @@ class Evaluator:
 
         self.classifier, self.card = classifier, card or {}
         self.image_shape = tuple(classifier.input_shape[1:])
-        self._both = keras.Model(classifier.inputs,
-                                 [classifier.get_layer(FEATURE_LAYER).output, classifier.output])
+        x = inp = keras.Input(self.image_shape)
+        for layer in classifier.layers:  # re-wire the layers so the feature layer's output is reachable
+            x = layer(x)
+            if layer.name == FEATURE_LAYER:
+                feats = x
+        self._both = keras.Model(inp, [feats, x])
 
     def __call__(self, x, batch_size=1000):
         """(features, probs) for images x (uint8 0..255 or float 0..1)."""

@@ -135,6 +135,12 @@ class Autoencoder(keras.Model):
         z = density.sample(n, np.random.default_rng(seed), temperature=float(temperature))
         return self.decode(z)
 
+    def push_to_hub(self, repo_id, **kwargs) -> str:
+        """Publish this model to the Hugging Face Hub (see zoo.hub.push_to_hub); returns the commit id."""
+        from zoo import hub
+
+        return hub.push_to_hub(self, repo_id, **kwargs)
+
     # ---- serialisation -------------------------------------------------------------------------
     def get_config(self):
         return {
