@@ -36,6 +36,6 @@ def push_to_hub(model, repo_id: str, **kwargs) -> str:
 
 def compare(models, figure=None, **kwargs):
     """Compare models by name: a table of measured metrics (from cards, else computed) and optional PNG."""
-    from zoo.compare import compare as _compare
+    from zoo.comparison import compare as _compare
 
     return _compare(models, figure=figure, **kwargs)

@@ -99,5 +99,8 @@ def test_cli_sample_reconstruct_info_list(tmp_path):
     assert json.loads(r.stdout)["name"] == "vae-mnist"
     r = run_cli("list", cwd=tmp_path)
     assert r.returncode == 0 and all(n in r.stdout for n in NAMES)
+    r = run_cli("compare", "ae-mnist", "vae-mnist", "-o", "c.png", "--no-compute", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "FID N(0,I)" in r.stdout and (tmp_path / "c.png").exists()
     r = run_cli("sample", "vae-mnsit", cwd=tmp_path)
     assert r.returncode == 2 and "Did you mean: vae-mnist" in r.stderr

@@ -1,4 +1,4 @@
-from zoo.compare import Table
+from zoo.comparison import Table
 
 
 def test_table_prints_and_renders():
