@@ -6,16 +6,19 @@ import html
 import numpy as np
 
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE).
-COLUMNS = [
-    ("name", "model", "{}"), ("family", "family", "{}"), ("params", "params", "{:,}"),
-    ("latent_dim", "latent", "{}"), ("train_min", "train min", "{:.1f}"),
-    ("mse", "recon MSE", "{:.4f}"), ("iwae_nll", "NLL (IWAE)", "{:.2f}"), ("neg_elbo", "-ELBO", "{:.2f}"),
-    ("fid", "FID", "{:.2f}"), ("kid", "KID", "{:.4f}"), ("precision", "precision", "{:.3f}"),
-    ("recall", "recall", "{:.3f}"), ("validity", "validity", "{:.3f}"), ("coverage", "class ent.", "{:.3f}"),
-    ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
-    ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
-    ("validity_interp", "valid interp", "{:.3f}"), ("source", "metrics from", "{}"),
+# Printed as three narrow blocks (model, samples, holes) so the table fits a terminal.
+GROUPS = [
+    [("name", "model", "{}"), ("family", "family", "{}"), ("params", "params", "{:,}"),
+     ("latent_dim", "latent", "{}"), ("train_min", "train min", "{:.1f}"), ("mse", "recon MSE", "{:.4f}"),
+     ("iwae_nll", "NLL (IWAE)", "{:.2f}"), ("neg_elbo", "-ELBO", "{:.2f}"), ("source", "metrics from", "{}")],
+    [("name", "model", "{}"), ("fid", "FID", "{:.2f}"), ("kid", "KID", "{:.4f}"),
+     ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"), ("validity", "validity", "{:.3f}"),
+     ("coverage", "class ent.", "{:.3f}")],
+    [("name", "model", "{}"), ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
+     ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
+     ("validity_interp", "valid interp", "{:.3f}")],
 ]
+COLUMNS = [c for i, g in enumerate(GROUPS) for c in (g if i == 0 else g[1:])]
 LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
           "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
           "InceptionV3). N(0,I): naive codes from the standard normal; q(z): encoded test images "
@@ -27,7 +30,10 @@ class Table:
 
     def __init__(self, rows: list[dict], notes: list[str] = ()):
         self.rows, self.notes = rows, list(notes)
-        self.columns = [c for c in COLUMNS if any(r.get(c[0]) is not None for r in rows)]
+        self.columns = self._present(COLUMNS)
+
+    def _present(self, columns):
+        return [c for c in columns if any(r.get(c[0]) is not None for r in self.rows)]
 
     def __len__(self):
         return len(self.rows)
@@ -38,17 +44,22 @@ class Table:
                 return r
         raise KeyError(name)
 
-    def _cells(self):
-        return [[("–" if r.get(k) is None else f.format(r[k])) for k, _, f in self.columns] for r in self.rows]
+    def _cells(self, columns=None):
+        return [[("–" if r.get(k) is None else f.format(r[k])) for k, _, f in (columns or self.columns)]
+                for r in self.rows]
 
     def __str__(self):
-        head = [label for _, label, _ in self.columns]
-        cells = self._cells()
-        widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
-        line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w)  # noqa: E731
-                                      for i, (v, w) in enumerate(zip(vals, widths)))
-        out = [line(head), line(["-" * w for w in widths])] + [line(c) for c in cells]
-        return "\n".join(out + [""] + self.notes + [LEGEND])
+        out = []
+        for group in GROUPS:
+            columns = self._present(group)
+            if len(columns) < 2:
+                continue
+            head, cells = [label for _, label, _ in columns], self._cells(columns)
+            widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+            line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w)  # noqa: E731
+                                          for i, (v, w) in enumerate(zip(vals, widths)))
+            out += [line(head), line(["-" * w for w in widths])] + [line(c) for c in cells] + [""]
+        return "\n".join(out + self.notes + [LEGEND])
 
     __repr__ = __str__
 
@@ -116,7 +127,8 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
 
 
 def draw(loaded, path, n=8, seed=0):
-    """One picture: per model a row of samples, reconstructions of the same test images, an interpolation."""
+    """One picture, a row per model: own samples, naive N(0, I) samples, test images over their
+    reconstructions, and two latent interpolations between test images."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -124,22 +136,23 @@ def draw(loaded, path, n=8, seed=0):
 
     from zoo import data, plots
 
-    fig, axes = plt.subplots(len(loaded), 3, figsize=(15, 2.3 * len(loaded) + 0.6), squeeze=False)
-    for ax, title in zip(axes[0], ["samples (own sampler, T=1)", "test images / reconstructions",
-                                   "interpolation between two test images"]):
+    fig, axes = plt.subplots(len(loaded), 4, figsize=(20, 1.45 * len(loaded) + 0.5), squeeze=False)
+    for ax, title in zip(axes[0], ["samples: own sampler (T=1)", "samples: naive z ~ N(0, I)",
+                                   "test images / reconstructions", "interpolations between test pairs"]):
         ax.set_title(title, fontsize=11)
     tests = {}
     for (name, model, ds), row in zip(loaded, axes):
-        samples = model.sample(2 * n, seed=seed)
         if ds and ds not in tests:
             tests[ds] = data.load_split(ds, "test")[0][:64].astype("float32") / 255.0
         x = tests.get(ds)
-        panels = [plots.tile(samples, n, scale=1)]
+        panels = [plots.tile(model.sample(2 * n, seed=seed), n, scale=1),
+                  plots.tile(model.sample(2 * n, seed=seed, prior="normal"), n, scale=1)]
         if x is not None:
             panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n])]), n, scale=1))
-            z = model.encode(x[[n, n + 5]])
+            z = model.encode(x[n:n + 4])
             steps = np.linspace(0, 1, n)[:, None]
-            panels.append(plots.tile(model.decode((1 - steps) * z[0] + steps * z[1]), n, scale=1))
+            strips = [model.decode((1 - steps) * z[a] + steps * z[b]) for a, b in ((0, 1), (2, 3))]
+            panels.append(plots.tile(np.concatenate(strips), n, scale=1))
         for ax, img in zip(row, panels):
             ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         for ax in row:
