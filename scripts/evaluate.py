@@ -14,6 +14,8 @@ if __name__ == "__main__":
     p.add_argument("names", nargs="*", help="model names or wildcards")
     p.add_argument("--all", action="store_true", help="every registered model with a checkpoint")
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
+    p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
+                   "(denoising,code); default: everything")
     args = p.parse_args()
     patterns = ["*"] if args.all else args.names
     if not patterns:
@@ -28,7 +30,9 @@ if __name__ == "__main__":
         print(f"== {name}", flush=True)
         model = load(name)
         card = model.card
-        card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol)
+        sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
+        card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
+                                                 previous=card.get("evaluation"))
         tmp = folder / f".{checkpoints.CARD_FILE}.tmp"
         tmp.write_text(json.dumps(card, indent=2) + "\n")
         tmp.replace(folder / checkpoints.CARD_FILE)

@@ -14,8 +14,10 @@ PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
     "iwae_k": 5000,          # importance samples for the IWAE bound
     "iwae_images": 1000,     # test images (the first ones) scored by the IWAE bound
+    "code_images": 2000,     # test images for denoising, code sparsity and encoder sensitivity
     "seed": 0,
 }
+SECTIONS = ("reconstruction", "samples", "holes", "interpolation", "likelihood", "denoising", "code")
 
 
 def _quality(images, real, ev, seed, full=False):
@@ -23,8 +25,17 @@ def _quality(images, real, ev, seed, full=False):
             for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full).items()}
 
 
-def evaluate(model, dataset: str, protocol: dict | None = None, log=print) -> dict:
-    """Measure `model` on `dataset`'s test split with the shipped evaluator; returns a JSON-able dict."""
+def evaluate(model, dataset: str, protocol: dict | None = None, log=print, sections=SECTIONS,
+             previous: dict | None = None) -> dict:
+    """Measure `model` on `dataset`'s test split with the shipped evaluator; returns a JSON-able dict.
+
+    `sections` picks what to (re)measure; the rest is taken from `previous` (an earlier result).
+    """
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
+    if previous and set(sections) != set(SECTIONS):
+        return _update(model, dataset, protocol, log, sections, previous)
     p = {**PROTOCOL, **(protocol or {})}
     n, seed = p["samples"], p["seed"]
     ev = evaluators.load(dataset)
@@ -60,5 +71,26 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print) -> di
         out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]], k=p["iwae_k"], seed=seed,
                                                binarized=binarized)
         log("  likelihood", out["likelihood"])
+    out.update(_code_sections(model, x_test[: p["code_images"]], seed))
+    log("  denoising", out["denoising"])
+    log("  code", out["code"])
     out["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def _code_sections(model, x, seed) -> dict:
+    return {"denoising": metrics.denoising(model, x, seed=seed),
+            "code": {**metrics.code_statistics(model.encode(x)), **metrics.code_sensitivity(model, x, seed=seed)}}
+
+
+def _update(model, dataset, protocol, log, sections, previous) -> dict:
+    """Re-measure only the cheap, self-contained sections (denoising, code); keep the rest."""
+    if set(sections) - {"denoising", "code"}:
+        raise ValueError("Partial re-evaluation covers the 'denoising' and 'code' sections; re-run the rest whole.")
+    p = {**PROTOCOL, **previous.get("protocol", {}), **(protocol or {})}
+    x = data.load_split(dataset, "test")[0][: p["code_images"]]
+    fresh = _code_sections(model, x, p["seed"])
+    out = {**previous, "protocol": p, **{k: fresh[k] for k in sections}}
+    for k in sections:
+        log(f"  {k}", out[k])
     return out

@@ -91,6 +91,67 @@ def negative_elbo(model, x, seed=0, binarized=False, batch_size=1000) -> dict:
             "kl_nats": float(kl.mean())}
 
 
+# ---- what the code does: denoising, sparsity, sensitivity ------------------------------------------------
+DENOISING_LEVELS = (("gaussian", 0.25), ("gaussian", 0.5), ("masking", 0.25), ("masking", 0.5),
+                    ("salt_pepper", 0.1), ("salt_pepper", 0.2))
+
+
+def psnr(clean, other) -> float:
+    """Mean over images of the peak signal-to-noise ratio in dB (peak 1.0)."""
+    mse = np.mean((np.asarray(clean) - np.asarray(other)) ** 2, axis=tuple(range(1, np.ndim(clean))))
+    return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-10))))
+
+
+def denoising(model, x, levels=DENOISING_LEVELS, seed=0) -> dict:
+    """Reconstruct corrupted test images; MSE and PSNR against the clean ones, and the noisy input's PSNR.
+
+    Keys are 'KIND@LEVEL'; corruption is zoo.models.corruption with a fixed seed, the same for every model.
+    """
+    from zoo.models import corruption
+
+    x = inputs.as_images(x, model.image_shape)
+    out = {}
+    for i, (kind, level) in enumerate(levels):
+        noisy = ops.convert_to_numpy(corruption.corrupt(x, kind, level, seed=seed + i))
+        clean_hat = model.reconstruct(noisy)
+        out[f"{kind}@{level:g}"] = {"mse": float(np.mean((clean_hat - x) ** 2)), "psnr": psnr(x, clean_hat),
+                                   "noisy_psnr": psnr(x, noisy)}
+    return out
+
+
+def code_statistics(codes, rel_eps=0.01) -> dict:
+    """Sparsity of codes (N, d): share of entries with |z| <= rel_eps * RMS(z) (scale-free), mean |z|, and
+    the share of units that are near zero for at least 90% of the images (dead or rarely used units)."""
+    codes = _features("codes", codes, 1)
+    rms = float(np.sqrt(np.mean(codes ** 2)))
+    near = np.abs(codes) <= rel_eps * rms
+    return {"near_zero_share": float(near.mean()), "mean_abs_activation": float(np.abs(codes).mean()),
+            "rms_activation": rms, "mostly_silent_units": float((near.mean(0) >= 0.9).mean())}
+
+
+def code_sensitivity(model, x, probes=8, eps=1e-3, seed=0, batch_size=500) -> dict:
+    """||d code / d x||_F of the encoder, per image: Hutchinson's estimator E_v ||J v||^2, v ~ N(0, I), with
+    J v from central differences. Any model or backbone; `sem` is the standard error of the mean norm^2."""
+    x = inputs.as_images(x, model.image_shape)
+    rng = np.random.default_rng(seed)
+
+    def code(b):
+        return ops.convert_to_numpy(model.code(model.encoder(b.astype("float32"), training=False)))
+
+    sq = []
+    for i in range(0, len(x), batch_size):
+        b = x[i:i + batch_size]
+        acc = np.zeros(len(b))
+        for _ in range(probes):
+            v = rng.standard_normal(b.shape).astype("float32")
+            jv = (code(b + eps * v) - code(b - eps * v)) / (2 * eps)
+            acc += (jv ** 2).sum(1)
+        sq.append(acc / probes)
+    sq = np.concatenate(sq)
+    return {"jacobian_fro_sq": float(sq.mean()), "jacobian_fro": float(np.sqrt(sq).mean()),
+            "sem": float(sq.std() / np.sqrt(len(sq))), "probes": probes, "images": int(len(sq))}
+
+
 # ---- distances between feature sets ------------------------------------------------------------------
 def _features(name, f, min_rows=2):
     f = np.asarray(f, dtype="float64")

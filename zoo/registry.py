@@ -55,6 +55,13 @@ for _ds in ("mnist", "fashion_mnist"):
 # Fashion-MNIST is not binary in any useful sense, so its VAE sees grey levels as Bernoulli means.
 add_recipe("vae", "mnist", latent_dim=16, epochs=60, options={"dynamic_binarization": True})
 add_recipe("vae", "fashion_mnist", latent_dim=16, epochs=60)
+# The regularised autoencoders of the seed chapter; each samples from a mixture fitted to its codes.
+for _ds in ("mnist", "fashion_mnist"):
+    add_recipe("dae", _ds, latent_dim=16, epochs=40,
+               options={"noise": "gaussian", "noise_level": 0.5, "prior_components": 10})
+    add_recipe("sae", _ds, latent_dim=32, epochs=40,
+               options={"sparsity": "l1", "sparsity_weight": 0.1, "prior_components": 10})
+    add_recipe("cae", _ds, latent_dim=16, epochs=15, options={"contractive_weight": 0.01, "prior_components": 10})
 
 
 def list_models(pattern: str = "*") -> list[str]:

@@ -1,3 +1,4 @@
 """Model families. Importing this package registers each one (one line per family)."""
 from zoo.models.base import Autoencoder  # noqa: F401
 from zoo.models import ae, vae  # noqa: F401
+from zoo.models import dae, sae, cae  # noqa: F401
