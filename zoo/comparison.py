@@ -17,12 +17,17 @@ GROUPS = [
     [("name", "model", "{}"), ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
      ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
      ("validity_interp", "valid interp", "{:.3f}")],
+    [("name", "model", "{}"), ("psnr_gauss", "PSNR gauss 0.5", "{:.2f}"), ("psnr_mask", "PSNR mask 0.5", "{:.2f}"),
+     ("psnr_sp", "PSNR s&p 0.2", "{:.2f}"), ("near_zero", "near-zero code", "{:.3f}"),
+     ("jac_rel", "|J|/RMS code", "{:.2f}")],
 ]
 COLUMNS = [c for i, g in enumerate(GROUPS) for c in (g if i == 0 else g[1:])]
 LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
           "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
           "InceptionV3). N(0,I): naive codes from the standard normal; q(z): encoded test images "
-          "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image.")
+          "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image. "
+          "PSNR: reconstructions of corrupted test images vs the clean ones (dB). |J|/RMS code: encoder "
+          "Jacobian Frobenius norm over the codes' RMS.")
 
 
 class Table:
@@ -89,6 +94,13 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
                    fid_normal=holes["normal_prior"]["fid"], validity_normal=holes["normal_prior"]["validity"],
                    fid_posterior=holes["aggregate_posterior"]["fid"], fid_interp=ev["interpolation"]["fid"],
                    validity_interp=ev["interpolation"]["validity"])
+        if "denoising" in ev:
+            d = ev["denoising"]
+            row.update(psnr_gauss=d["gaussian@0.5"]["psnr"], psnr_mask=d["masking@0.5"]["psnr"],
+                       psnr_sp=d["salt_pepper@0.2"]["psnr"])
+        if "code" in ev:
+            row.update(near_zero=ev["code"]["near_zero_share"],
+                       jac_rel=ev["code"]["jacobian_fro"] / ev["code"]["rms_activation"])
     return row
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import checkpoints, data
+from zoo import checkpoints, data, metrics
 
 NAMES = zoo.list_models()
 OTHER = {"mnist": "fashion_mnist", "fashion_mnist": "mnist"}
@@ -104,3 +104,15 @@ def test_cli_sample_reconstruct_info_list(tmp_path):
     assert "FID N(0,I)" in r.stdout and (tmp_path / "c.png").exists()
     r = run_cli("sample", "vae-mnsit", cwd=tmp_path)
     assert r.returncode == 2 and "Did you mean: vae-mnist" in r.stderr
+
+
+def test_dae_denoises_better_than_plain_ae(split):
+    from keras import ops
+
+    from zoo.models import corruption
+
+    x = split("mnist", "test")[:1000].astype("float32") / 255.0
+    for kind, level in (("gaussian", 0.5), ("masking", 0.5)):
+        noisy = ops.convert_to_numpy(corruption.corrupt(x, kind, level, seed=0))
+        dae, ae = zoo.load("dae-mnist").denoise(noisy), zoo.load("ae-mnist").reconstruct(noisy)
+        assert metrics.psnr(x, dae) > metrics.psnr(x, ae) + 1.0, kind

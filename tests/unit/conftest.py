@@ -3,7 +3,7 @@ import pytest
 
 import zoo
 
-FAMILIES = ["ae", "vae"]
+FAMILIES = ["ae", "vae", "dae", "sae", "cae"]
 
 
 def tiny(family, **kw):
