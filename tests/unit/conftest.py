@@ -3,7 +3,7 @@ import pytest
 
 import zoo
 
-FAMILIES = ["ae", "vae", "dae", "sae", "cae"]
+FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae"]
 
 
 def tiny(family, **kw):

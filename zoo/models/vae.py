@@ -32,9 +32,14 @@ class VAE(Autoencoder):
     def code(self, features):
         return self.posterior(features)[0]
 
-    def call(self, x, training=False):
+    def binarize(self, x, training):
+        """Dynamic binarization: while training, pixels ~ Bernoulli(intensity), fresh every step."""
         if training and self.dynamic_binarization:
-            x = ops.cast(keras.random.uniform(ops.shape(x), seed=self.noise) < x, x.dtype)
+            return ops.cast(keras.random.uniform(ops.shape(x), seed=self.noise) < x, x.dtype)
+        return x
+
+    def call(self, x, training=False):
+        x = self.binarize(x, training)
         mean, log_var = self.posterior(self.encoder(x, training=training))
         z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.noise)
         return {"logits": self.decoder(z, training=training), "z": z, "mean": mean,
