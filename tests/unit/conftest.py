@@ -18,3 +18,11 @@ def images():
     yy, xx = np.mgrid[:28, :28]
     cy, cx = rng.uniform(6, 22, (2, 64, 1, 1))
     return (255 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 18.0)).astype("uint8")
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every unit test starts from the same random state (weights, shuffles), on every backend."""
+    import keras
+
+    keras.utils.set_random_seed(0)

@@ -50,12 +50,13 @@ def _conv_decoder(image_shape, latent_dim, hidden):
 BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder)}
 
 
-def build(backbone: str, image_shape, latent_dim: int, encoder_out_dim: int, hidden=None):
-    """Return (encoder, decoder) for `backbone` ('mlp' or 'conv')."""
+def build(backbone: str, image_shape, decoder_in_dim: int, encoder_out_dim: int, hidden=None):
+    """Return (encoder, decoder) for `backbone` ('mlp' or 'conv'): images -> encoder_out_dim features,
+    decoder_in_dim codes -> per-pixel logits."""
     if backbone not in BACKBONES:
         raise ValueError(f"Unknown backbone {backbone!r}; choose one of {sorted(BACKBONES)}.")
     hidden = tuple(hidden or DEFAULT_HIDDEN[backbone])
     make_encoder, make_decoder = BACKBONES[backbone]
     image_shape = tuple(image_shape)
     return (make_encoder(image_shape, encoder_out_dim, hidden),
-            make_decoder(image_shape, latent_dim, hidden))
+            make_decoder(image_shape, decoder_in_dim, hidden))

@@ -19,6 +19,7 @@ class Autoencoder(keras.Model):
     family = "base"  # set by registry.register_family
     loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
     fitted_prior = False  # True when `sample` uses a density fitted to training codes after training
+    conditional = False  # True when encode/decode/sample take class labels (cvae)
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
                  prior=None, seed=None, **kwargs):
@@ -30,7 +31,7 @@ class Autoencoder(keras.Model):
         self.backbone = backbone
         self.hidden = tuple(hidden or backbones.DEFAULT_HIDDEN.get(backbone, ()))
         self.encoder, self.decoder = backbones.build(
-            backbone, self.image_shape, self.latent_dim, self.encoder_out_dim(), self.hidden)
+            backbone, self.image_shape, self.decoder_in_dim(), self.encoder_out_dim(), self.hidden)
         if isinstance(prior, dict):
             prior = keras.saving.deserialize_keras_object(prior)
         self.prior = prior if prior is not None else self.make_prior()
@@ -43,6 +44,10 @@ class Autoencoder(keras.Model):
     # ---- hooks a family overrides -------------------------------------------------------------
     def encoder_out_dim(self) -> int:
         """Width of the encoder's output (a VAE needs mean and log-variance)."""
+        return self.latent_dim
+
+    def decoder_in_dim(self) -> int:
+        """Width of the decoder's input (a conditional model appends its label)."""
         return self.latent_dim
 
     def make_prior(self):
