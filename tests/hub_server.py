@@ -167,23 +167,29 @@ def _handler(hub: FakeHub):
                 return self._file(*m.groups(), head=head)
             return self._error(404, f"no route {path}")
 
-        def _info(self, repo_id, rev, head):
+        def _lookup(self, repo_id, rev):
+            """(commit, files) of a repo at a revision, or None after answering 404."""
             repo = hub.repos.get(repo_id)
             if repo is None:
                 return self._error(404, "Repository not found", "RepoNotFound")
             sha, files = repo.tree(rev)
             if files is None:
                 return self._error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
+            return sha, files
+
+        def _info(self, repo_id, rev, head):
+            found = self._lookup(repo_id, rev)
+            if found is None:
+                return
+            sha, files = found
             return self._send(200, {"id": repo_id, "modelId": repo_id, "sha": sha, "private": False,
                                     "siblings": [{"rfilename": p} for p in sorted(files)]}, head=head)
 
         def _file(self, repo_id, rev, filename, head):
-            repo = hub.repos.get(repo_id)
-            if repo is None:
-                return self._error(404, "Repository not found", "RepoNotFound")
-            sha, files = repo.tree(rev)
-            if files is None:
-                return self._error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
+            found = self._lookup(repo_id, rev)
+            if found is None:
+                return
+            sha, files = found
             if filename not in files:
                 return self._error(404, "Entry not found", "EntryNotFound")
             data = files[filename]

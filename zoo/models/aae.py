@@ -9,24 +9,19 @@ discriminator with constant weights. One optimizer step is then a simultaneous u
 import keras
 from keras import ops
 
-from zoo.models import priors
-from zoo.models.ae import AE
+from zoo.models.ae import PriorMatchingAE
 from zoo.registry import register_family
 
 
 @register_family("aae")
 @keras.saving.register_keras_serializable(package="zoo")
-class AAE(AE):
+class AAE(PriorMatchingAE):
     loss_names = ("reconstruction", "adversarial", "discriminator")
-    fitted_prior = False
 
     def __init__(self, *args, adversarial_weight=1.0, discriminator_units=(256, 256), **kwargs):
         self.adversarial_weight = float(adversarial_weight)
         self.discriminator_units = tuple(int(u) for u in discriminator_units)
         super().__init__(*args, **kwargs)
-
-    def make_prior(self):
-        return priors.StandardNormal(self.latent_dim, name="prior")
 
     def make_layers(self):
         stack = [keras.Input((self.latent_dim,))]
@@ -44,11 +39,6 @@ class AAE(AE):
             if i < len(dense) - 1:
                 h = ops.relu(h)
         return h[:, 0]
-
-    def call(self, x, training=False):
-        out = super().call(x, training=training)
-        out["z_prior"] = keras.random.normal(ops.shape(out["z"]), seed=self.noise)
-        return out
 
     def loss_terms(self, x, outputs, training=False):
         terms = super().loss_terms(x, outputs, training)

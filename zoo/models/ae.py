@@ -24,3 +24,18 @@ class AE(Autoencoder):
 
     def get_config(self):
         return {**super().get_config(), "prior_components": self.prior_components}
+
+
+class PriorMatchingAE(AE):
+    """A deterministic autoencoder trained to make its codes look like draws from N(0, I) (wae, aae): it
+    samples from that prior, and each training batch carries prior draws (`z_prior`) to compare against."""
+
+    fitted_prior = False
+
+    def make_prior(self):
+        return priors.StandardNormal(self.latent_dim, name="prior")
+
+    def call(self, x, training=False):
+        out = super().call(x, training=training)
+        out["z_prior"] = keras.random.normal(keras.ops.shape(out["z"]), seed=self.noise)
+        return out

@@ -6,8 +6,7 @@ summed over the paper's scales C = 2 d s, s in (0.1, 0.2, 0.5, 1, 2, 5, 10). Sam
 import keras
 from keras import ops
 
-from zoo.models import priors
-from zoo.models.ae import AE
+from zoo.models.ae import PriorMatchingAE
 from zoo.registry import register_family
 
 IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -34,21 +33,12 @@ def imq_mmd(zq, zp, scales=IMQ_SCALES):
 
 @register_family("wae")
 @keras.saving.register_keras_serializable(package="zoo")
-class WAE(AE):
+class WAE(PriorMatchingAE):
     loss_names = ("reconstruction", "mmd")
-    fitted_prior = False  # the penalty makes N(0, I) the sampler
 
     def __init__(self, *args, mmd_weight=100.0, **kwargs):
         self.mmd_weight = float(mmd_weight)
         super().__init__(*args, **kwargs)
-
-    def make_prior(self):
-        return priors.StandardNormal(self.latent_dim, name="prior")
-
-    def call(self, x, training=False):
-        out = super().call(x, training=training)
-        out["z_prior"] = keras.random.normal(ops.shape(out["z"]), seed=self.noise)
-        return out
 
     def loss_terms(self, x, outputs, training=False):
         terms = super().loss_terms(x, outputs, training)
