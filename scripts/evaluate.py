@@ -6,7 +6,7 @@ Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
 import argparse
 import json
 
-from zoo import checkpoints, evaluation, registry
+from zoo import checkpoints, data, evaluation, plots, registry
 from zoo.api import load
 
 if __name__ == "__main__":
@@ -16,6 +16,7 @@ if __name__ == "__main__":
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
     p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
                    "(denoising,code); default: everything")
+    p.add_argument("--pictures-only", action="store_true", help="only draw the latent traversal picture")
     args = p.parse_args()
     patterns = ["*"] if args.all else args.names
     if not patterns:
@@ -30,6 +31,10 @@ if __name__ == "__main__":
         print(f"== {name}", flush=True)
         model = load(name)
         card = model.card
+        if not model.conditional:
+            plots.traversal(model, data.load_split(card["dataset"], "test")[0][:2000], folder / "traversal.png")
+        if args.pictures_only:
+            continue
         sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
         card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
                                                  previous=card.get("evaluation"))

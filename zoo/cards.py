@@ -131,6 +131,10 @@ def body(c: dict, pictures: str) -> list[str]:
     if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
         out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
                 f"![naive samples]({pictures}samples_normal_prior.png)"]
+    if (checkpoints.root() / c["name"] / "traversal.png").exists():
+        out += ["", "Latent traversal: each row moves one code unit (the 8 most varied) from -2.5 to +2.5 "
+                "standard deviations around the mean code of 2,000 test images:", "",
+                f"![latent traversal]({pictures}traversal.png)"]
     return out
 
 

@@ -59,3 +59,17 @@ def interleave_rows(originals, reconstructions, ncol=8):
     for i in range(0, len(originals), ncol):
         out += [originals[i:i + ncol], reconstructions[i:i + ncol]]
     return np.concatenate(out)
+
+
+def traversal(model, x, path, dims=8, steps=9, span=2.5):
+    """Latent traversal grid: each row moves one code unit from -span to +span standard deviations (of the
+    codes of `x`) around the mean code, the others held at the mean; the rows are the units whose codes
+    vary most. Shows what each direction of the latent space draws."""
+    codes = model.encode(x)
+    mean, std = codes.mean(0), codes.std(0) + 1e-8
+    order = np.argsort(-std)[:dims]
+    offsets = np.linspace(-span, span, steps)
+    grid = np.repeat(mean[None], len(order) * steps, axis=0)
+    for r, d in enumerate(order):
+        grid[r * steps:(r + 1) * steps, d] = mean[d] + offsets * std[d]
+    return save_grid(model.decode(grid.astype("float32")), path, ncol=steps)
