@@ -112,7 +112,8 @@ def test_dae_denoises_better_than_plain_ae(split):
     from zoo.models import corruption
 
     x = split("mnist", "test")[:1000].astype("float32") / 255.0
-    for kind, level in (("gaussian", 0.5), ("masking", 0.5)):
+    # dae-mnist trained on Gaussian noise (sigma 0.5): a large gain there, a small one on unseen masking noise
+    for kind, level, margin in (("gaussian", 0.5, 5.0), ("masking", 0.5, 0.0)):
         noisy = ops.convert_to_numpy(corruption.corrupt(x, kind, level, seed=0))
         dae, ae = zoo.load("dae-mnist").denoise(noisy), zoo.load("ae-mnist").reconstruct(noisy)
-        assert metrics.psnr(x, dae) > metrics.psnr(x, ae) + 1.0, kind
+        assert metrics.psnr(x, dae) > metrics.psnr(x, ae) + margin, kind
