@@ -65,6 +65,7 @@ for _ds in ("mnist", "fashion_mnist"):
 
 # The VAE family (issue 6), mnist first. VAE-like models train on dynamically binarized digits, like vae-mnist.
 add_recipe("beta_vae", "mnist", latent_dim=16, epochs=40, options={"beta": 4.0, "dynamic_binarization": True})
+add_recipe("iwae", "mnist", latent_dim=16, epochs=60, options={"k": 5, "dynamic_binarization": True})
 add_recipe("wae", "mnist", latent_dim=16, epochs=40, options={"mmd_weight": 100.0})
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
