@@ -113,9 +113,7 @@ def _grad_norms(loss_fn, variables):
                 return loss_fn()
 
         grads = jax.grad(f)(values)
-    else:
-        import torch
-
+    else:  # torch
         for v in variables:
             v.value.grad = None
         loss_fn().backward()
