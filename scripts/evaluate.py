@@ -4,7 +4,6 @@
 Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
 """
 import argparse
-import json
 
 from zoo import checkpoints, data, evaluation, plots, registry
 from zoo.api import load
@@ -38,6 +37,4 @@ if __name__ == "__main__":
         sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
         card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
                                                  previous=card.get("evaluation"))
-        tmp = folder / f".{checkpoints.CARD_FILE}.tmp"
-        tmp.write_text(json.dumps(card, indent=2) + "\n")
-        tmp.replace(folder / checkpoints.CARD_FILE)
+        checkpoints.write_card(folder, card)

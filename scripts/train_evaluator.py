@@ -4,7 +4,6 @@
 Usage: train_evaluator.py mnist fashion_mnist [--epochs N]
 """
 import argparse
-import json
 import shutil
 import time
 
@@ -47,8 +46,7 @@ if __name__ == "__main__":
                 "feature_layer": evaluators.FEATURE_LAYER, "hardware": training.hardware(),
                 "code_version": training.code_version(),
                 "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}",
-                "files": {checkpoints.MODEL_FILE: {"sha256": checkpoints.sha256(tmp / checkpoints.MODEL_FILE),
-                                                   "bytes": (tmp / checkpoints.MODEL_FILE).stat().st_size}}}
-        (tmp / checkpoints.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+                "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
+        checkpoints.write_card(tmp, card)
         checkpoints.publish_folder(tmp, final)
         print(f"== evaluator-{dataset}: test accuracy {acc:.4f} ({wall:.0f} s)", flush=True)

@@ -220,10 +220,7 @@ def write_all(repo_root: Path) -> list[Path]:
     targets = [(repo_root / "MODEL_CARDS.md", render())]
     targets += [(checkpoints.root() / c["name"] / "README.md", hf_readme(c)) for c in load_cards()]
     for path, text in targets:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-        written.append(path)
+        written.append(checkpoints.write_text_atomic(path, text))
     return written
 
 

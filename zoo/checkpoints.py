@@ -34,6 +34,25 @@ def sha256(path) -> str:
     return h.hexdigest()
 
 
+def file_entry(path) -> dict:
+    """What a card records of a file: its sha256 and size."""
+    path = Path(path)
+    return {"sha256": sha256(path), "bytes": path.stat().st_size}
+
+
+def write_text_atomic(path, text: str) -> Path:
+    """Write `text` to a temp file beside `path`, then rename it into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return path
+
+
+def write_card(folder, card: dict) -> Path:
+    return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(card, indent=2) + "\n")
+
+
 def resolve(name_or_path, revision=None) -> Path:
     """Checkpoint folder or .keras file for a name, a path or an hf://OWNER/REPO address.
 
@@ -122,7 +141,7 @@ def info(name_or_path, revision=None) -> dict:
     if card is None:
         model = load(path)
         card = {"name": model.name, "family": model.family, "params": model.count_params(),
-                "files": {path.name: {"sha256": sha256(path), "bytes": path.stat().st_size}}}
+                "files": {path.name: file_entry(path)}}
     card = dict(card)
     card["paths"] = {f: str(folder / f) for f in sorted(os.listdir(folder))} if path.is_dir() else {path.name: str(path)}
     return card

@@ -31,10 +31,7 @@ def pins(path=None) -> dict:
 
 def write_pins(table: dict, path=None) -> Path:
     path = Path(path or os.environ.get("ZOO_HUB_PINS") or PINS_FILE)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(dict(sorted(table.items())), indent=2) + "\n")
-    tmp.replace(path)
-    return path
+    return checkpoints.write_text_atomic(path, json.dumps(dict(sorted(table.items())), indent=2) + "\n")
 
 
 def parse_hf_uri(uri: str) -> str:
@@ -109,9 +106,8 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
                 "parent": ({"name": parent.get("name"), "sha256": parent.get("files", {}).get(
                     checkpoints.MODEL_FILE, {}).get("sha256")} if parent else None),
                 "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                "files": {checkpoints.MODEL_FILE: {"sha256": checkpoints.sha256(tmp / checkpoints.MODEL_FILE),
-                                                   "bytes": (tmp / checkpoints.MODEL_FILE).stat().st_size}}}
-        (tmp / checkpoints.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+                "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
+        checkpoints.write_card(tmp, card)
         (tmp / "README.md").write_text(cards.pushed_readme(card))
         try:
             plots.save_grid(model.sample(64, seed=0), tmp / "samples.png")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import platform
 import shutil
@@ -119,10 +118,9 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
         "hardware": hardware(), "code_version": code_version(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "reproduce": f"python scripts/train.py {name}",
-        "files": {checkpoints.MODEL_FILE: {"sha256": checkpoints.sha256(tmp / checkpoints.MODEL_FILE),
-                                           "bytes": (tmp / checkpoints.MODEL_FILE).stat().st_size}},
+        "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)},
     }
-    (tmp / checkpoints.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    checkpoints.write_card(tmp, card)
     final_dir = out_root / name
     checkpoints.publish_folder(tmp, final_dir)
     shutil.rmtree(work, ignore_errors=True)
