@@ -45,7 +45,7 @@ def cmd_sample(args):
     from zoo import plots
 
     model = zoo.load(args.name)
-    images = model.sample(args.n, seed=args.seed, prior=args.prior, temperature=args.temperature)
+    images = model.sample(args.n, seed=args.seed, prior=args.prior, temperature=args.temperature, labels=args.label)
     print(f"wrote {plots.save_grid(images, args.output, ncol=args.ncol)} ({args.n} samples of {args.name})")
     return 0
 
@@ -53,12 +53,12 @@ def cmd_sample(args):
 def _load_images(path):
     import numpy as np
 
-    if path.endswith(".npz"):
+    if path.endswith(".npz"):  # keras.datasets style: x_test (and y_test) or the first array
         with np.load(path) as f:
             key = "x_test" if "x_test" in f else list(f.keys())[0]
-            return f[key]
+            return f[key], (f["y_test"] if key == "x_test" and "y_test" in f else None)
     if path.endswith(".npy"):
-        return np.load(path)
+        return np.load(path), None
     raise ValueError(f"--input must be a .npy or .npz array file of images; got {path}.")
 
 
@@ -68,14 +68,17 @@ def cmd_reconstruct(args):
 
     model = zoo.load(args.name)
     if args.input:
-        images = _load_images(args.input)[: args.n]
+        images, labels = _load_images(args.input)
     else:
         dataset = (model.card or {}).get("dataset")
         if dataset is None:
             raise SystemExit("This model has no card naming its dataset: pass --input images.npy")
-        images = data.load_split(dataset, "test")[0][: args.n]
-    x = inputs.as_images(images, model.image_shape)
-    plots.save_grid(plots.interleave_rows(x, model.reconstruct(x), args.ncol), args.output, ncol=args.ncol)
+        images, labels = data.load_split(dataset, "test")
+    if model.conditional and labels is None:
+        raise SystemExit(f"{args.name} is conditional: --input must be an .npz with x_test and y_test (labels).")
+    x = inputs.as_images(images[: args.n], model.image_shape)
+    y = labels[: args.n] if model.conditional else None
+    plots.save_grid(plots.interleave_rows(x, model.reconstruct(x, y), args.ncol), args.output, ncol=args.ncol)
     print(f"wrote {args.output} (rows alternate: {len(x)} originals, their reconstructions)")
     return 0
 
@@ -117,6 +120,7 @@ def build_parser():
     s.add_argument("--prior", choices=["model", "normal"], default="model",
                    help="'model': the model's own sampler (default); 'normal': naive z ~ N(0, I)")
     s.add_argument("--temperature", type=float, default=1.0, help="noise scale; 1.0 is the true sampler")
+    s.add_argument("--label", type=int, help="class to draw, for a conditional model (cvae); default: uniform")
     s.add_argument("--ncol", type=int, default=8, help="images per row")
     s.set_defaults(fn=cmd_sample)
 

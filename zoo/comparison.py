@@ -155,15 +155,21 @@ def draw(loaded, path, n=8, seed=0):
     tests = {}
     for (name, model, ds), row in zip(loaded, axes):
         if ds and ds not in tests:
-            tests[ds] = data.load_split(ds, "test")[0][:64].astype("float32") / 255.0
-        x = tests.get(ds)
+            x_ds, y_ds = data.load_split(ds, "test")
+            tests[ds] = (x_ds[:64].astype("float32") / 255.0, y_ds[:64])
+        x, y = tests.get(ds, (None, None))
+        y = y if model.conditional else None  # a conditional model is given the test labels
         panels = [plots.tile(model.sample(2 * n, seed=seed), n, scale=1),
                   plots.tile(model.sample(2 * n, seed=seed, prior="normal"), n, scale=1)]
         if x is not None:
-            panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n])]), n, scale=1))
-            z = model.encode(x[n:n + 4])
+            lab = (lambda idx: None) if y is None else (lambda idx: y[idx])
+            panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n], lab(slice(0, n)))]), n,
+                                     scale=1))
+            z = model.encode(x[n:n + 4], lab(slice(n, n + 4)))
             steps = np.linspace(0, 1, n)[:, None]
-            strips = [model.decode((1 - steps) * z[a] + steps * z[b]) for a, b in ((0, 1), (2, 3))]
+            # a conditional model interpolates the code with the first image's class held
+            strips = [model.decode((1 - steps) * z[a] + steps * z[b], None if y is None else np.full(n, y[n + a]))
+                      for a, b in ((0, 1), (2, 3))]
             panels.append(plots.tile(np.concatenate(strips), n, scale=1))
         for ax, img in zip(row, panels):
             ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")

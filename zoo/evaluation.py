@@ -20,9 +20,9 @@ PROTOCOL = {
 SECTIONS = ("reconstruction", "samples", "holes", "interpolation", "likelihood", "denoising", "code")
 
 
-def _quality(images, real, ev, seed, full=False):
+def _quality(images, real, ev, seed, full=False, labels=None):
     return {k: (round(v, 6) if isinstance(v, float) else v)
-            for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full).items()}
+            for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full, labels=labels).items()}
 
 
 def evaluate(model, dataset: str, protocol: dict | None = None, log=print, sections=SECTIONS,
@@ -39,48 +39,60 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     p = {**PROTOCOL, **(protocol or {})}
     n, seed = p["samples"], p["seed"]
     ev = evaluators.load(dataset)
-    x_test = data.load_split(dataset, "test")[0]
+    x_test, y_test = data.load_split(dataset, "test")
     real = ev(x_test)
+    # A conditional model is scored given the test labels, and samples balanced classes it is asked for.
+    labels = y_test if model.conditional else None
+    asked = np.arange(n) % model.num_classes if model.conditional else None
     t0 = time.perf_counter()
     out = {"protocol": p, "test_images": int(len(x_test)),
            "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
                          "sha256": ev.card.get("files", {}).get("model.keras", {}).get("sha256")}}
-    out["reconstruction"] = metrics.reconstruction(model, x_test)
+    out["reconstruction"] = metrics.reconstruction(model, x_test, labels)
     log("  reconstruction", out["reconstruction"])
 
     # Headline: the model's own sampler at temperature 1.
-    out["samples"] = _quality(model.sample(n, seed=seed), real, ev, seed, full=True)
-    log("  samples", {k: v for k, v in out["samples"].items() if k != "class_histogram"})
+    out["samples"] = _quality(model.sample(n, seed=seed, labels=asked), real, ev, seed, full=True, labels=asked)
+    log("  samples", {k: v for k, v in out["samples"].items() if not isinstance(v, list)})
 
     # The "holes": where do codes from N(0, I), the model's sampler and the encoded test set decode to?
     holes = {"model_sampler": {k: out["samples"][k] for k in ("fid", "validity")},
-             "normal_prior": _quality(model.sample(n, seed=seed, prior="normal"), real, ev, seed),
-             "aggregate_posterior": _quality(model.reconstruct(x_test), real, ev, seed)}
+             "normal_prior": _quality(model.sample(n, seed=seed, prior="normal", labels=asked), real, ev, seed),
+             "aggregate_posterior": _quality(model.reconstruct(x_test, labels), real, ev, seed)}
     out["holes"] = holes
     log("  holes", holes)
 
-    # Interpolation: decoded midpoints between the codes of random test pairs.
+    # Interpolation: decoded midpoints between the codes of random test pairs (same-class pairs, decoded
+    # with their class, for a conditional model).
     rng = np.random.default_rng(seed)
-    codes = model.encode(x_test)
+    codes = model.encode(x_test, labels)
     a, b = rng.integers(0, len(x_test), (2, n))
-    out["interpolation"] = _quality(model.decode(0.5 * (codes[a] + codes[b])), real, ev, seed)
+    if model.conditional:
+        by_class = {c: np.flatnonzero(y_test == c) for c in np.unique(y_test)}
+        b = np.array([rng.choice(by_class[y_test[i]]) for i in a])
+    out["interpolation"] = _quality(model.decode(0.5 * (codes[a] + codes[b]), None if labels is None else labels[a]),
+                                    real, ev, seed)
     log("  interpolation", out["interpolation"])
 
     if hasattr(model, "posterior"):
         binarized = bool(getattr(model, "dynamic_binarization", False))
-        out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]], k=p["iwae_k"], seed=seed,
-                                               binarized=binarized)
+        out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]],
+                                               None if labels is None else labels[: p["iwae_images"]],
+                                               k=p["iwae_k"], seed=seed, binarized=binarized)
+        out["likelihood"]["conditional"] = model.conditional  # -log p(x | y) rather than -log p(x)
         log("  likelihood", out["likelihood"])
-    out.update(_code_sections(model, x_test[: p["code_images"]], seed))
+    out.update(_code_sections(model, x_test[: p["code_images"]], None if labels is None else labels[: p["code_images"]],
+                              seed))
     log("  denoising", out["denoising"])
     log("  code", out["code"])
     out["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return out
 
 
-def _code_sections(model, x, seed) -> dict:
-    return {"denoising": metrics.denoising(model, x, seed=seed),
-            "code": {**metrics.code_statistics(model.encode(x)), **metrics.code_sensitivity(model, x, seed=seed)}}
+def _code_sections(model, x, labels, seed) -> dict:
+    return {"denoising": metrics.denoising(model, x, labels, seed=seed),
+            "code": {**metrics.code_statistics(model.encode(x, labels)),
+                     **metrics.code_sensitivity(model, x, labels, seed=seed)}}
 
 
 def _update(model, dataset, protocol, log, sections, previous) -> dict:
@@ -88,8 +100,8 @@ def _update(model, dataset, protocol, log, sections, previous) -> dict:
     if set(sections) - {"denoising", "code"}:
         raise ValueError("Partial re-evaluation covers the 'denoising' and 'code' sections; re-run the rest whole.")
     p = {**PROTOCOL, **previous.get("protocol", {}), **(protocol or {})}
-    x = data.load_split(dataset, "test")[0][: p["code_images"]]
-    fresh = _code_sections(model, x, p["seed"])
+    x, y = (a[: p["code_images"]] for a in data.load_split(dataset, "test"))
+    fresh = _code_sections(model, x, y if model.conditional else None, p["seed"])
     out = {**previous, "protocol": p, **{k: fresh[k] for k in sections}}
     for k in sections:
         log(f"  {k}", out[k])

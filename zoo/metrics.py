@@ -18,13 +18,20 @@ LOG_2PI = math.log(2 * math.pi)
 
 
 # ---- reconstruction and likelihood -----------------------------------------------------------------
-def reconstruction(model, x, batch_size=1000) -> dict:
-    """Mean squared error per pixel and Bernoulli cross-entropy in nats per image, x -> decode(encode(x))."""
+def _batches(model, x, labels, batch_size):
+    """(images, one-hot labels or None) in batches; labels only for a conditional model."""
+    y = model.one_hot_labels(labels, len(x))
+    for i in range(0, len(x), batch_size):
+        yield x[i:i + batch_size], (None if y is None else y[i:i + batch_size])
+
+
+def reconstruction(model, x, labels=None, batch_size=1000) -> dict:
+    """Mean squared error per pixel and Bernoulli cross-entropy in nats per image, x -> decode(encode(x)).
+    `labels`: the images' classes, for a conditional model only (as for every function here)."""
     x = inputs.as_images(x, model.image_shape)
     mse, bce = [], []
-    for i in range(0, len(x), batch_size):
-        b = x[i:i + batch_size]
-        logits = model.decoder(model.code(model.encoder(b, training=False)), training=False)
+    for b, yb in _batches(model, x, labels, batch_size):
+        logits = model.decoder(model.decoder_input(model.code(model.features(b, yb)), yb), training=False)
         bce.append(ops.convert_to_numpy(losses.bernoulli_nll(b, logits)))
         mse.append(ops.convert_to_numpy(losses.squared_error(b, ops.sigmoid(logits))) / np.prod(b.shape[1:]))
     return {"mse": float(np.concatenate(mse).mean()), "bce_nats": float(np.concatenate(bce).mean())}
@@ -43,22 +50,23 @@ def _scored_images(model, x, binarized, seed):
     return (binarize(x, seed) if binarized else x), np.random.default_rng(seed + 1)
 
 
-def _log_weights(model, b, k, rng):
+def _log_weights(model, b, yb, k, rng):
     """(B, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x), for a Gaussian-posterior
-    model with an N(0, I) prior."""
-    mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.encoder(b, training=False)))
+    model with an N(0, I) prior (a conditional model: all given the labels yb)."""
+    mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.features(b, yb)))
     n, d = mean.shape
     eps = rng.standard_normal((n, k, d)).astype("float32")
     z = mean[:, None] + np.exp(0.5 * log_var)[:, None] * eps
     log_q = -0.5 * (eps ** 2 + log_var[:, None] + LOG_2PI).sum(-1)
     log_pz = -0.5 * (z ** 2 + LOG_2PI).sum(-1)
-    logits = model.decoder(z.reshape(n * k, d), training=False)
+    logits = model.decoder(model.decoder_input(z.reshape(n * k, d), None if yb is None else np.repeat(yb, k, 0)),
+                           training=False)
     targets = np.repeat(b, k, axis=0)
     log_px = -ops.convert_to_numpy(losses.bernoulli_nll(targets, logits)).reshape(n, k)
     return log_px + log_pz - log_q
 
 
-def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=20) -> dict:
+def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250, batch_size=20) -> dict:
     """Negative ELBO and IWAE bound on -log p(x) (Burda et al. 2016) with k importance samples, nats/image.
 
     binarized=True scores a fixed binarization of x (the literature's dynamically binarized MNIST test).
@@ -66,9 +74,8 @@ def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=2
     """
     x, rng = _scored_images(model, x, binarized, seed)
     elbo, iwae = [], []
-    for i in range(0, len(x), batch_size):
-        b = x[i:i + batch_size]
-        logw = np.concatenate([_log_weights(model, b, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
+    for b, yb in _batches(model, x, labels, batch_size):
+        logw = np.concatenate([_log_weights(model, b, yb, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
         m = logw.max(1, keepdims=True)
         iwae.append(-(m[:, 0] + np.log(np.exp(logw - m).mean(1))))
         elbo.append(-logw.mean(1))
@@ -76,15 +83,15 @@ def likelihood(model, x, k=5000, seed=0, binarized=True, chunk=250, batch_size=2
             "k": int(k), "images": int(len(x)), "binarized": bool(binarized)}
 
 
-def negative_elbo(model, x, seed=0, binarized=False, batch_size=1000) -> dict:
+def negative_elbo(model, x, labels=None, seed=0, binarized=False, batch_size=1000) -> dict:
     """Mean negative ELBO and its terms (nats per image): one posterior sample per image, analytic KL."""
     x, rng = _scored_images(model, x, binarized, seed)
     rec, kl = [], []
-    for i in range(0, len(x), batch_size):
-        b = x[i:i + batch_size]
-        mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.encoder(b, training=False)))
+    for b, yb in _batches(model, x, labels, batch_size):
+        mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.features(b, yb)))
         z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
-        rec.append(ops.convert_to_numpy(losses.bernoulli_nll(b, model.decoder(z, training=False))))
+        logits = model.decoder(model.decoder_input(z, yb), training=False)
+        rec.append(ops.convert_to_numpy(losses.bernoulli_nll(b, logits)))
         kl.append(ops.convert_to_numpy(losses.gaussian_kl(mean, log_var)))
     rec, kl = np.concatenate(rec), np.concatenate(kl)
     return {"neg_elbo_nats": float((rec + kl).mean()), "reconstruction_nats": float(rec.mean()),
@@ -102,7 +109,7 @@ def psnr(clean, other) -> float:
     return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-10))))
 
 
-def denoising(model, x, levels=DENOISING_LEVELS, seed=0) -> dict:
+def denoising(model, x, labels=None, levels=DENOISING_LEVELS, seed=0) -> dict:
     """Reconstruct corrupted test images; MSE and PSNR against the clean ones, and the noisy input's PSNR.
 
     Keys are 'KIND@LEVEL'; corruption is zoo.models.corruption with a fixed seed, the same for every model.
@@ -113,7 +120,7 @@ def denoising(model, x, levels=DENOISING_LEVELS, seed=0) -> dict:
     out = {}
     for i, (kind, level) in enumerate(levels):
         noisy = ops.convert_to_numpy(corruption.corrupt(x, kind, level, seed=seed + i))
-        clean_hat = model.reconstruct(noisy)
+        clean_hat = model.reconstruct(noisy, labels)
         out[f"{kind}@{level:g}"] = {"mse": float(np.mean((clean_hat - x) ** 2)), "psnr": psnr(x, clean_hat),
                                    "noisy_psnr": psnr(x, noisy)}
     return out
@@ -129,22 +136,21 @@ def code_statistics(codes, rel_eps=0.01) -> dict:
             "rms_activation": rms, "mostly_silent_units": float((near.mean(0) >= 0.9).mean())}
 
 
-def code_sensitivity(model, x, probes=8, eps=1e-3, seed=0, batch_size=500) -> dict:
+def code_sensitivity(model, x, labels=None, probes=8, eps=1e-3, seed=0, batch_size=500) -> dict:
     """||d code / d x||_F of the encoder, per image: Hutchinson's estimator E_v ||J v||^2, v ~ N(0, I), with
     J v from central differences. Any model or backbone; `sem` is the standard error of the mean norm^2."""
     x = inputs.as_images(x, model.image_shape)
     rng = np.random.default_rng(seed)
 
-    def code(b):
-        return ops.convert_to_numpy(model.code(model.encoder(b.astype("float32"), training=False)))
+    def code(b, yb):
+        return ops.convert_to_numpy(model.code(model.features(b.astype("float32"), yb)))
 
     sq = []
-    for i in range(0, len(x), batch_size):
-        b = x[i:i + batch_size]
+    for b, yb in _batches(model, x, labels, batch_size):
         acc = np.zeros(len(b))
         for _ in range(probes):
             v = rng.standard_normal(b.shape).astype("float32")
-            jv = (code(b + eps * v) - code(b - eps * v)) / (2 * eps)
+            jv = (code(b + eps * v, yb) - code(b - eps * v, yb)) / (2 * eps)
             acc += (jv ** 2).sum(1)
         sq.append(acc / probes)
     sq = np.concatenate(sq)
@@ -240,11 +246,27 @@ def class_coverage(probs) -> dict:
             "class_entropy_ratio": ent / math.log(probs.shape[1])}
 
 
-def sample_quality(fake_images, real_stats, evaluator, seed=0, full=True) -> dict:
-    """All sample metrics of `fake_images` against real images' (features, probs) from `evaluator`."""
+def label_agreement(probs, labels) -> dict:
+    """For samples drawn of requested classes: the share the classifier assigns to the requested class,
+    overall and per class (a conditional model's 'does it draw what was asked')."""
+    probs = _features("probs", probs, 1)
+    labels = np.asarray(labels)
+    if labels.shape != (len(probs),):
+        raise ValueError(f"labels must be one class per sample, shape ({len(probs)},); got {labels.shape}.")
+    hit = probs.argmax(1) == labels
+    return {"label_agreement": float(hit.mean()),
+            "label_agreement_per_class": [round(float(hit[labels == c].mean()), 4) if (labels == c).any() else None
+                                          for c in range(probs.shape[1])]}
+
+
+def sample_quality(fake_images, real_stats, evaluator, seed=0, full=True, labels=None) -> dict:
+    """All sample metrics of `fake_images` against real images' (features, probs) from `evaluator`;
+    with `labels` (the classes the samples were asked to be), also their label agreement."""
     real_f, _ = real_stats
     fake_f, fake_p = evaluator(fake_images)
     out = {"fid": frechet_distance(real_f, fake_f), "validity": validity(fake_p)}
+    if labels is not None:
+        out.update(label_agreement(fake_p, labels))
     if full:
         out.update(kernel_inception_distance(real_f, fake_f, seed=seed))
         out.update(precision_recall(real_f, fake_f))

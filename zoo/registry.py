@@ -70,6 +70,14 @@ add_recipe("wae", "mnist", latent_dim=16, epochs=40, options={"mmd_weight": 100.
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 add_recipe("aae", "mnist", latent_dim=16, epochs=40, options={"adversarial_weight": 1.0})
+# The conditional VAE: vae's network and epochs, the class label fed to encoder and decoder.
+add_recipe("cvae", "mnist", latent_dim=16, epochs=60, options={"dynamic_binarization": True})
+add_recipe("cvae", "fashion_mnist", latent_dim=16, epochs=60)
+# Fashion-MNIST: the same nets and epochs, on grey levels (no binarization), like vae-fashion_mnist.
+add_recipe("beta_vae", "fashion_mnist", latent_dim=16, epochs=40, options={"beta": 4.0})
+add_recipe("iwae", "fashion_mnist", latent_dim=16, epochs=60, options={"k": 5})
+add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
+           options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 
 
 def list_models(pattern: str = "*") -> list[str]:

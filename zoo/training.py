@@ -61,13 +61,14 @@ def build_model(recipe: registry.Recipe, input_shape):
                   **recipe.options)
 
 
-def measure(model, recipe, x_test) -> dict:
-    """The test-split numbers that go in the card."""
-    out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test),
-           "mse_first_1000": metrics.reconstruction(model, x_test[:1000])["mse"]}
+def measure(model, recipe, x_test, y_test) -> dict:
+    """The test-split numbers that go in the card (a conditional model is given the test labels)."""
+    y = y_test if model.conditional else None
+    out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test, y),
+           "mse_first_1000": metrics.reconstruction(model, x_test[:1000], None if y is None else y[:1000])["mse"]}
     if hasattr(model, "posterior"):
         binarize = bool(recipe.options.get("dynamic_binarization"))
-        out.update(metrics.negative_elbo(model, x_test, seed=0, binarized=binarize), elbo_test_binarized=binarize)
+        out.update(metrics.negative_elbo(model, x_test, y, seed=0, binarized=binarize), elbo_test_binarized=binarize)
     return out
 
 
@@ -81,12 +82,15 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
     work.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(recipe.seed)
 
-    x_train, _ = data.load_split(recipe.dataset, "train")
-    x_test, _ = data.load_split(recipe.dataset, "test")
+    x_train, y_train = data.load_split(recipe.dataset, "train")
+    x_test, y_test = data.load_split(recipe.dataset, "test")
     model = build_model(recipe, x_train.shape[1:])
+    # A conditional model trains on (images, labels); the others on images alone.
+    train_data, val_data = (((x_train, y_train), (x_test[:2000], y_test[:2000])) if model.conditional
+                            else (x_train, x_test[:2000]))
     t0 = time.perf_counter()
-    model.fit(x_train, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
-              validation_data=x_test[:2000], verbose=verbose,
+    model.fit(train_data, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
+              validation_data=val_data, verbose=verbose,
               callbacks=[keras.callbacks.BackupAndRestore(str(work / "backup")), EpochTimer(),
                          keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
                          keras.callbacks.TerminateOnNaN()])
@@ -103,7 +107,7 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
     tmp.mkdir(parents=True)
     final.save(tmp / checkpoints.MODEL_FILE)
     shutil.copy(work / "history.csv", tmp / "history.csv")
-    write_pictures(final, x_test, tmp)
+    write_pictures(final, x_test, y_test, tmp)
     epoch_times = np.genfromtxt(work / "history.csv", delimiter=",", names=True)["epoch_time_s"]
     card = {
         "name": name, "family": recipe.family, "dataset": recipe.dataset,
@@ -111,7 +115,7 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
         "model_config": final.get_config(),
         "params": int(final.count_params()),
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
-        "metrics": {"test": measure(final, recipe, x_test)},
+        "metrics": {"test": measure(final, recipe, x_test, y_test)},
         "training": {"epochs": recipe.epochs, "wall_time_s": round(float(np.sum(epoch_times)) + 0.0, 1),
                      "this_session_s": round(session_s, 1),
                      "final_epoch": _last_row(work / "history.csv")},
@@ -127,10 +131,16 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
     return final_dir
 
 
-def write_pictures(model, x_test, folder: Path) -> None:
-    plots.save_grid(model.sample(64, seed=0), folder / "samples.png")
+def write_pictures(model, x_test, y_test, folder: Path) -> None:
+    if model.conditional:  # one row per requested class
+        k = model.num_classes
+        plots.save_grid(model.sample(k * 10, seed=0, labels=np.repeat(np.arange(k), 10)), folder / "samples.png",
+                        ncol=10)
+    else:
+        plots.save_grid(model.sample(64, seed=0), folder / "samples.png")
     originals = x_test[:32].astype("float32") / 255.0
-    plots.save_grid(plots.interleave_rows(originals, model.reconstruct(originals)),
+    labels = y_test[:32] if model.conditional else None
+    plots.save_grid(plots.interleave_rows(originals, model.reconstruct(originals, labels)),
                     folder / "reconstructions.png")
     if model.fitted_prior:  # what a naive N(0, I) draw gives: the "holes"
         plots.save_grid(model.sample(64, seed=0, prior="normal"), folder / "samples_normal_prior.png")

@@ -48,3 +48,28 @@ def test_cvae_api_shapes_round_trip_and_errors(labelled, tmp_path):
         m.sample(2, labels=[0, 7])
     with pytest.raises(ValueError, match="2 integer class ids"):
         m.sample(2, labels=[0, 1, 2])
+    with pytest.raises(ValueError, match="conditional: pass the class labels"):
+        m.encode(x[:2])
+    with pytest.raises(ValueError, match="not conditional"):
+        zoo.create("vae", latent_dim=3, hidden=(16,)).sample(2, labels=1)
+
+
+def test_metrics_score_a_cvae_given_its_labels(labelled):
+    """The card's metrics read the labels: the right label reconstructs and scores better than a wrong one."""
+    from zoo import metrics
+
+    x, y = labelled
+    m = zoo.create("cvae", latent_dim=1, hidden=(64,), num_classes=4, seed=0, learning_rate=3e-3)
+    m.fit((x, y), epochs=20, batch_size=32, verbose=0)
+    wrong = (y[:200] + 2) % 4
+    right_rec, wrong_rec = metrics.reconstruction(m, x[:200], y[:200]), metrics.reconstruction(m, x[:200], wrong)
+    assert right_rec["bce_nats"] < wrong_rec["bce_nats"]
+    right = metrics.likelihood(m, x[:20], y[:20], k=50, binarized=False)
+    assert right["iwae_nll_nats"] < metrics.likelihood(m, x[:20], wrong[:20], k=50, binarized=False)["iwae_nll_nats"]
+    assert right["iwae_nll_nats"] <= right["neg_elbo_nats"]
+    elbo = metrics.negative_elbo(m, x[:200], y[:200])
+    assert elbo["neg_elbo_nats"] == pytest.approx(elbo["reconstruction_nats"] + elbo["kl_nats"])
+    assert metrics.code_sensitivity(m, x[:20], y[:20], probes=2)["jacobian_fro"] > 0
+    assert set(metrics.denoising(m, x[:20], y[:20])) == {f"{k}@{v:g}" for k, v in metrics.DENOISING_LEVELS}
+    with pytest.raises(ValueError, match="pass the class labels"):
+        metrics.reconstruction(m, x[:20])

@@ -56,6 +56,15 @@ def test_validity_and_coverage():
     assert metrics.class_coverage(np.eye(10)[np.zeros(50, int)])["class_entropy"] == 0.0
 
 
+def test_label_agreement_counts_requested_classes():
+    probs = np.eye(3)[[0, 1, 2, 2, 0, 1]]
+    out = metrics.label_agreement(probs, [0, 1, 2, 0, 0, 2])  # the 4th and 6th are wrong
+    assert out["label_agreement"] == pytest.approx(4 / 6)
+    assert out["label_agreement_per_class"] == [pytest.approx(2 / 3, abs=1e-4), 1.0, 0.5]
+    with pytest.raises(ValueError, match="one class per sample"):
+        metrics.label_agreement(probs, [0, 1])
+
+
 @pytest.mark.parametrize("a, b, match", [
     (np.zeros((10, 3)), np.zeros((10, 4)), "feature sizes differ"),
     (np.zeros(10), np.zeros((10, 4)), "2-D"),

@@ -91,7 +91,7 @@ def test_denoising_metric_rewards_a_perfect_denoiser():
     class Identity:  # reconstructs the input unchanged: the noisy PSNR is all it gets
         image_shape = (28, 28, 1)
 
-        def reconstruct(self, x):
+        def reconstruct(self, x, labels=None):
             return x
 
     x = np.random.default_rng(0).random((8, 28, 28, 1)).astype("float32")

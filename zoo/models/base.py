@@ -61,6 +61,21 @@ class Autoencoder(keras.Model):
         """Deterministic code from encoder features (the posterior mean for a VAE)."""
         return features
 
+    def features(self, x, labels=None, training=False):
+        """The encoder's output for images x (a conditional family also reads the one-hot labels)."""
+        return self.encoder(x, training=training)
+
+    def decoder_input(self, z, labels=None):
+        """What the decoder reads: the code (a conditional family appends the one-hot label)."""
+        return z
+
+    def one_hot_labels(self, labels, n):
+        """Checked one-hot labels (n, classes) for a conditional family; None for the others."""
+        if labels is not None:
+            raise ValueError(f"{type(self).__name__} is not conditional and takes no labels; "
+                             "the conditional family is cvae.")
+        return None
+
     def call(self, x, training=False):
         z = self.code(self.encoder(x, training=training))
         return {"logits": self.decoder(z, training=training), "z": z}
@@ -106,39 +121,52 @@ class Autoencoder(keras.Model):
         return self
 
     # ---- the user-facing API (numpy in, numpy out) ---------------------------------------------
-    def _batched(self, fn, arr, batch_size):
-        return np.concatenate([ops.convert_to_numpy(fn(arr[i:i + batch_size]))
+    def _batched(self, fn, arr, labels, batch_size):
+        """fn(batch, its labels or None) over batches of arr, concatenated as numpy."""
+        return np.concatenate([ops.convert_to_numpy(fn(arr[i:i + batch_size],
+                                                       None if labels is None else labels[i:i + batch_size]))
                                for i in range(0, len(arr), batch_size)])
 
-    def encode(self, x, batch_size=1000) -> np.ndarray:
-        """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim)."""
+    def encode(self, x, labels=None, batch_size=1000) -> np.ndarray:
+        """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim).
+        `labels` (N integer classes) only for a conditional family."""
         x = inputs.as_images(x, self.image_shape)
-        return self._batched(lambda b: self.code(self.encoder(b, training=False)), x, batch_size)
+        y = self.one_hot_labels(labels, len(x))
+        return self._batched(lambda b, yb: self.code(self.features(b, yb)), x, y, batch_size)
 
-    def decode(self, z, batch_size=1000) -> np.ndarray:
+    def decode(self, z, labels=None, batch_size=1000) -> np.ndarray:
         """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1] (the Bernoulli means)."""
         z = inputs.as_codes(z, self.latent_dim)
-        return self._batched(lambda b: ops.sigmoid(self.decoder(b, training=False)), z, batch_size)
+        y = self.one_hot_labels(labels, len(z))
+        return self._batched(lambda b, yb: ops.sigmoid(self.decoder(self.decoder_input(b, yb), training=False)),
+                             z, y, batch_size)
 
-    def reconstruct(self, x, batch_size=1000) -> np.ndarray:
+    def reconstruct(self, x, labels=None, batch_size=1000) -> np.ndarray:
         """decode(encode(x)): images in, images in [0, 1] out."""
-        return self.decode(self.encode(x, batch_size), batch_size)
+        x = inputs.as_images(x, self.image_shape)
+        y = self.one_hot_labels(labels, len(x))
+        return self.decode(self.encode(x, y, batch_size=batch_size), y, batch_size=batch_size)
 
-    def sample(self, n, seed=None, prior=None, temperature=1.0) -> np.ndarray:
+    def sample(self, n, seed=None, prior=None, temperature=1.0, labels=None) -> np.ndarray:
         """Draw `n` images: decode codes drawn from the model's density.
 
         prior=None uses the model's own density; prior="normal" draws z ~ N(0, I) whatever the model
         (for a plain AE this lands in the holes of its latent space). `temperature` scales the noise;
-        1.0 is the model's true sampler. The same `seed` gives the same images.
+        1.0 is the model's true sampler. The same `seed` gives the same images. A conditional family
+        draws the classes in `labels` (one int or n ints), or classes drawn uniformly when it is None.
         """
         n = inputs.as_count(n)
         if prior not in (None, "model", "normal"):
             raise ValueError(f"prior must be None (the model's own), 'model' or 'normal'; got {prior!r}.")
         if not (isinstance(temperature, (int, float)) and temperature > 0):
             raise ValueError(f"temperature must be a positive number; got {temperature!r}.")
+        rng = np.random.default_rng(seed)
+        if self.conditional and labels is None:
+            labels = rng.integers(0, self.num_classes, n)
+        y = self.one_hot_labels(labels, n)
         density = priors.StandardNormal(self.latent_dim) if prior == "normal" else self.prior
-        z = density.sample(n, np.random.default_rng(seed), temperature=float(temperature))
-        return self.decode(z)
+        z = density.sample(n, rng, temperature=float(temperature))
+        return self.decode(z, y)
 
     def push_to_hub(self, repo_id, **kwargs) -> str:
         """Publish this model to the Hugging Face Hub (see zoo.hub.push_to_hub); returns the commit id."""

@@ -29,8 +29,11 @@ class CVAE(VAE):
         self.label_shift.build((None, self.num_classes))
 
     # ---- labels ----
-    def one_hot(self, labels, n) -> np.ndarray:
-        """Integer class labels (n,) or a single int -> float32 one-hot (n, num_classes), checked."""
+    def one_hot_labels(self, labels, n) -> np.ndarray:
+        """Integer class labels (n,), one int, or one-hot (n, num_classes) -> float32 one-hot, checked."""
+        if labels is None:
+            raise ValueError(f"{type(self).__name__} is conditional: pass the class labels (n integers in "
+                             f"0..{self.num_classes - 1}) along with the images or codes.")
         y = np.asarray(labels)
         if y.ndim == 0:
             y = np.full(n, int(y))
@@ -49,7 +52,7 @@ class CVAE(VAE):
         if not (isinstance(x, (tuple, list)) and len(x) == 2):
             raise ValueError("A conditional VAE trains on (images, labels): call fit((x, y)) or fit(x, y).")
         images = inputs.as_images(x[0], self.image_shape)
-        return {"images": images, "labels": self.one_hot(x[1], len(images))}
+        return {"images": images, "labels": self.one_hot_labels(x[1], len(images))}
 
     def fit(self, x=None, y=None, *args, **kwargs):
         """fit((images, labels)) or fit(images, labels): labels are integer classes."""
@@ -59,44 +62,19 @@ class CVAE(VAE):
         return super().evaluate((x, y) if y is not None else x, None, *args, **kwargs)
 
     # ---- model ----
-    def features(self, x, y, training=False):
-        return self.encoder(x, training=training) + self.label_shift(y)
+    def features(self, x, labels=None, training=False):
+        return self.encoder(x, training=training) + self.label_shift(labels)
+
+    def decoder_input(self, z, labels=None):
+        return ops.concatenate([z, ops.cast(labels, z.dtype)], axis=-1)
 
     def call(self, batch, training=False):
         x, y = batch["images"], batch["labels"]
         x = self.binarize(x, training)
         mean, log_var = self.posterior(self.features(x, y, training))
         z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.noise)
-        logits = self.decoder(ops.concatenate([z, ops.cast(y, z.dtype)], axis=-1), training=training)
+        logits = self.decoder(self.decoder_input(z, y), training=training)
         return {"logits": logits, "z": z, "mean": mean, "log_var": log_var, "target": x}
-
-    # ---- the user-facing API, with labels ----
-    def encode(self, x, labels, batch_size=1000):
-        """Images and their labels -> posterior means (N, latent_dim)."""
-        x = inputs.as_images(x, self.image_shape)
-        y = self.one_hot(labels, len(x))
-        return np.concatenate([ops.convert_to_numpy(self.posterior(self.features(x[i:i + batch_size],
-                                                                                 y[i:i + batch_size]))[0])
-                               for i in range(0, len(x), batch_size)])
-
-    def decode(self, z, labels, batch_size=1000):
-        """Codes and the labels to draw -> images in [0, 1]."""
-        z = inputs.as_codes(z, self.latent_dim)
-        zy = np.concatenate([z, self.one_hot(labels, len(z))], axis=1)
-        return self._batched(lambda b: ops.sigmoid(self.decoder(b, training=False)), zy, batch_size)
-
-    def reconstruct(self, x, labels, batch_size=1000):
-        return self.decode(self.encode(x, labels, batch_size), labels, batch_size)
-
-    def sample(self, n, seed=None, prior=None, temperature=1.0, labels=None):
-        """Draw n images of the given classes (`labels`: one int or n ints); None draws classes uniformly."""
-        n = inputs.as_count(n)
-        rng = np.random.default_rng(seed)
-        if labels is None:
-            labels = rng.integers(0, self.num_classes, n)
-        y = self.one_hot(labels, n)
-        z = self.prior.sample(n, rng, temperature=float(temperature))
-        return self.decode(z, y)
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
