@@ -30,6 +30,10 @@ def load_cards(root=None) -> list[dict]:
                         for n in registry.list_models()) if c is not None]
 
 
+def _conditional(card) -> bool:
+    return bool(getattr(registry.get_family(card["family"]), "conditional", False))
+
+
 def _ev(card):
     return card.get("evaluation") or {}
 
@@ -44,7 +48,8 @@ def summary_rows(cards):
         mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
         rows.append([f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], f"{c['params']:,}",
                      str(c["recipe"]["latent_dim"]), f"{c['training']['wall_time_s'] / 60:.1f} min",
-                     _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")), _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
+                     _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")) + (" (given y)" if lik.get("conditional") else ""),
+                     _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
                      _f(s.get("precision"), "{:.3f}"), _f(s.get("recall"), "{:.3f}"), _f(s.get("validity"), "{:.3f}"),
                      _f(s.get("class_entropy_ratio"), "{:.3f}")])
     return head, rows
@@ -120,13 +125,20 @@ def body(c: dict, pictures: str) -> list[str]:
         s, lik, rec = ev["samples"], ev.get("likelihood"), ev["reconstruction"]
         out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
         if lik:
-            out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f} (IWAE), -ELBO {lik['neg_elbo_nats']:.2f}.")
+            given = " of -log p(x | y), given the test label" if lik.get("conditional") else ""
+            out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f} (IWAE), -ELBO {lik['neg_elbo_nats']:.2f}"
+                       f"{given}.")
         out.append(f"- Samples (own sampler, T=1): FID {s['fid']:.2f}, KID {s['kid']:.4f} ± {s['kid_std']:.4f}, "
                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, validity {s['validity']:.3f}, "
                    f"class entropy {s['class_entropy_ratio']:.3f} of max; class shares {s['class_histogram']}.")
+        if "label_agreement" in s:
+            out.append(f"- Conditional samples (each class asked for equally often): the evaluator's class agrees "
+                       f"with the requested label for {s['label_agreement']:.3f} of them; per class "
+                       f"{s['label_agreement_per_class']}.")
     out += [f"- Weights: `model.keras`, sha256 `{c['files']['model.keras']['sha256']}`",
             f"- Reproduce: `{c['reproduce']}`, then `python scripts/evaluate.py {c['name']}`", "",
-            "| samples (own sampler, seed 0) | test images (odd rows), reconstructions (even rows) |", "|---|---|",
+            f"| samples (own sampler, seed 0{', one row per requested class' if _conditional(c) else ''}) "
+            "| test images (odd rows), reconstructions (even rows) |", "|---|---|",
             f"| ![samples]({pictures}samples.png) | ![reconstructions]({pictures}reconstructions.png) |"]
     if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
         out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
