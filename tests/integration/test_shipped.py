@@ -17,22 +17,28 @@ OTHER = {"mnist": "fashion_mnist", "fashion_mnist": "mnist"}
 def split():
     cache = {}
 
-    def get(dataset, name):
+    def get(dataset, name, labels=False):
+        """The split's images, or (images, labels) with labels=True."""
         if (dataset, name) not in cache:
-            cache[dataset, name] = data.load_split(dataset, name)[0]
-        return cache[dataset, name]
+            cache[dataset, name] = data.load_split(dataset, name)
+        return cache[dataset, name] if labels else cache[dataset, name][0]
 
     return get
+
+
+def given(model, y):
+    """The labels a conditional model needs, as keyword arguments; nothing for the others."""
+    return {"labels": y} if model.conditional else {}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_load_by_name(name, split):
     model = zoo.load(name)
     assert model.compiled and model.family == name.split("-")[0]
-    x = split(model.card["dataset"], "test")[:50]
-    z = model.encode(x[..., 0])  # (N, 28, 28) uint8 works
+    x, y = (a[:50] for a in split(model.card["dataset"], "test", labels=True))
+    z = model.encode(x[..., 0], **given(model, y))  # (N, 28, 28) uint8 works
     assert z.shape == (50, model.latent_dim)
-    assert model.decode(z).shape == (50, 28, 28, 1)
+    assert model.decode(z, **given(model, y)).shape == (50, 28, 28, 1)
     s = model.sample(64, seed=0)
     assert s.shape == (64, 28, 28, 1) and 0 <= s.min() and s.max() <= 1
     np.testing.assert_array_equal(s, model.sample(64, seed=0))
@@ -42,8 +48,8 @@ def test_load_by_name(name, split):
 def test_reconstruction_error_within_card_bound(name, split):
     model = zoo.load(name)
     card = model.card
-    x = split(card["dataset"], "test")[:1000]
-    mse = float(np.mean((model.reconstruct(x) - x / 255.0) ** 2))
+    x, y = (a[:1000] for a in split(card["dataset"], "test", labels=True))
+    mse = float(np.mean((model.reconstruct(x, **given(model, y)) - x / 255.0) ** 2))
     stated = card["metrics"]["test"]["mse_first_1000"]
     assert mse <= stated * 1.01 + 1e-6, (mse, stated)
     assert mse == pytest.approx(stated, rel=0.01)  # the card's number is reproducible
@@ -52,10 +58,11 @@ def test_reconstruction_error_within_card_bound(name, split):
 @pytest.mark.parametrize("name", NAMES)
 def test_finetune_one_epoch_on_new_data_lowers_loss(name, split):
     model = zoo.load(name)
-    x = split(OTHER[model.card["dataset"]], "train")[:2000]
-    before = model.evaluate(x, verbose=0, return_dict=True)["loss"]
-    model.fit(x, epochs=1, batch_size=64, verbose=0)
-    after = model.evaluate(x, verbose=0, return_dict=True)["loss"]
+    x, y = (a[:2000] for a in split(OTHER[model.card["dataset"]], "train", labels=True))
+    data_ = (x, y) if model.conditional else x  # a conditional model trains on (images, labels)
+    before = model.evaluate(data_, verbose=0, return_dict=True)["loss"]
+    model.fit(data_, epochs=1, batch_size=64, verbose=0)
+    after = model.evaluate(data_, verbose=0, return_dict=True)["loss"]
     assert after < before
 
 
@@ -67,6 +74,19 @@ def test_info_is_the_card(name):
     path = info["paths"]["model.keras"]
     assert checkpoints.sha256(path) == info["files"]["model.keras"]["sha256"]
     assert info["params"] == zoo.load(name).count_params()
+
+
+def test_cvae_draws_the_requested_classes():
+    """The card's label agreement is reproducible from a fresh draw, and it is far above chance."""
+    from zoo import evaluators
+
+    for name in zoo.list_models("cvae-*"):
+        model, ev = zoo.load(name), evaluators.load(name.split("-", 1)[1])
+        asked = np.arange(1000) % 10
+        agreement = metrics.label_agreement(ev(model.sample(1000, seed=1, labels=asked))[1], asked)
+        stated = model.card["evaluation"]["samples"]["label_agreement"]
+        assert agreement["label_agreement"] == pytest.approx(stated, abs=0.04), name
+        assert stated > 0.5, name  # chance is 0.1
 
 
 def test_ae_samples_from_fitted_mixture_and_vae_from_normal():
