@@ -66,7 +66,6 @@ for _ds in ("mnist", "fashion_mnist"):
 # The VAE family (issue 6), mnist first. VAE-like models train on dynamically binarized digits, like vae-mnist.
 add_recipe("beta_vae", "mnist", latent_dim=16, epochs=40, options={"beta": 4.0, "dynamic_binarization": True})
 add_recipe("iwae", "mnist", latent_dim=16, epochs=60, options={"k": 5, "dynamic_binarization": True})
-add_recipe("wae", "mnist", latent_dim=16, epochs=40, options={"mmd_weight": 100.0})
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 add_recipe("aae", "mnist", latent_dim=16, epochs=40, options={"adversarial_weight": 1.0})
@@ -76,6 +75,10 @@ add_recipe("cvae", "fashion_mnist", latent_dim=16, epochs=60)
 # Fashion-MNIST: the same nets and epochs, on grey levels (no binarization), like vae-fashion_mnist.
 add_recipe("beta_vae", "fashion_mnist", latent_dim=16, epochs=40, options={"beta": 4.0})
 add_recipe("iwae", "fashion_mnist", latent_dim=16, epochs=60, options={"k": 5})
+# WAE: an 8-d code, as Tolstikhin et al. used on MNIST. A deterministic encoder cannot fill a 16-d Gaussian
+# with these data: at latent 16 the MMD-matched codes decoded to FID 91.7, at 8 to 62.8 (30-epoch probes).
+for _ds in ("mnist", "fashion_mnist"):
+    add_recipe("wae", _ds, latent_dim=8, epochs=40, options={"mmd_weight": 100.0})
 add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 
