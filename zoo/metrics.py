@@ -12,7 +12,7 @@ import numpy as np
 from keras import ops
 
 from zoo import inputs
-from zoo.models import losses
+from zoo.models import losses, priors
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -52,13 +52,13 @@ def _scored_images(model, x, binarized, seed):
 
 def _log_weights(model, b, yb, k, rng):
     """(B, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x), for a Gaussian-posterior
-    model with an N(0, I) prior (a conditional model: all given the labels yb)."""
+    model; log p(z) is its prior's `log_prob` (a conditional model: all given the labels yb)."""
     mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.features(b, yb)))
     n, d = mean.shape
     eps = rng.standard_normal((n, k, d)).astype("float32")
     z = mean[:, None] + np.exp(0.5 * log_var)[:, None] * eps
     log_q = -0.5 * (eps ** 2 + log_var[:, None] + LOG_2PI).sum(-1)
-    log_pz = -0.5 * (z ** 2 + LOG_2PI).sum(-1)
+    log_pz = ops.convert_to_numpy(model.prior.log_prob(z.reshape(n * k, d))).reshape(n, k)
     logits = model.decoder(model.decoder_input(z.reshape(n * k, d), None if yb is None else np.repeat(yb, k, 0)),
                            training=False)
     targets = np.repeat(b, k, axis=0)
@@ -84,7 +84,8 @@ def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250,
 
 
 def negative_elbo(model, x, labels=None, seed=0, binarized=False, batch_size=1000) -> dict:
-    """Mean negative ELBO and its terms (nats per image): one posterior sample per image, analytic KL."""
+    """Mean negative ELBO and its terms (nats per image): one posterior sample per image, analytic KL against
+    N(0, I) (a one-sample estimate against a learned prior)."""
     x, rng = _scored_images(model, x, binarized, seed)
     rec, kl = [], []
     for b, yb in _batches(model, x, labels, batch_size):
@@ -92,7 +93,10 @@ def negative_elbo(model, x, labels=None, seed=0, binarized=False, batch_size=100
         z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
         logits = model.decoder(model.decoder_input(z, yb), training=False)
         rec.append(ops.convert_to_numpy(losses.bernoulli_nll(b, logits)))
-        kl.append(ops.convert_to_numpy(losses.gaussian_kl(mean, log_var)))
+        if isinstance(model.prior, priors.StandardNormal):
+            kl.append(ops.convert_to_numpy(losses.gaussian_kl(mean, log_var)))
+        else:  # a learned prior (vamp): the one-sample estimate log q(z|x) - log p(z)
+            kl.append(ops.convert_to_numpy(priors.gaussian_log_density(z, mean, log_var) - model.prior.log_prob(z)))
     rec, kl = np.concatenate(rec), np.concatenate(kl)
     return {"neg_elbo_nats": float((rec + kl).mean()), "reconstruction_nats": float(rec.mean()),
             "kl_nats": float(kl.mean())}

@@ -3,7 +3,7 @@ import pytest
 
 import zoo
 
-FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae"]
+FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae", "vamp"]
 
 
 def tiny(family, **kw):

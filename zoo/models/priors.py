@@ -4,10 +4,21 @@ Noise comes from a numpy Generator, so a seed gives the same codes on every Kera
 """
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
+from keras import ops
 
 from zoo.inputs import as_codes
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def gaussian_log_density(z, mean, log_var):
+    """log N(z; mean, diag(exp(log_var))), summed over the last axis (broadcasting)."""
+    z, mean, log_var = (ops.convert_to_tensor(t) for t in (z, mean, log_var))
+    return -0.5 * ops.sum(LOG_2PI + log_var + ops.square(z - mean) * ops.exp(-log_var), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -20,6 +31,10 @@ class StandardNormal(keras.layers.Layer):
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
         return (temperature * rng.standard_normal((n, self.dim))).astype("float32")
+
+    def log_prob(self, z):
+        """log N(z; 0, I) for codes (N, dim), shape (N,)."""
+        return -0.5 * ops.sum(ops.square(ops.convert_to_tensor(z)) + LOG_2PI, axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim}

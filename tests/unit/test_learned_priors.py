@@ -1,0 +1,66 @@
+"""Learned priors (issue 7): the VampPrior's density, loss and sampler against hand-computed values."""
+import math
+
+import numpy as np
+import pytest
+from keras import ops
+
+import zoo
+from zoo.models import losses
+
+np_ = ops.convert_to_numpy
+
+
+def normal_logpdf(z, m, v):
+    return -0.5 * (np.log(2 * math.pi * v) + (z - m) ** 2 / v).sum(-1)
+
+
+def vamp(components=2, **kw):
+    return zoo.create("vamp", latent_dim=2, hidden=(8,), seed=0, components=components, **kw)
+
+
+def test_vamp_prior_density_by_hand():
+    m = vamp()
+    means, log_vars = np.array([[0.0, 1.0], [2.0, -1.0]], "float32"), np.array([[0.0, 0.5], [-1.0, 0.2]], "float32")
+    m.prior.bind(lambda u: (ops.convert_to_tensor(means), ops.convert_to_tensor(log_vars)))
+    z = np.array([[0.3, 0.2], [1.5, -0.5], [-2.0, 3.0]], "float32")
+    dens = [np.exp(normal_logpdf(z, means[k], np.exp(log_vars[k]))) for k in range(2)]
+    np.testing.assert_allclose(np_(m.prior.log_prob(z)), np.log(0.5 * dens[0] + 0.5 * dens[1]), rtol=1e-5)
+
+
+def test_vamp_kl_is_log_q_minus_log_prior():
+    m = vamp(components=3)
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    out = m(x, training=False)
+    z, mean, lv = (np_(out[k]) for k in ("z", "mean", "log_var"))
+    pm, plv = (np_(t) for t in m.posterior(m.encoder(np_(m.prior.pseudo_inputs()))))
+    log_p = np.log(np.mean([np.exp(normal_logpdf(z, pm[k], np.exp(plv[k]))) for k in range(3)], axis=0))
+    expected = normal_logpdf(z, mean, np.exp(lv)) - log_p
+    terms = m.loss_terms(x, out)
+    np.testing.assert_allclose(np_(terms["kl"]), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np_(terms["reconstruction"]), np_(losses.bernoulli_nll(x, out["logits"])), rtol=1e-6)
+
+
+def test_vamp_samples_come_from_the_pseudo_input_posteriors():
+    m = vamp()
+    means = np.array([[10.0, 10.0], [-10.0, -10.0]], "float32")
+    m.prior.bind(lambda u: (ops.convert_to_tensor(means), ops.convert_to_tensor(np.full((2, 2), -20.0, "float32"))))
+    z = m.prior.sample(200, np.random.default_rng(0))
+    assert np.all(np.isclose(np.abs(z), 10.0, atol=1e-3))  # every draw sits on one of the two components
+    assert 0.3 < np.mean(z[:, 0] > 0) < 0.7  # and the components are picked uniformly
+
+
+def test_vamp_learns_its_pseudo_inputs(images):
+    m = vamp(components=5)
+    before = np_(m.prior.pseudo).copy()
+    m.fit(images, epochs=3, batch_size=16, verbose=0)
+    after = np_(m.prior.pseudo_inputs())
+    assert not np.allclose(before, np_(m.prior.pseudo)) and 0 <= after.min() and after.max() <= 1
+    assert m.sample(4, seed=0).shape == (4, 28, 28, 1)
+
+
+def test_unbound_vamp_prior_says_so():
+    from zoo.models.vamp import VampPrior
+
+    with pytest.raises(RuntimeError, match="not bound"):
+        VampPrior(2, 3).sample(1, np.random.default_rng(0))
