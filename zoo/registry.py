@@ -83,6 +83,10 @@ for _ds in ("mnist", "fashion_mnist"):
 add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 
+# Learned priors and deep latents (issue 7): vae's network and epochs, so the prior is what differs.
+add_recipe("vamp", "mnist", latent_dim=16, epochs=60, options={"components": 500, "dynamic_binarization": True})
+add_recipe("vamp", "fashion_mnist", latent_dim=16, epochs=60, options={"components": 500})
+
 
 def list_models(pattern: str = "*") -> list[str]:
     """Names of the registered pretrained models, sorted; `pattern` is an fnmatch wildcard."""
