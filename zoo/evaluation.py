@@ -74,7 +74,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
                                     real, ev, seed)
     log("  interpolation", out["interpolation"])
 
-    if hasattr(model, "posterior"):
+    if hasattr(model, "log_weights"):
         binarized = bool(getattr(model, "dynamic_binarization", False))
         out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]],
                                                None if labels is None else labels[: p["iwae_images"]],

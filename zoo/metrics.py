@@ -12,10 +12,7 @@ import numpy as np
 from keras import ops
 
 from zoo import inputs
-from zoo.models import losses, priors
-
-LOG_2PI = math.log(2 * math.pi)
-
+from zoo.models import losses
 
 # ---- reconstruction and likelihood -----------------------------------------------------------------
 def _batches(model, x, labels, batch_size):
@@ -44,26 +41,10 @@ def binarize(x, seed=0) -> np.ndarray:
 
 def _scored_images(model, x, binarized, seed):
     """Validated images (binarized with `seed` if asked) and the generator for posterior noise."""
-    if not hasattr(model, "posterior"):
+    if not hasattr(model, "log_weights"):
         raise TypeError(f"{type(model).__name__} has no posterior q(z|x): likelihood bounds need a VAE family.")
     x = inputs.as_images(x, model.image_shape)
     return (binarize(x, seed) if binarized else x), np.random.default_rng(seed + 1)
-
-
-def _log_weights(model, b, yb, k, rng):
-    """(B, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x), for a Gaussian-posterior
-    model; log p(z) is its prior's `log_prob` (a conditional model: all given the labels yb)."""
-    mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.features(b, yb)))
-    n, d = mean.shape
-    eps = rng.standard_normal((n, k, d)).astype("float32")
-    z = mean[:, None] + np.exp(0.5 * log_var)[:, None] * eps
-    log_q = -0.5 * (eps ** 2 + log_var[:, None] + LOG_2PI).sum(-1)
-    log_pz = ops.convert_to_numpy(model.prior.log_prob(z.reshape(n * k, d))).reshape(n, k)
-    logits = model.decoder(model.decoder_input(z.reshape(n * k, d), None if yb is None else np.repeat(yb, k, 0)),
-                           training=False)
-    targets = np.repeat(b, k, axis=0)
-    log_px = -ops.convert_to_numpy(losses.bernoulli_nll(targets, logits)).reshape(n, k)
-    return log_px + log_pz - log_q
 
 
 def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250, batch_size=20) -> dict:
@@ -75,7 +56,7 @@ def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250,
     x, rng = _scored_images(model, x, binarized, seed)
     elbo, iwae = [], []
     for b, yb in _batches(model, x, labels, batch_size):
-        logw = np.concatenate([_log_weights(model, b, yb, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
+        logw = np.concatenate([model.log_weights(b, yb, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
         m = logw.max(1, keepdims=True)
         iwae.append(-(m[:, 0] + np.log(np.exp(logw - m).mean(1))))
         elbo.append(-logw.mean(1))
@@ -84,19 +65,14 @@ def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250,
 
 
 def negative_elbo(model, x, labels=None, seed=0, binarized=False, batch_size=1000) -> dict:
-    """Mean negative ELBO and its terms (nats per image): one posterior sample per image, analytic KL against
-    N(0, I) (a one-sample estimate against a learned prior)."""
+    """Mean negative ELBO and its terms (nats per image): one posterior sample per image (the family's
+    `elbo_terms`: analytic KL against N(0, I), a one-sample estimate against a learned prior)."""
     x, rng = _scored_images(model, x, binarized, seed)
     rec, kl = [], []
     for b, yb in _batches(model, x, labels, batch_size):
-        mean, log_var = (ops.convert_to_numpy(t) for t in model.posterior(model.features(b, yb)))
-        z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
-        logits = model.decoder(model.decoder_input(z, yb), training=False)
-        rec.append(ops.convert_to_numpy(losses.bernoulli_nll(b, logits)))
-        if isinstance(model.prior, priors.StandardNormal):
-            kl.append(ops.convert_to_numpy(losses.gaussian_kl(mean, log_var)))
-        else:  # a learned prior (vamp): the one-sample estimate log q(z|x) - log p(z)
-            kl.append(ops.convert_to_numpy(priors.gaussian_log_density(z, mean, log_var) - model.prior.log_prob(z)))
+        r, k = model.elbo_terms(b, yb, rng)
+        rec.append(r)
+        kl.append(k)
     rec, kl = np.concatenate(rec), np.concatenate(kl)
     return {"neg_elbo_nats": float((rec + kl).mean()), "reconstruction_nats": float(rec.mean()),
             "kl_nats": float(kl.mean())}

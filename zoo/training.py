@@ -66,7 +66,7 @@ def measure(model, recipe, x_test, y_test) -> dict:
     y = y_test if model.conditional else None
     out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test, y),
            "mse_first_1000": metrics.reconstruction(model, x_test[:1000], None if y is None else y[:1000])["mse"]}
-    if hasattr(model, "posterior"):
+    if hasattr(model, "log_weights"):
         binarize = bool(recipe.options.get("dynamic_binarization"))
         out.update(metrics.negative_elbo(model, x_test, y, seed=0, binarized=binarize), elbo_test_binarized=binarize)
     return out

@@ -4,10 +4,13 @@ Loss = negative ELBO in nats per image = reconstruction (-log p(x|z), one z samp
 With `dynamic_binarization`, each training image is re-binarized every step (pixels ~ Bernoulli(x)),
 the usual setting for likelihood numbers on MNIST.
 """
+import math
+
 import keras
+import numpy as np
 from keras import ops
 
-from zoo.models import losses
+from zoo.models import losses, priors
 from zoo.models.base import Autoencoder
 from zoo.registry import register_family
 
@@ -48,6 +51,33 @@ class VAE(Autoencoder):
     def loss_terms(self, x, outputs, training=False):
         return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
                 "kl": losses.gaussian_kl(outputs["mean"], outputs["log_var"])}
+
+    # ---- likelihood estimators for zoo.metrics: numpy in and out, noise from a numpy Generator ----
+    def log_weights(self, x, labels, k, rng) -> np.ndarray:
+        """(N, k) log importance weights log p(x|z) + log p(z) - log q(z|x), z ~ q(z|x) (`labels`: one-hot, for
+        a conditional family; else None). Their log-mean-exp is the IWAE bound (zoo.metrics.likelihood)."""
+        mean, log_var = (ops.convert_to_numpy(t) for t in self.posterior(self.features(x, labels)))
+        n, d = mean.shape
+        eps = rng.standard_normal((n, k, d)).astype("float32")
+        z = (mean[:, None] + np.exp(0.5 * log_var)[:, None] * eps).reshape(n * k, d)
+        log_q = -0.5 * (eps ** 2 + log_var[:, None] + math.log(2 * math.pi)).sum(-1)
+        log_pz = ops.convert_to_numpy(self.prior.log_prob(z)).reshape(n, k)
+        logits = self.decoder(self.decoder_input(z, None if labels is None else np.repeat(labels, k, 0)),
+                              training=False)
+        log_px = -ops.convert_to_numpy(losses.bernoulli_nll(np.repeat(x, k, axis=0), logits)).reshape(n, k)
+        return log_px + log_pz - log_q
+
+    def elbo_terms(self, x, labels, rng):
+        """(reconstruction, KL) in nats per image with one posterior sample: KL analytic against N(0, I),
+        the one-sample estimate log q(z|x) - log p(z) against any other prior."""
+        mean, log_var = (ops.convert_to_numpy(t) for t in self.posterior(self.features(x, labels)))
+        z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
+        rec = losses.bernoulli_nll(x, self.decoder(self.decoder_input(z, labels), training=False))
+        if isinstance(self.prior, priors.StandardNormal):
+            kl = losses.gaussian_kl(mean, log_var)
+        else:
+            kl = priors.gaussian_log_density(z, mean, log_var) - self.prior.log_prob(z)
+        return ops.convert_to_numpy(rec), ops.convert_to_numpy(kl)
 
     def get_config(self):
         return {**super().get_config(), "dynamic_binarization": self.dynamic_binarization}
