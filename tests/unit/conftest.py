@@ -3,11 +3,13 @@ import pytest
 
 import zoo
 
-FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae", "vamp"]
+FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae", "vamp", "hvae"]
 
 
 def tiny(family, **kw):
     """A small model of `family` that trains in a second."""
+    if family == "hvae":  # its code is z1 and z2 side by side
+        kw.setdefault("top_dim", 1)
     return zoo.create(family, latent_dim=2, hidden=(16,), seed=0, **kw)
 
 

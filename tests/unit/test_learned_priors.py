@@ -64,3 +64,54 @@ def test_unbound_vamp_prior_says_so():
 
     with pytest.raises(RuntimeError, match="not bound"):
         VampPrior(2, 3).sample(1, np.random.default_rng(0))
+
+
+# ---- the hierarchical VAE ------------------------------------------------------------------------------
+def hvae(**kw):
+    return zoo.create("hvae", latent_dim=5, top_dim=2, hidden=(8,), seed=0, **kw)
+
+
+def kl_by_hand(mq, lvq, mp, lvp):
+    return 0.5 * (lvp - lvq + (np.exp(lvq) + (mq - mp) ** 2) / np.exp(lvp) - 1).sum(-1)
+
+
+def test_hvae_loss_terms_by_hand():
+    m = hvae()
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    out = m(x, training=False)
+    (m1, lv1), (mp, lvp), (m2, lv2) = ([np_(t) for t in out[k]] for k in ("q1", "p1", "q2"))
+    terms = {k: np_(v) for k, v in m.loss_terms(x, out).items()}
+    np.testing.assert_allclose(terms["kl_top"], kl_by_hand(m2, lv2, 0 * m2, 0 * lv2), rtol=1e-5)
+    np.testing.assert_allclose(terms["kl_bottom"], kl_by_hand(m1, lv1, mp, lvp), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(terms["reconstruction"], np_(losses.bernoulli_nll(x, out["logits"])), rtol=1e-6)
+    # q(z1 | x, z2) is the precision-weighted product of the bottom-up guess and p(z1 | z2)
+    (gm, glv), _ = (tuple(np_(t) for t in pair) for pair in m.bottom_up(m.encoder(x)))
+    prec = np.exp(-glv) + np.exp(-lvp)
+    np.testing.assert_allclose(np.exp(lv1), 1 / prec, rtol=1e-4)
+    np.testing.assert_allclose(m1, (gm * np.exp(-glv) + mp * np.exp(-lvp)) / prec, rtol=1e-4, atol=1e-6)
+
+
+def test_hvae_prior_is_the_top_down_path():
+    m = hvae()
+    z = m.prior.sample(3, np.random.default_rng(0), temperature=0.5)
+    rng = np.random.default_rng(0)
+    z2 = 0.5 * rng.standard_normal((3, 2))
+    mean, lv = (np_(t) for t in m.prior.conditional(z2.astype("float32")))
+    z1 = mean + 0.5 * np.exp(0.5 * lv) * rng.standard_normal((3, 3))
+    np.testing.assert_allclose(z, np.concatenate([z1, z2], 1), rtol=1e-5, atol=1e-6)
+    log_p = normal_logpdf(z[:, :3], mean, np.exp(lv)) + normal_logpdf(z[:, 3:], 0, 1)
+    np.testing.assert_allclose(np_(m.prior.log_prob(z)), log_p, rtol=1e-5)
+    assert m.sample(2, seed=0).shape == (2, 28, 28, 1) and m.encode(np.zeros((2, 28, 28))).shape == (2, 5)
+
+
+def test_hvae_importance_weights_tighten_and_k1_matches_its_elbo(images):
+    from zoo import metrics
+
+    m = hvae()
+    m.fit(images, epochs=3, batch_size=16, verbose=0)
+    one = metrics.likelihood(m, images[:6], k=1, binarized=False)
+    assert one["iwae_nll_nats"] == pytest.approx(one["neg_elbo_nats"], rel=1e-6)
+    many = metrics.likelihood(m, images[:6], k=200, binarized=False)
+    assert many["iwae_nll_nats"] < many["neg_elbo_nats"]
+    with pytest.raises(ValueError, match="must exceed top_dim"):
+        zoo.create("hvae", latent_dim=4, top_dim=4)
