@@ -91,6 +91,19 @@ def test_hvae_loss_terms_by_hand():
     np.testing.assert_allclose(m1, (gm * np.exp(-glv) + mp * np.exp(-lvp)) / prec, rtol=1e-4, atol=1e-6)
 
 
+def test_hvae_kl_warmup_rises_linearly_then_stays_at_one():
+    m = hvae(warmup_steps=4)
+    x = np.full((2, 28, 28, 1), 0.3, "float32")
+    out = m(x, training=False)
+    full = kl_by_hand(*(np_(t) for t in out["q2"]), 0.0, 0.0)
+    np.testing.assert_allclose(np_(m.loss_terms(x, out)["kl_top"]), 0.0 * full, atol=1e-7)
+    m(x, training=True)
+    np.testing.assert_allclose(np_(m.loss_terms(x, out)["kl_top"]), 0.25 * full, rtol=1e-5)
+    for _ in range(6):
+        m(x, training=True)
+    np.testing.assert_allclose(np_(m.loss_terms(x, out)["kl_top"]), full, rtol=1e-5)
+
+
 def test_hvae_prior_is_the_top_down_path():
     m = hvae()
     z = m.prior.sample(3, np.random.default_rng(0), temperature=0.5)

@@ -3,7 +3,9 @@
 Generative path: z2 ~ N(0, I), z1 ~ p(z1 | z2) (a small MLP), x ~ p(x | z1). Inference shares it: the encoder's
 bottom-up pass gives q(z2 | x) and a bottom-up guess for z1, which is merged with the top-down p(z1 | z2) by
 precision weighting into q(z1 | x, z2). Loss = reconstruction + KL(q(z2|x) || N(0, I)) + KL(q(z1|x,z2) ||
-p(z1|z2)), both KLs in closed form. A code is (z1, z2) side by side: `latent_dim` = z1 width + `top_dim`;
+p(z1|z2)), both KLs in closed form. With `warmup_steps`, both KLs are weighted by a factor rising linearly
+from 0 to 1 over those training steps (the LVAE paper's warm-up, against layers that collapse onto the prior);
+the reported kl terms are the weighted ones until then. A code is (z1, z2) side by side: `latent_dim` = z1 width + `top_dim`;
 `decode` reads z1, and `sample` runs the top-down generative path (the prior `m.prior` is p(z1 | z2) p(z2)).
 """
 import keras
@@ -61,8 +63,8 @@ class TopDownPrior(keras.layers.Layer):
 class HVAE(VAE):
     loss_names = ("reconstruction", "kl_top", "kl_bottom")
 
-    def __init__(self, *args, top_dim=8, **kwargs):
-        self.top_dim = int(top_dim)
+    def __init__(self, *args, top_dim=8, warmup_steps=0, **kwargs):
+        self.top_dim, self.warmup_steps = int(top_dim), int(warmup_steps)
         latent_dim = int(kwargs.get("latent_dim", args[1] if len(args) > 1 else 16))
         if latent_dim <= self.top_dim:
             raise ValueError(f"latent_dim ({latent_dim}) is z1 and z2 together; it must exceed top_dim "
@@ -81,6 +83,16 @@ class HVAE(VAE):
 
     def make_prior(self):
         return TopDownPrior(self.bottom_dim, self.top_dim, name="prior")
+
+    def make_layers(self):
+        # training steps seen, for the KL warm-up (a weight, so it is saved and resumes)
+        self.step = self.add_weight(shape=(), initializer="zeros", trainable=False, name="step")
+
+    def kl_weight(self):
+        """The KL terms' weight: step / warmup_steps, capped at 1 (always 1 without warm-up)."""
+        if self.warmup_steps <= 0:
+            return 1.0
+        return ops.minimum(ops.convert_to_tensor(self.step) / self.warmup_steps, 1.0)
 
     def decoder_input(self, z, labels=None):
         return z[:, : self.bottom_dim]
@@ -113,13 +125,15 @@ class HVAE(VAE):
         z2 = m2 + ops.exp(0.5 * lv2) * keras.random.normal(ops.shape(m2), seed=self.noise)
         (m1, lv1), (mp, lvp) = self.merge(guess, z2)
         z1 = m1 + ops.exp(0.5 * lv1) * keras.random.normal(ops.shape(m1), seed=self.noise)
+        if training:
+            self.step.assign(self.step + 1.0)
         return {"logits": self.decoder(z1, training=training), "target": x, "z": ops.concatenate([z1, z2], -1),
                 "q1": (m1, lv1), "p1": (mp, lvp), "q2": (m2, lv2)}
 
     def loss_terms(self, x, outputs, training=False):
         return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
-                "kl_top": losses.gaussian_kl(*outputs["q2"]),
-                "kl_bottom": gaussian_kl_between(*outputs["q1"], *outputs["p1"])}
+                "kl_top": self.kl_weight() * losses.gaussian_kl(*outputs["q2"]),
+                "kl_bottom": self.kl_weight() * gaussian_kl_between(*outputs["q1"], *outputs["p1"])}
 
     # ---- likelihood estimators (see VAE.log_weights) ----
     def _posterior_draws(self, x, k, rng):
@@ -149,4 +163,4 @@ class HVAE(VAE):
         return ops.convert_to_numpy(rec), ops.convert_to_numpy(kl)
 
     def get_config(self):
-        return {**super().get_config(), "top_dim": self.top_dim}
+        return {**super().get_config(), "top_dim": self.top_dim, "warmup_steps": self.warmup_steps}
