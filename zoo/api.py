@@ -6,12 +6,15 @@ import keras
 from zoo import checkpoints, registry
 
 
-def create(family: str, input_shape=(28, 28, 1), latent_dim=16, learning_rate=1e-3, **kwargs):
+def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=1e-3, **kwargs):
     """An untrained model of `family` (e.g. 'vae') for images of `input_shape`, compiled, ready for `fit`.
 
-    No `loss` is compiled in: each family's loss is built into the model (`compute_loss`).
+    `latent_dim` defaults to the family's own (16 for most). No `loss` is compiled in: each family's loss is
+    built into the model (`compute_loss`).
     """
-    model = registry.get_family(family)(input_shape=input_shape, latent_dim=latent_dim, **kwargs)
+    if latent_dim is not None:
+        kwargs["latent_dim"] = latent_dim
+    model = registry.get_family(family)(input_shape=input_shape, **kwargs)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
 

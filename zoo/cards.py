@@ -153,6 +153,11 @@ def body(c: dict, pictures: str) -> list[str]:
         out.append(f"- Samples (own sampler, T=1): FID {s['fid']:.2f}, KID {s['kid']:.4f} ± {s['kid_std']:.4f}, "
                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, validity {s['validity']:.3f}, "
                    f"class entropy {s['class_entropy_ratio']:.3f} of max; class shares {s['class_histogram']}.")
+        if ev.get("codebook"):
+            cb = ev["codebook"]
+            out.append(f"- Codebook ({cb['codebook_size']} entries), on the test set: perplexity "
+                       f"{cb['perplexity']:.1f}, never used {cb['dead_share']:.3f}; the PixelCNN prior's NLL of the "
+                       f"test code grids {cb['prior_nll_nats_per_grid']:.2f} nats per grid.")
         if "label_agreement" in s:
             out.append(f"- Conditional samples (each class asked for equally often): the evaluator's class agrees "
                        f"with the requested label for {s['label_agreement']:.3f} of them; per class "

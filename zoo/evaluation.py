@@ -81,6 +81,10 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
                                                k=p["iwae_k"], seed=seed, binarized=binarized)
         out["likelihood"]["conditional"] = model.conditional  # -log p(x | y) rather than -log p(x)
         log("  likelihood", out["likelihood"])
+    if hasattr(model, "codebook_usage"):  # a VQ-VAE: how much of its codebook it uses, how well its prior fits
+        out["codebook"] = {**model.codebook_usage(x_test),
+                           "prior_nll_nats_per_grid": model.prior.nll(model.encode_indices(x_test))}
+        log("  codebook", out["codebook"])
     out.update(_code_sections(model, x_test[: p["code_images"]], None if labels is None else labels[: p["code_images"]],
                               seed))
     log("  denoising", out["denoising"])

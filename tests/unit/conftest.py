@@ -3,13 +3,16 @@ import pytest
 
 import zoo
 
-FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae", "vamp", "hvae"]
+FAMILIES = ["ae", "vae", "dae", "sae", "cae", "beta_vae", "iwae", "wae", "rae", "aae", "vamp", "hvae", "vqvae"]
 
 
 def tiny(family, **kw):
     """A small model of `family` that trains in a second."""
     if family == "hvae":  # its code is z1 and z2 side by side
         kw.setdefault("top_dim", 1)
+    if family == "vqvae":  # its code is a 7x7 grid of vectors
+        return zoo.create(family, code_channels=2, codebook_size=8, hidden=(8, 8), prior_channels=8,
+                          prior_depth=2, prior_epochs=1, seed=0, **kw)
     return zoo.create(family, latent_dim=2, hidden=(16,), seed=0, **kw)
 
 

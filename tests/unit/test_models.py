@@ -22,7 +22,7 @@ def test_fit_reports_named_terms_and_loss_goes_down(family, images):
 def test_shapes_and_ranges(family, images):
     model = tiny(family)
     z = model.encode(images)
-    assert z.shape == (64, 2) and z.dtype == np.float32
+    assert z.shape == (64, model.latent_dim) and z.dtype == np.float32
     x_hat = model.decode(z)
     assert x_hat.shape == (64, 28, 28, 1) and x_hat.dtype == np.float32
     assert 0.0 <= x_hat.min() and x_hat.max() <= 1.0

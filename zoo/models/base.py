@@ -30,8 +30,7 @@ class Autoencoder(keras.Model):
         self.latent_dim = int(latent_dim)
         self.backbone = backbone
         self.hidden = tuple(hidden or backbones.DEFAULT_HIDDEN.get(backbone, ()))
-        self.encoder, self.decoder = backbones.build(
-            backbone, self.image_shape, self.decoder_in_dim(), self.encoder_out_dim(), self.hidden)
+        self.encoder, self.decoder = self.make_networks()
         if isinstance(prior, dict):
             prior = keras.saving.deserialize_keras_object(prior)
         self.prior = prior if prior is not None else self.make_prior()
@@ -49,6 +48,11 @@ class Autoencoder(keras.Model):
     def decoder_in_dim(self) -> int:
         """Width of the decoder's input (a conditional model appends its label)."""
         return self.latent_dim
+
+    def make_networks(self):
+        """(encoder, decoder): images -> encoder_out_dim features, decoder_in_dim codes -> pixel logits."""
+        return backbones.build(self.backbone, self.image_shape, self.decoder_in_dim(), self.encoder_out_dim(),
+                               self.hidden)
 
     def make_prior(self):
         """The density `sample` draws from when none was given."""

@@ -1,0 +1,267 @@
+"""Vector-quantised autoencoder (van den Oord et al. 2017) with a PixelCNN prior over its code grid.
+
+The conv encoder maps an image to a grid of vectors (7x7 for 28x28 images); each is replaced by its nearest
+codebook entry, with straight-through gradients, and the decoder draws from the quantised grid. Loss =
+reconstruction + commitment * ||z_e - sg(e)||^2 (+ the codebook term ||sg(z_e) - e||^2 unless the codebook
+follows an exponential moving average of its assigned vectors, `ema=True`). Entries unused for a while can
+be restarted on encoder outputs (`restart_dead`). The sampler is an autoregressive PixelCNN over code
+grids (`m.prior`), trained on the encoded training set after the autoencoder (`fit_prior`) and saved with it.
+
+A code is the quantised grid flattened: `latent_dim` = grid cells x `code_channels`; `encode_indices` and
+`decode_indices` work with the (N, rows, cols) grid of codebook indices instead.
+"""
+import math
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from zoo import inputs
+from zoo.models import losses
+from zoo.models.base import Autoencoder
+from zoo.registry import register_family
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class MaskedConv2D(layers.Conv2D):
+    """A causal convolution for raster order (PixelCNN): type "A" sees only earlier positions, type "B"
+    also the current one (for layers after the first)."""
+
+    def __init__(self, *args, mask_type="B", **kwargs):
+        super().__init__(*args, **kwargs)
+        if mask_type not in ("A", "B"):
+            raise ValueError(f"mask_type must be 'A' or 'B'; got {mask_type!r}.")
+        self.mask_type = mask_type
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        kh, kw = self.kernel_size
+        mask = np.ones((kh, kw, 1, 1), "float32")
+        mask[kh // 2, kw // 2 + (self.mask_type == "B"):] = 0.0  # the rest of the centre row
+        mask[kh // 2 + 1:] = 0.0  # rows below
+        self.mask = mask
+
+    def convolution_op(self, x, kernel):
+        return super().convolution_op(x, kernel * self.mask)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_type": self.mask_type}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class PixelCNNPrior(keras.layers.Layer):
+    """An autoregressive density over (rows, cols) grids of codebook indices: a masked-convolution stack
+    giving, at every cell, logits over the next index given all earlier cells in raster order."""
+
+    def __init__(self, grid, codebook_size, channels=64, depth=5, **kwargs):
+        super().__init__(**kwargs)
+        self.grid, self.codebook_size = tuple(int(g) for g in grid), int(codebook_size)
+        self.channels, self.depth = int(channels), int(depth)
+        stack = [keras.Input((*self.grid, self.codebook_size)),
+                 MaskedConv2D(self.channels, 5, padding="same", activation="relu", mask_type="A")]
+        stack += [MaskedConv2D(self.channels, 3, padding="same", activation="relu") for _ in range(self.depth - 1)]
+        stack += [layers.Conv2D(self.codebook_size, 1)]  # 1x1: no spatial reach, stays causal
+        self.net = keras.Sequential(stack, name="pixelcnn")
+        self._lookup = None
+
+    def bind(self, lookup):
+        """lookup: index grids (N, rows, cols) -> codes (N, latent_dim); the owning model's codebook."""
+        object.__setattr__(self, "_lookup", lookup)
+
+    def logits(self, indices):
+        """(N, rows, cols) int indices -> (N, rows, cols, codebook_size) logits of each cell given earlier ones."""
+        return self.net(ops.one_hot(ops.convert_to_tensor(indices, "int32"), self.codebook_size))
+
+    def sample_indices(self, n, rng: np.random.Generator, temperature=1.0, batch_size=2000) -> np.ndarray:
+        """Draw n index grids cell by cell (rows*cols network passes); temperature divides the logits."""
+        rows, cols = self.grid
+        out = np.zeros((n, rows, cols), "int32")
+        for start in range(0, n, batch_size):
+            g = out[start:start + batch_size]
+            for r in range(rows):
+                for c in range(cols):
+                    logit = ops.convert_to_numpy(self.logits(g))[:, r, c].astype("float64") / temperature
+                    p = np.exp(logit - logit.max(1, keepdims=True))
+                    p /= p.sum(1, keepdims=True)
+                    g[:, r, c] = (p.cumsum(1) < rng.random((len(g), 1))).sum(1).clip(0, self.codebook_size - 1)
+        return out
+
+    def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
+        if self._lookup is None:
+            raise RuntimeError("This PixelCNN prior is not bound to a codebook; use it through its vqvae model.")
+        return self._lookup(self.sample_indices(n, rng, temperature))
+
+    def fit(self, indices, epochs=10, batch_size=128, learning_rate=1e-3, seed=0, verbose=0):
+        """Train on index grids (N, rows, cols) by maximum likelihood; returns the Keras history."""
+        indices = np.asarray(indices)
+        if indices.ndim != 3 or tuple(indices.shape[1:]) != self.grid:
+            raise ValueError(f"index grids must have shape (N, {self.grid[0]}, {self.grid[1]}); got {indices.shape}.")
+        keras.utils.set_random_seed(seed)
+        self.net.trainable = True  # frozen while the autoencoder trains (see VQVAE.make_layers)
+        try:
+            x = keras.Input(self.grid, dtype="int32")
+            trainer = keras.Model(x, self.net(ops.one_hot(x, self.codebook_size)))
+            trainer.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return trainer.fit(indices.astype("int32"), indices.astype("int32"), epochs=epochs,
+                               batch_size=batch_size, verbose=verbose).history
+        finally:
+            self.net.trainable = False
+
+    def nll(self, indices, batch_size=1000) -> float:
+        """Mean negative log-likelihood of index grids under the prior, in nats per grid."""
+        total = 0.0
+        for i in range(0, len(indices), batch_size):
+            b = np.asarray(indices[i:i + batch_size], "int32")
+            logits = self.logits(b)
+            total += float(ops.convert_to_numpy(ops.sum(keras.losses.sparse_categorical_crossentropy(
+                b, logits, from_logits=True))))
+        return total / len(indices)
+
+    def get_config(self):
+        return {**super().get_config(), "grid": list(self.grid), "codebook_size": self.codebook_size,
+                "channels": self.channels, "depth": self.depth}
+
+
+@register_family("vqvae")
+@keras.saving.register_keras_serializable(package="zoo")
+class VQVAE(Autoencoder):
+    loss_names = ("reconstruction", "commitment", "codebook")
+    fitted_prior = True
+
+    def __init__(self, input_shape=(28, 28, 1), latent_dim=None, *args, code_channels=16, codebook_size=128,
+                 commitment=0.25, ema=True, decay=0.99, restart_dead=True, prior_channels=64, prior_depth=5,
+                 prior_epochs=10, **kwargs):
+        h, w = int(input_shape[0]), int(input_shape[1])
+        self.grid = (math.ceil(h / 4), math.ceil(w / 4))
+        self.code_channels, self.codebook_size = int(code_channels), int(codebook_size)
+        width = self.grid[0] * self.grid[1] * self.code_channels
+        if latent_dim is not None and int(latent_dim) != width:
+            raise ValueError(f"A vqvae's code is its {self.grid[0]}x{self.grid[1]} grid of {self.code_channels}-d "
+                             f"vectors, so latent_dim must be {width} (or left out); got {latent_dim}. "
+                             "Set code_channels to change it.")
+        self.commitment, self.ema, self.decay = float(commitment), bool(ema), float(decay)
+        self.restart_dead = bool(restart_dead)
+        self.prior_channels, self.prior_depth, self.prior_epochs = int(prior_channels), int(prior_depth), int(prior_epochs)
+        kwargs.setdefault("backbone", "conv")
+        super().__init__(input_shape, width, *args, **kwargs)
+
+    # ---- networks and state ----
+    def make_networks(self):
+        if self.backbone != "conv":
+            raise ValueError("vqvae has its own convolutional networks: backbone must be 'conv'.")
+        h, w, c = self.image_shape
+        f1, f2 = self.hidden[:2] if len(self.hidden) >= 2 else (32, 64)
+        d = self.code_channels
+        enc = keras.Sequential([keras.Input(self.image_shape),
+                                layers.Conv2D(f1, 4, strides=2, padding="same", activation="relu"),
+                                layers.Conv2D(f2, 4, strides=2, padding="same", activation="relu"),
+                                layers.Conv2D(f2, 3, padding="same", activation="relu"),
+                                layers.Conv2D(d, 1), layers.Flatten()], name="encoder")
+        gh, gw = self.grid
+        dec = [keras.Input((gh * gw * d,)), layers.Reshape((gh, gw, d)),
+               layers.Conv2D(f2, 3, padding="same", activation="relu"),
+               layers.Conv2DTranspose(f2, 4, strides=2, padding="same", activation="relu"),
+               layers.Conv2DTranspose(f1, 4, strides=2, padding="same", activation="relu"),
+               layers.Conv2D(c, 3, padding="same")]
+        if (4 * gh, 4 * gw) != (h, w):
+            dec.append(layers.Cropping2D(((0, 4 * gh - h), (0, 4 * gw - w))))
+        return enc, keras.Sequential(dec, name="decoder")
+
+    def make_prior(self):
+        return PixelCNNPrior(self.grid, self.codebook_size, self.prior_channels, self.prior_depth, name="prior")
+
+    def make_layers(self):
+        k, d = self.codebook_size, self.code_channels
+        init = keras.initializers.RandomUniform(-1.0 / k, 1.0 / k, seed=0)
+        self.codebook = self.add_weight(shape=(k, d), initializer=init, trainable=not self.ema, name="codebook")
+        self.ema_count = self.add_weight(shape=(k,), initializer="ones", trainable=False, name="ema_count")
+        self.ema_sum = self.add_weight(shape=(k, d), initializer=init, trainable=False, name="ema_sum")
+        self.prior.bind(lambda idx: self.lookup(idx))
+        self.prior.trainable = False  # the PixelCNN trains afterwards, on the codes (fit_prior)
+
+    # ---- quantisation ----
+    def nearest(self, vectors):
+        """Index of the nearest codebook entry for each row of vectors (M, D)."""
+        e = ops.convert_to_tensor(self.codebook)
+        d2 = (ops.sum(ops.square(vectors), 1, keepdims=True) - 2.0 * ops.matmul(vectors, ops.transpose(e))
+              + ops.sum(ops.square(e), 1)[None])
+        return ops.argmin(d2, axis=1)
+
+    def vector_quantize(self, features):
+        """Flat encoder output (N, latent_dim) -> (z_e, e, indices) with z_e, e as (N * cells, D)."""
+        ze = ops.reshape(features, (-1, self.code_channels))
+        idx = self.nearest(ze)
+        return ze, ops.take(self.codebook, idx, axis=0), idx
+
+    def code(self, features):
+        _, e, _ = self.vector_quantize(features)
+        return ops.reshape(e, (-1, self.latent_dim))
+
+    def lookup(self, indices):
+        """Index grids (N, rows, cols) -> codes (N, latent_dim) as numpy."""
+        idx = np.asarray(indices, "int32").reshape(-1)
+        return ops.convert_to_numpy(ops.take(self.codebook, idx, axis=0)).reshape(-1, self.latent_dim)
+
+    def encode_indices(self, x, batch_size=1000) -> np.ndarray:
+        """Images -> (N, rows, cols) grids of codebook indices."""
+        x = inputs.as_images(x, self.image_shape)
+        out = [ops.convert_to_numpy(self.vector_quantize(self.encoder(x[i:i + batch_size]))[2])
+               for i in range(0, len(x), batch_size)]
+        return np.concatenate(out).reshape(-1, *self.grid).astype("int32")
+
+    def decode_indices(self, indices, batch_size=1000) -> np.ndarray:
+        return self.decode(self.lookup(indices), batch_size=batch_size)
+
+    def _ema_update(self, ze, idx):
+        onehot = ops.one_hot(idx, self.codebook_size, dtype=ze.dtype)
+        count = self.decay * self.ema_count + (1.0 - self.decay) * ops.sum(onehot, 0)
+        total = self.decay * self.ema_sum + (1.0 - self.decay) * ops.matmul(ops.transpose(onehot), ze)
+        if self.restart_dead:  # entries whose usage decayed away restart on random encoder outputs of this batch
+            dead = (count < 1e-3)[:, None]
+            pick = keras.random.randint((self.codebook_size,), 0, ops.shape(ze)[0], seed=self.noise)
+            fresh = ops.take(ze, pick, axis=0)
+            total = ops.where(dead, fresh, total)
+            count = ops.where(dead[:, 0], ops.ones_like(count), count)
+        self.ema_count.assign(count)
+        self.ema_sum.assign(total)
+        self.codebook.assign(total / count[:, None])
+
+    def call(self, x, training=False):
+        ze, e, idx = self.vector_quantize(self.encoder(x, training=training))
+        ze_const, e_const = ops.stop_gradient(ze), ops.stop_gradient(e)
+        zq = ze + ops.stop_gradient(e - ze)  # straight-through: forward e, gradient to z_e
+        logits = self.decoder(ops.reshape(zq, (-1, self.latent_dim)), training=training)
+        n = ops.shape(logits)[0]
+        per_image = lambda t: ops.sum(ops.reshape(t, (n, -1)), axis=1)  # noqa: E731
+        out = {"logits": logits, "indices": idx,
+               "commitment": per_image(ops.square(ze - e_const)), "codebook": per_image(ops.square(ze_const - e))}
+        if training and self.ema:
+            self._ema_update(ze_const, idx)
+        return out
+
+    def loss_terms(self, x, outputs, training=False):
+        codebook = outputs["codebook"] * (0.0 if self.ema else 1.0)
+        return {"reconstruction": losses.bernoulli_nll(x, outputs["logits"]),
+                "commitment": self.commitment * outputs["commitment"], "codebook": codebook}
+
+    # ---- the sampler and the codebook's health ----
+    def fit_prior(self, x, seed=0, epochs=None, verbose=0):
+        """Train the PixelCNN prior on the index grids of images x (after the autoencoder is trained)."""
+        return self.prior.fit(self.encode_indices(x), epochs=epochs or self.prior_epochs, seed=seed, verbose=verbose)
+
+    def codebook_usage(self, x) -> dict:
+        """Perplexity of the codebook's use on images x (exp of the entropy of index frequencies; the number
+        of equally used entries it is worth) and the share of entries never used."""
+        freq = np.bincount(self.encode_indices(x).reshape(-1), minlength=self.codebook_size) / (
+            len(x) * self.grid[0] * self.grid[1])
+        nz = freq[freq > 0]
+        return {"perplexity": float(np.exp(-(nz * np.log(nz)).sum())), "dead_share": float((freq == 0).mean()),
+                "codebook_size": self.codebook_size}
+
+    def get_config(self):
+        cfg = super().get_config()
+        return {**cfg, "code_channels": self.code_channels, "codebook_size": self.codebook_size,
+                "commitment": self.commitment, "ema": self.ema, "decay": self.decay,
+                "restart_dead": self.restart_dead, "prior_channels": self.prior_channels,
+                "prior_depth": self.prior_depth, "prior_epochs": self.prior_epochs}
