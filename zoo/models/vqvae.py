@@ -142,7 +142,8 @@ class VQVAE(Autoencoder):
                              "Set code_channels to change it.")
         self.commitment, self.ema, self.decay = float(commitment), bool(ema), float(decay)
         self.restart_dead = bool(restart_dead)
-        self.prior_channels, self.prior_depth, self.prior_epochs = int(prior_channels), int(prior_depth), int(prior_epochs)
+        self.prior_channels, self.prior_depth = int(prior_channels), int(prior_depth)
+        self.prior_epochs = int(prior_epochs)
         kwargs.setdefault("backbone", "conv")
         super().__init__(input_shape, width, *args, **kwargs)
 
