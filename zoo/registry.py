@@ -92,8 +92,9 @@ for _ds, _opts in (("mnist", {"dynamic_binarization": True}), ("fashion_mnist", 
     add_recipe("hvae", _ds, latent_dim=40, epochs=60, options={"top_dim": 8, "warmup_steps": 4690, **_opts})
 
 # VQ-VAE: a 7x7 grid of 16-d codes (latent_dim 784 = 49 x 16), 128 EMA codebook entries; PixelCNN prior.
+# A conv net: an epoch takes minutes on a 2-core CPU, and one epoch already reconstructs better than the MLPs.
 for _ds in ("mnist", "fashion_mnist"):
-    add_recipe("vqvae", _ds, backbone="conv", latent_dim=784, epochs=15,
+    add_recipe("vqvae", _ds, backbone="conv", latent_dim=784, epochs=6,
                options={"code_channels": 16, "codebook_size": 128, "prior_epochs": 10})
 
 
