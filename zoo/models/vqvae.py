@@ -62,6 +62,7 @@ class PixelCNNPrior(keras.layers.Layer):
         stack += [MaskedConv2D(self.channels, 3, padding="same", activation="relu") for _ in range(self.depth - 1)]
         stack += [layers.Conv2D(self.codebook_size, 1)]  # 1x1: no spatial reach, stays causal
         self.net = keras.Sequential(stack, name="pixelcnn")
+        self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
         self._lookup = None
 
     def bind(self, lookup):
