@@ -108,8 +108,8 @@ def code_rows(cards):
         d, code = _ev(c)["denoising"], _ev(c)["code"]
         rows.append([c["name"]] + [f"{d[k]['psnr']:.2f}" for k in DENOISING_SHOWN]
                     + [f"{code['near_zero_share']:.3f}", f"{code['mostly_silent_units']:.3f}",
-                       f"{code['mean_abs_activation']:.3f}", f"{code['jacobian_fro']:.2f}",
-                       f"{code['jacobian_fro'] / code['rms_activation']:.2f}"])
+                       f"{code['mean_abs_activation']:.3f}", _f(code.get("jacobian_fro")),
+                       _f(code["jacobian_fro"] / code["rms_activation"] if "jacobian_fro" in code else None)])
     return head, rows
 
 
@@ -212,7 +212,8 @@ def render(root=None) -> str:
                   "PSNR (dB, higher is better) of reconstructions of corrupted test images against the clean "
                   "ones; the header gives the corrupted input's own PSNR. Near-zero share: code entries with "
                   "|z| <= 1% of the codes' RMS (scale-free). Encoder Jacobian norm: mean ||dz/dx||_F, "
-                  "Hutchinson estimate with 8 probes per image (central differences). Codes of different "
+                  "Hutchinson estimate with 8 probes per image (central differences; not measured for a quantised "
+                  "code, which is piecewise constant). Codes of different "
                   "models live on different scales (an encoder can shrink its code and let the decoder scale it "
                   "back), so the last column divides the norm by the codes' RMS. "
                   "All on the first 2,000 test images.", ""]

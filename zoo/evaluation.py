@@ -94,9 +94,11 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
 
 
 def _code_sections(model, x, labels, seed) -> dict:
+    # A quantised code (vqvae) is piecewise constant: finite differences across it measure only its jumps.
+    sensitivity = ({} if getattr(model, "discrete_code", False)
+                   else metrics.code_sensitivity(model, x, labels, seed=seed))
     return {"denoising": metrics.denoising(model, x, labels, seed=seed),
-            "code": {**metrics.code_statistics(model.encode(x, labels)),
-                     **metrics.code_sensitivity(model, x, labels, seed=seed)}}
+            "code": {**metrics.code_statistics(model.encode(x, labels)), **sensitivity}}
 
 
 def _update(model, dataset, protocol, log, sections, previous) -> dict:

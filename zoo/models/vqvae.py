@@ -129,6 +129,7 @@ class PixelCNNPrior(keras.layers.Layer):
 class VQVAE(Autoencoder):
     loss_names = ("reconstruction", "commitment", "codebook")
     fitted_prior = True
+    discrete_code = True  # codes are codebook entries: no encoder Jacobian to measure
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=None, *args, code_channels=16, codebook_size=128,
                  commitment=0.25, ema=True, decay=0.99, restart_dead=True, prior_channels=64, prior_depth=5,
