@@ -99,8 +99,9 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
             row.update(psnr_gauss=d["gaussian@0.5"]["psnr"], psnr_mask=d["masking@0.5"]["psnr"],
                        psnr_sp=d["salt_pepper@0.2"]["psnr"])
         if "code" in ev:
-            row.update(near_zero=ev["code"]["near_zero_share"],
-                       jac_rel=ev["code"]["jacobian_fro"] / ev["code"]["rms_activation"])
+            code = ev["code"]  # no Jacobian for a quantised code (vqvae)
+            row.update(near_zero=code["near_zero_share"],
+                       jac_rel=code["jacobian_fro"] / code["rms_activation"] if "jacobian_fro" in code else None)
     return row
 
 

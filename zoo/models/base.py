@@ -131,21 +131,21 @@ class Autoencoder(keras.Model):
                                                        None if labels is None else labels[i:i + batch_size]))
                                for i in range(0, len(arr), batch_size)])
 
-    def encode(self, x, labels=None, batch_size=1000) -> np.ndarray:
+    def encode(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
         """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim).
         `labels` (N integer classes) only for a conditional family."""
         x = inputs.as_images(x, self.image_shape)
         y = self.one_hot_labels(labels, len(x))
         return self._batched(lambda b, yb: self.code(self.features(b, yb)), x, y, batch_size)
 
-    def decode(self, z, labels=None, batch_size=1000) -> np.ndarray:
+    def decode(self, z, labels=None, *, batch_size=1000) -> np.ndarray:
         """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1] (the Bernoulli means)."""
         z = inputs.as_codes(z, self.latent_dim)
         y = self.one_hot_labels(labels, len(z))
         return self._batched(lambda b, yb: ops.sigmoid(self.decoder(self.decoder_input(b, yb), training=False)),
                              z, y, batch_size)
 
-    def reconstruct(self, x, labels=None, batch_size=1000) -> np.ndarray:
+    def reconstruct(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
         """decode(encode(x)): images in, images in [0, 1] out."""
         x = inputs.as_images(x, self.image_shape)
         y = self.one_hot_labels(labels, len(x))

@@ -28,7 +28,7 @@ class DAE(AE):
 
     def denoise(self, x_noisy, batch_size=1000):
         """Clean up noisy images: the same as reconstruct, named for what a DAE is for."""
-        return self.reconstruct(x_noisy, batch_size)
+        return self.reconstruct(x_noisy, batch_size=batch_size)
 
     def get_config(self):
         return {**super().get_config(), "noise": self.noise_kind, "noise_level": self.noise_level}
