@@ -13,4 +13,8 @@ def __getattr__(name):
         from zoo import api
 
         return getattr(api, name)
+    if name == "data":  # zoo.data.load_images and friends, imported on first use
+        import importlib
+
+        return importlib.import_module("zoo.data")
     raise AttributeError(f"module 'zoo' has no attribute {name!r}")

@@ -21,3 +21,106 @@ def load_split(dataset: str, split: str = "train"):
             "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
             "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).") from None
     return np.asarray(images), np.asarray(labels)
+
+
+# ---- your own data: a folder of images, arrays, a tf.data.Dataset or a TFDS name, adapted to a model ----
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def read_folder(path):
+    """Images under `path`: its own image files (unlabelled), or one subfolder per class (labelled, classes in
+    sorted folder order, as keras.utils.image_dataset_from_directory reads them). Returns (images as a list of
+    uint8 arrays, labels or None, class names)."""
+    from pathlib import Path
+
+    from PIL import Image, UnidentifiedImageError
+
+    root = Path(path)
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
+    groups = ([(i, sorted((root / c).iterdir())) for i, c in enumerate(classes)] if classes
+              else [(None, sorted(root.iterdir()))])
+    images, labels = [], []
+    for label, files in groups:
+        for f in files:
+            if f.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            try:
+                with Image.open(f) as im:
+                    keep = im.mode if im.mode in ("L", "RGB", "RGBA") else "RGBA" if "A" in im.mode else "RGB"
+                    images.append(np.asarray(im.convert(keep)))
+            except (UnidentifiedImageError, OSError) as e:
+                raise ValueError(f"Cannot read image file {f}: {e}. Remove or replace it.") from None
+            labels.append(label)
+    if not images:
+        raise ValueError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) in {root}"
+                         + (f" or its class folders {classes}" if classes else "") + ".")
+    return images, (np.asarray(labels) if classes else None), classes
+
+
+def adapt_images(images, image_shape, log=print) -> np.ndarray:
+    """Images (an array or a list of arrays of any size, grey, RGB or RGBA, uint8 0..255 or float 0..1) ->
+    float32 (N, H, W, C) in [0, 1] for a model of `image_shape`: resized (bilinear), converted between
+    grey and RGB, alpha dropped. Logs one line saying what was done."""
+    from PIL import Image
+
+    h, w, c = (int(s) for s in image_shape)
+    done, out = set(), []
+    for i, img in enumerate(images if isinstance(images, list) else list(np.asarray(images))):
+        a = np.asarray(img)
+        if a.ndim == 3 and a.shape[-1] == 1:
+            a = a[..., 0]
+        if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+            raise ValueError(f"Image {i} has shape {a.shape}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4).")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"Image {i} contains NaN or inf.")
+        if np.issubdtype(a.dtype, np.floating):
+            if a.min() < 0 or a.max() > 1:
+                raise ValueError(f"Image {i} is float with values in [{a.min():.3g}, {a.max():.3g}]: floats must be "
+                                 "in [0, 1] (or pass uint8 0..255).")
+            a = np.round(a * 255)
+        a = a.astype("uint8")
+        if a.ndim == 3 and a.shape[-1] == 4:
+            a = a[..., :3]
+            done.add("dropped the alpha channel")
+        if c == 1 and a.ndim == 3:
+            a = np.asarray(Image.fromarray(a).convert("L"))
+            done.add("converted colour to grayscale")
+        elif c == 3 and a.ndim == 2:
+            a = np.repeat(a[..., None], 3, axis=-1)
+            done.add("repeated grey into RGB")
+        if a.shape[:2] != (h, w):
+            done.add(f"resized {a.shape[1]}x{a.shape[0]} -> {w}x{h}")
+            a = np.asarray(Image.fromarray(a).resize((w, h), Image.BILINEAR))
+        out.append(a.reshape(h, w, c))
+    if not out:
+        raise ValueError("No images given.")
+    if done:
+        log(f"adapted {len(out)} images to {h}x{w}x{c}: " + "; ".join(sorted(done)))
+    return np.stack(out).astype("float32") / 255.0
+
+
+def load_images(source, image_shape, split="train", log=print):
+    """(images float32 (N, H, W, C) in [0, 1], labels or None) from a folder of image files, a numpy array
+    (or (images, labels)), a tf.data.Dataset of images or (image, label) pairs, or a TFDS dataset name."""
+    from pathlib import Path
+
+    labels = None
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        images, labels, _ = read_folder(source)
+    elif isinstance(source, (str, Path)) and not Path(source).exists() and str(source).isidentifier():
+        images, labels = load_split(str(source), split)
+    elif isinstance(source, (str, Path)):
+        raise ValueError(f"{source} is not a folder of images or a TFDS dataset name.")
+    elif hasattr(source, "element_spec"):  # a tf.data.Dataset, batched or not
+        images, labels = [], []
+        for item in source.as_numpy_iterator():
+            x, y = item if isinstance(item, tuple) else (item, None)
+            batched = np.ndim(x) == 4 or (np.ndim(x) == 3 and np.shape(x)[-1] not in (1, 3, 4))
+            images += list(x) if batched else [x]
+            labels += ([] if y is None else list(np.atleast_1d(y)))
+        labels = np.asarray(labels) if labels else None
+    elif isinstance(source, tuple) and len(source) == 2:
+        images, labels = source[0], np.asarray(source[1])
+    else:
+        images = source
+    return adapt_images(images, image_shape, log=log), labels
