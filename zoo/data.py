@@ -1,4 +1,5 @@
-"""Datasets as uint8 image arrays, read with tensorflow-datasets (honours TFDS_DATA_DIR)."""
+"""Data for the models: the shipped datasets as uint8 arrays read with tensorflow-datasets (honours
+TFDS_DATA_DIR), and your own images (folders, arrays, tf.data) adapted to a model's input (`load_images`)."""
 from __future__ import annotations
 
 import numpy as np
