@@ -163,13 +163,12 @@ def draw(loaded, path, n=8, seed=0):
         panels = [plots.tile(model.sample(2 * n, seed=seed), n, scale=1),
                   plots.tile(model.sample(2 * n, seed=seed, prior="normal"), n, scale=1)]
         if x is not None:
-            lab = (lambda idx: None) if y is None else (lambda idx: y[idx])
-            panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n], lab(slice(0, n)))]), n,
-                                     scale=1))
-            z = model.encode(x[n:n + 4], lab(slice(n, n + 4)))
+            y_rec, y_pairs = (None, None) if y is None else (y[:n], y[n:n + 4])
+            panels.append(plots.tile(np.concatenate([x[:n], model.reconstruct(x[:n], y_rec)]), n, scale=1))
+            z = model.encode(x[n:n + 4], y_pairs)
             steps = np.linspace(0, 1, n)[:, None]
             # a conditional model interpolates the code with the first image's class held
-            strips = [model.decode((1 - steps) * z[a] + steps * z[b], None if y is None else np.full(n, y[n + a]))
+            strips = [model.decode((1 - steps) * z[a] + steps * z[b], None if y is None else np.full(n, y_pairs[a]))
                       for a, b in ((0, 1), (2, 3))]
             panels.append(plots.tile(np.concatenate(strips), n, scale=1))
         for ax, img in zip(row, panels):

@@ -20,6 +20,11 @@ PROTOCOL = {
 SECTIONS = ("reconstruction", "samples", "holes", "interpolation", "likelihood", "denoising", "code")
 
 
+def _first(labels, k):
+    """The first k labels, or None for an unconditional model."""
+    return None if labels is None else labels[:k]
+
+
 def _quality(images, real, ev, seed, full=False, labels=None):
     return {k: (round(v, 6) if isinstance(v, float) else v)
             for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full, labels=labels).items()}
@@ -70,23 +75,22 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     if model.conditional:
         by_class = {c: np.flatnonzero(y_test == c) for c in np.unique(y_test)}
         b = np.array([rng.choice(by_class[y_test[i]]) for i in a])
-    out["interpolation"] = _quality(model.decode(0.5 * (codes[a] + codes[b]), None if labels is None else labels[a]),
-                                    real, ev, seed)
+    midpoints = model.decode(0.5 * (codes[a] + codes[b]), None if labels is None else labels[a])
+    out["interpolation"] = _quality(midpoints, real, ev, seed)
     log("  interpolation", out["interpolation"])
 
     if hasattr(model, "log_weights"):
         binarized = bool(getattr(model, "dynamic_binarization", False))
-        out["likelihood"] = metrics.likelihood(model, x_test[: p["iwae_images"]],
-                                               None if labels is None else labels[: p["iwae_images"]],
-                                               k=p["iwae_k"], seed=seed, binarized=binarized)
+        k = p["iwae_images"]
+        out["likelihood"] = metrics.likelihood(model, x_test[:k], _first(labels, k), k=p["iwae_k"], seed=seed,
+                                               binarized=binarized)
         out["likelihood"]["conditional"] = model.conditional  # -log p(x | y) rather than -log p(x)
         log("  likelihood", out["likelihood"])
     if hasattr(model, "codebook_usage"):  # a VQ-VAE: how much of its codebook it uses, how well its prior fits
         out["codebook"] = {**model.codebook_usage(x_test),
                            "prior_nll_nats_per_grid": model.prior.nll(model.encode_indices(x_test))}
         log("  codebook", out["codebook"])
-    out.update(_code_sections(model, x_test[: p["code_images"]], None if labels is None else labels[: p["code_images"]],
-                              seed))
+    out.update(_code_sections(model, x_test[: p["code_images"]], _first(labels, p["code_images"]), seed))
     log("  denoising", out["denoising"])
     log("  code", out["code"])
     out["wall_time_s"] = round(time.perf_counter() - t0, 1)
