@@ -1,15 +1,15 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
-`list_models` needs no deep-learning import; `load`, `info`, `create` and `compare` import Keras on first use.
+`list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train` and `compare` import Keras on first use.
 """
 from zoo.registry import list_models
 
 __version__ = "0.1.0"
-__all__ = ["list_models", "load", "info", "create", "compare", "push_to_hub"]
+__all__ = ["list_models", "load", "info", "create", "compare", "push_to_hub", "finetune", "train"]
 
 
 def __getattr__(name):
-    if name in ("load", "info", "create", "compare", "push_to_hub"):
+    if name in ("load", "info", "create", "compare", "push_to_hub", "finetune", "train"):
         from zoo import api
 
         return getattr(api, name)

@@ -37,6 +37,23 @@ def push_to_hub(model, repo_id: str, **kwargs) -> str:
     return hub.push_to_hub(model, repo_id, **kwargs)
 
 
+def finetune(model, data, epochs=5, freeze=None, learning_rate=1e-4, validation_split=0.1, **kwargs):
+    """Fine-tune a model (or a name: 'vae-mnist') on your images (folder, arrays, tf.data, TFDS name); returns
+    (model, history) and reports the held-out reconstruction error before and after. See zoo.finetuning."""
+    from zoo.finetuning import finetune as _finetune
+
+    return _finetune(model, data, epochs=epochs, freeze=freeze, learning_rate=learning_rate,
+                     validation_split=validation_split, **kwargs)
+
+
+def train(family: str, data, input_shape=None, epochs=20, **kwargs):
+    """Train a new model of `family` on your images (folder, arrays, ...); returns (model, history) with the
+    same held-out report and optional `out_dir` checkpoint as `finetune`. See zoo.finetuning.train_new."""
+    from zoo.finetuning import train_new
+
+    return train_new(family, data, input_shape=input_shape, epochs=epochs, **kwargs)
+
+
 def compare(models, figure=None, **kwargs):
     """Compare models by name: a table of measured metrics (from cards, else computed) and optional PNG."""
     from zoo.comparison import compare as _compare

@@ -274,17 +274,40 @@ def write_all(repo_root: Path) -> list[Path]:
 
 
 def pushed_readme(card: dict) -> str:
-    """Hub README for a user's pushed model: what it is and where it came from; no unmeasured numbers."""
+    """Hub README for a user's model (pushed, fine-tuned or trained on own images): what it is, where it came
+    from, and only numbers that were measured on it."""
     parent = card.get("parent") or {}
     front = ["---", "library_name: keras", "tags:", "- autoencoder", f"- {card['family']}", "- zoo"]
     if card.get("dataset"):
         front += ["datasets:", f"- {HF_DATASETS.get(card['dataset'], card['dataset'])}"]
     lines = front + ["---", "", f"# {card['name']}", "", family_blurb(card["family"]), "",
-                     f"- {card['params']:,} parameters, latent {card['model_config']['latent_dim']}"]
+                     f"- {card['params']:,} parameters, latent {card['model_config']['latent_dim']}, input "
+                     f"{'x'.join(str(s) for s in card['model_config']['input_shape'])}"]
+    recipe = card.get("finetune") or card.get("train")
     if parent.get("name"):
         lines.append(f"- Fine-tuned from `{parent['name']}` (weights sha256 `{parent['sha256']}`); the parent's "
-                     "measured metrics do not carry over: measure this one with `zoo.compare`.")
+                     "measured metrics do not carry over.")
+    if recipe:
+        d = card.get("data", {})
+        lines.append(f"- Data: {d.get('source')} ({d.get('train_images')} training images"
+                     + "".join(f"; {n}" for n in d.get("adapted", [])) + ")")
+        lines.append("- Recipe: " + ", ".join(f"{k} {v}" for k, v in recipe.items() if v not in (None, {})))
+        lines.append(f"- Reproduce: `{card['reproduce']}`")
+        for held, m in card.get("metrics", {}).items():
+            b, a = m["before"], m["after"]
+            lines += ["", f"Measured on the {card['data'].get(held + '_images')} {held} images "
+                      "(reconstruction error per pixel and per image; sample_mean_rms: RMS distance between the "
+                      "mean of 1000 samples and the mean of those images):", "",
+                      "| | MSE | BCE (nats) | sample mean RMS |", "|---|---|---|---|"]
+            for label, r in (("before", b), ("after", a)):
+                rms = "-" if r.get("sample_mean_rms") is None else f"{r['sample_mean_rms']:.4f}"
+                lines.append(f"| {label} | {r['mse']:.5f} | {r['bce_nats']:.2f} | {rms} |")
+    else:
+        lines.append("- No metrics were measured on this model: measure it with `zoo.compare`.")
+    where = f'"hf://{card["repo_id"]}"' if card.get("repo_id") else '"path/to/this/folder"'
     lines += [f"- Weights: `model.keras`, sha256 `{card['files']['model.keras']['sha256']}`", "", "## Use", "",
-              "```python", "import zoo", f'm = zoo.load("hf://{card["repo_id"]}")', "imgs = m.sample(16, seed=0)",
-              "```"]
+              "```python", "import zoo", f"m = zoo.load({where})", "imgs = m.sample(16, seed=0)", "```"]
     return "\n".join(lines) + "\n"
+
+
+local_readme = pushed_readme

@@ -94,8 +94,26 @@ def cmd_compare(args):
 def cmd_train(args):
     from zoo import registry, training
 
+    if args.data:  # a new model of a family, on your images
+        import zoo
+
+        shape = tuple(int(v) for v in args.input_shape.lower().split("x")) if args.input_shape else None
+        zoo.train(args.name, args.data, input_shape=shape, epochs=args.epochs or 20, latent_dim=args.latent_dim,
+                  backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
+                  validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
+                  verbose=2)
+        return 0
     for name in registry.list_models(args.name) or [registry.get_recipe(args.name).name]:
         print(f"written to {training.train(name, args.out, args.epochs)}")
+    return 0
+
+
+def cmd_finetune(args):
+    import zoo
+
+    zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
+                 validation_split=args.validation_split, prior_epochs=args.prior_epochs, seed=args.seed,
+                 out_dir=args.output, verbose=2)
     return 0
 
 
@@ -139,11 +157,33 @@ def build_parser():
                    help="only show metrics stored in the cards; do not measure missing ones")
     s.set_defaults(fn=cmd_compare)
 
-    s = sub.add_parser("train", help="train a registry model from its recipe into a checkpoint folder")
-    s.add_argument("name", help="model name or wildcard, e.g. vae-mnist or 'ae-*'")
-    s.add_argument("--epochs", type=int, help="override the recipe's epoch count")
-    s.add_argument("--out", help="folder to write NAME/ into (default: the shipped checkpoints folder)")
+    s = sub.add_parser("train", help="train a registry model from its recipe, or a family on your images (--data)")
+    s.add_argument("name", help="model name or wildcard (vae-mnist, 'ae-*'); with --data a family name (vae)")
+    s.add_argument("--epochs", type=int, help="override the recipe's epoch count (with --data: default 20)")
+    s.add_argument("--out", help="registry model: folder to write NAME/ into (default: the shipped checkpoints "
+                   "folder); with --data: the checkpoint folder to write (default FAMILY-custom)")
+    s.add_argument("--data", help="train a new model on these images: a folder (class subfolders for labels) "
+                   "or a TFDS name")
+    s.add_argument("--input-shape", help="with --data: HxWxC, e.g. 32x32x3 (default: the first image's)")
+    s.add_argument("--latent-dim", type=int, help="with --data: code size (default: the family's)")
+    s.add_argument("--backbone", choices=["mlp", "conv"], default="mlp", help="with --data: network type")
+    s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 1e-3)")
+    s.add_argument("--validation-split", type=float, default=0.1, help="with --data: share held out")
+    s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_train)
+
+    s = sub.add_parser("finetune", help="fine-tune a model on your images; write a checkpoint folder")
+    s.add_argument("name", help="model name (vae-mnist), checkpoint folder or .keras file")
+    s.add_argument("--data", required=True, help="a folder of PNG/JPG images (class subfolders for labels), "
+                   "or a TFDS name")
+    s.add_argument("--epochs", type=int, default=5)
+    s.add_argument("-o", "--output", required=True, help="checkpoint folder to write (zoo.load(OUTPUT) reads it)")
+    s.add_argument("--freeze", choices=["encoder", "decoder"], help="keep this network's weights fixed")
+    s.add_argument("--learning-rate", type=float, default=1e-4)
+    s.add_argument("--validation-split", type=float, default=0.1, help="share of the images held out (default 0.1)")
+    s.add_argument("--prior-epochs", type=int, help="vqvae: epochs to retrain its PixelCNN prior")
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(fn=cmd_finetune)
     return p
 
 
@@ -152,7 +192,7 @@ def main(argv=None):
     _quiet_backend()
     try:
         return args.fn(args)
-    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as e:
+    except (KeyError, ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"zoo {args.command}: error: {msg}", file=sys.stderr)
         return 2

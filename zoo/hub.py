@@ -100,13 +100,16 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         model.save(tmp / checkpoints.MODEL_FILE)
-        card = {"name": repo_id.split("/")[-1], "repo_id": repo_id, "family": model.family,
-                "dataset": parent.get("dataset"), "params": int(model.count_params()),
-                "model_config": model.get_config(),
-                "parent": ({"name": parent.get("name"), "sha256": parent.get("files", {}).get(
-                    checkpoints.MODEL_FILE, {}).get("sha256")} if parent else None),
-                "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
+        if parent.get("finetune") or parent.get("train"):  # made by zoo.finetune / train_new: keep its record
+            card = {**parent, "model_config": model.get_config(), "params": int(model.count_params())}
+        else:
+            card = {"family": model.family, "dataset": parent.get("dataset"), "params": int(model.count_params()),
+                    "model_config": model.get_config(),
+                    "parent": ({"name": parent.get("name"), "sha256": parent.get("files", {}).get(
+                        checkpoints.MODEL_FILE, {}).get("sha256")} if parent else None)}
+        card.update({"name": repo_id.split("/")[-1], "repo_id": repo_id,
+                     "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                     "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}})
         checkpoints.write_card(tmp, card)
         (tmp / "README.md").write_text(cards.pushed_readme(card))
         try:

@@ -1,0 +1,154 @@
+"""zoo.finetune / zoo.train and the `zoo finetune` command: fine-tune shipped models on an image folder the
+test writes (RGB, another size), check the held-out error falls, samples move to the new data, the written
+checkpoint reloads, and every bad input fails clearly without leaving anything behind."""
+import numpy as np
+import pytest
+from PIL import Image
+
+import zoo
+from zoo import cli, data
+from zoo.models import backbones  # noqa: F401  (registers the families)
+from tests.unit.conftest import tiny
+
+
+def write_frames(folder, n, seed=0, size=(36, 40)):
+    """n RGB PNGs of bright coloured frames on black, height x width = size: nothing like a digit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        a = np.zeros((*size, 3), np.uint8)
+        t, col = rng.integers(3, 8), rng.integers(150, 256, 3)
+        a[:t], a[-t:], a[:, :t], a[:, -t:] = col, col, col, col
+        Image.fromarray(a).save(folder / f"img{i:04d}.png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    return write_frames(tmp_path_factory.mktemp("frames"), 300)
+
+
+def quiet(*_):
+    pass
+
+
+def same(a, b):
+    return all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+
+
+def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_checkpoint(frames, tmp_path):
+    out, logs = tmp_path / "ae-frames", []
+    model, history = zoo.finetune("ae-mnist", frames, epochs=20, learning_rate=1e-3, validation_split=0.2,
+                                  out_dir=out, verbose=0, log=logs.append)
+    assert any("resized 40x36 -> 28x28" in m and "grayscale" in m for m in logs), logs
+    held = model.card["metrics"]["heldout"]
+    assert model.card["data"]["heldout_images"] == 60 and model.card["data"]["train_images"] == 240
+    assert held["after"]["mse"] < 0.5 * held["before"]["mse"], held
+    assert held["after"]["bce_nats"] < held["before"]["bce_nats"]
+    assert len(history.history["loss"]) == 20 and "val_loss" in history.history
+
+    # samples come from the new data: their mean image is nearer the frames' than MNIST's
+    x_new, _ = data.load_images(frames, model.image_shape, log=quiet)
+    x_old = data.load_split("mnist", "test")[0][:2000].astype("float32") / 255.0
+    mean = model.sample(1000, seed=0).mean(0)
+    d_new, d_old = (float(np.sqrt(np.mean((mean - x.mean(0)) ** 2))) for x in (x_new, x_old))
+    assert d_new < d_old, (d_new, d_old)
+    assert held["after"]["sample_mean_rms"] < held["before"]["sample_mean_rms"]
+
+    # the folder is a zoo checkpoint: card with parent and recipe, pictures, and it loads back the same model
+    card = zoo.info(str(out))
+    parent = zoo.info("ae-mnist")
+    assert card["parent"] == {"name": "ae-mnist", "dataset": "mnist",
+                              "sha256": parent["files"]["model.keras"]["sha256"]}
+    assert card["finetune"]["epochs"] == 20 and card["reproduce"].startswith("zoo finetune ae-mnist --data ")
+    assert {"model.keras", "card.json", "README.md", "history.csv", "samples.png",
+            "reconstructions.png"} <= set(card["paths"])
+    assert "| after |" in (out / "README.md").read_text()
+    again = zoo.load(str(out))
+    np.testing.assert_allclose(again.sample(16, seed=3), model.sample(16, seed=3), atol=1e-5)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left behind
+
+
+@pytest.mark.parametrize("freeze", ["encoder", "decoder"])
+def test_freeze_keeps_that_network_fixed_for_this_fit_only(freeze, frames):
+    model = zoo.load("vae-mnist")
+    enc0 = [w.copy() for w in model.encoder.get_weights()]
+    dec0 = [w.copy() for w in model.decoder.get_weights()]
+    zoo.finetune(model, frames, epochs=1, freeze=freeze, learning_rate=1e-3, verbose=0, log=quiet)
+    assert same(enc0, model.encoder.get_weights()) == (freeze == "encoder")
+    assert same(dec0, model.decoder.get_weights()) == (freeze == "decoder")
+    assert model.encoder.trainable and model.decoder.trainable  # restored after the fit
+
+
+def test_conditional_model_needs_labels_and_takes_class_folders(tmp_path):
+    flat = write_frames(tmp_path / "flat", 20)
+    with pytest.raises(ValueError, match="conditional.*labels"):
+        zoo.finetune("cvae-mnist", flat, epochs=1, verbose=0, log=quiet)
+    for k in (0, 1):  # two class folders -> labels 0 and 1
+        write_frames(tmp_path / "classes" / f"class_{k}", 10, seed=k)
+    model, _ = zoo.finetune("cvae-mnist", tmp_path / "classes", epochs=1, verbose=0, log=quiet)
+    assert model.card["data"]["labelled"]
+    with pytest.raises(ValueError, match="0..9"):
+        zoo.finetune(model, (np.zeros((4, 28, 28), "uint8"), np.array([0, 1, 2, 12])), epochs=1, log=quiet)
+
+
+def test_vqvae_prior_is_retrained_on_the_new_data(images):
+    model = tiny("vqvae")
+    model.fit(images, epochs=1, verbose=0)
+    model.fit_prior(images, epochs=1)
+    before = [w.copy() for w in model.prior.get_weights()]
+    zoo.finetune(model, images, epochs=1, prior_epochs=1, verbose=0, log=quiet)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.prior.get_weights(), strict=True))
+
+
+def test_train_a_new_model_on_a_folder_at_its_own_size(frames, tmp_path):
+    logs = []
+    model, _ = zoo.train("vae", frames, epochs=2, backbone="conv", latent_dim=4, hidden=(8, 16),
+                         out_dir=tmp_path / "new", verbose=0, log=logs.append)
+    assert model.image_shape == (36, 40, 3)  # read from the first image: RGB, its size
+    assert zoo.load(str(tmp_path / "new")).sample(2, seed=0).shape == (2, 36, 40, 3)
+    assert zoo.info(str(tmp_path / "new"))["parent"] is None
+    with pytest.raises(ValueError, match="input_shape"):
+        zoo.train("vae", "mnist", epochs=1, log=quiet)  # a TFDS name: the shape must be given
+
+
+def test_bad_inputs_fail_clearly_and_write_nothing(frames, tmp_path):
+    model = zoo.load("ae-mnist")
+    w0 = [w.copy() for w in model.get_weights()]
+    (tmp_path / "empty").mkdir()
+    bad = tmp_path / "bad"
+    write_frames(bad, 3)
+    (bad / "broken.png").write_bytes(b"not a png")
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    cases = [
+        (dict(data=frames, freeze="middle"), ValueError, "freeze must be one of"),
+        (dict(data=frames, validation_split=1.0), ValueError, "validation_split"),
+        (dict(data=frames, epochs=0), ValueError, "epochs"),
+        (dict(data=tmp_path / "empty"), ValueError, "No image files"),
+        (dict(data=bad), ValueError, "broken.png"),
+        (dict(data=np.zeros((4, 28, 28, 2), "uint8")), ValueError, "shape"),
+        (dict(data=np.full((4, 28, 28), np.nan, "float32")), ValueError, "NaN"),
+        (dict(data=frames, out_dir=taken), FileExistsError, "not a zoo checkpoint"),
+        (dict(data=tmp_path / "missing"), ValueError, "not a folder of images"),
+    ]
+    for kw, err, match in cases:
+        with pytest.raises(err, match=match):
+            zoo.finetune(model, epochs=kw.pop("epochs", 1), verbose=0, log=quiet, **kw)
+    assert all(np.array_equal(a, b) for a, b in zip(w0, model.get_weights(), strict=True))  # nothing trained
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "empty", "taken"]
+    assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+
+
+def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
+    out = tmp_path / "cli-ft"
+    assert cli.main(["finetune", "ae-mnist", "--data", str(frames), "--epochs", "1", "-o", str(out)]) == 0
+    assert zoo.load(str(out)).card["parent"]["name"] == "ae-mnist"
+    assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32x3", "--epochs", "1",
+                     "--out", str(tmp_path / "cli-new")]) == 0
+    assert zoo.load(str(tmp_path / "cli-new")).image_shape == (32, 32, 3)
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["finetune", "ae-mnist", "--data", str(tmp_path / "empty"), "-o", str(tmp_path / "x")]) == 2
+    assert "No image files" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
