@@ -112,7 +112,8 @@ def cmd_finetune(args):
     import zoo
 
     zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
-                 validation_split=args.validation_split, prior_epochs=args.prior_epochs, seed=args.seed,
+                 validation_split=args.validation_split, prior_epochs=args.prior_epochs, binarize=args.binarize,
+                 seed=args.seed,
                  out_dir=args.output, verbose=2)
     return 0
 
@@ -182,6 +183,8 @@ def build_parser():
     s.add_argument("--learning-rate", type=float, default=1e-4)
     s.add_argument("--validation-split", type=float, default=0.1, help="share of the images held out (default 0.1)")
     s.add_argument("--prior-epochs", type=int, help="vqvae: epochs to retrain its PixelCNN prior")
+    s.add_argument("--binarize", action=argparse.BooleanOptionalAction,
+                   help="VAE families: train on dynamically binarized images or not (default: as the model did)")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_finetune)
     return p

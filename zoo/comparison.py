@@ -85,7 +85,8 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
     card = card or {}
     row = {"name": card.get("name") or model.name, "family": model.family, "params": int(model.count_params()),
            "latent_dim": model.latent_dim, "source": source,
-           "train_min": card["training"]["wall_time_s"] / 60 if "training" in card else None}
+           "train_min": (card["training"]["wall_time_s"] / 60
+                         if card.get("training", {}).get("wall_time_s") is not None else None)}
     if ev:
         s, holes, lik = ev["samples"], ev["holes"], ev.get("likelihood", {})
         row.update(mse=ev["reconstruction"]["mse"], iwae_nll=lik.get("iwae_nll_nats"),

@@ -11,18 +11,20 @@ import datetime
 import inspect
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, metrics, plots
+from zoo import checkpoints, data, metrics, plots, training
 
 FREEZE = (None, "encoder", "decoder")
 
 
 def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, validation_split=0.1,
-             batch_size=128, labels=None, prior_epochs=None, seed=0, out_dir=None, verbose="auto", log=print):
+             batch_size=128, labels=None, prior_epochs=None, binarize=None, seed=0, out_dir=None, verbose="auto",
+             log=print):
     """Fine-tune `model` (a zoo model, or a name/path for `zoo.load`) on `data_source` (an image folder,
     arrays or (images, labels), a tf.data.Dataset or a TFDS name). Returns (model, keras History).
 
@@ -30,8 +32,10 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
     reconstruction error on it before and after is logged and stored in `model.card["metrics"]["heldout"]`.
     A sampler fitted to training codes is refitted on the new training images (`prior_epochs` sets the
-    vqvae PixelCNN's epochs; default its recipe's). With `out_dir`, a checkpoint folder is written there
-    (the format of the shipped ones, card included), loadable with `zoo.load(out_dir)`.
+    vqvae PixelCNN's epochs; default its recipe's). `binarize` (VAE families) turns dynamic binarization of the
+    training images on or off; None keeps the model's setting (vae-mnist binarizes). With `out_dir`, a
+    checkpoint folder is written there (the format of the shipped ones, card included), loadable with
+    `zoo.load(out_dir)`.
     """
     if isinstance(model, (str, Path)):
         from zoo.api import load
@@ -41,10 +45,19 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
                     "sha256": parent.get("files", {}).get(checkpoints.MODEL_FILE, {}).get("sha256")}
     recipe = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
-              "validation_split": validation_split, "prior_epochs": prior_epochs, "seed": seed}
+              "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
+    _check(recipe, out_dir)
+    if binarize is not None:
+        if not hasattr(model, "dynamic_binarization"):
+            raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
+        model.dynamic_binarization = bool(binarize)
+    if getattr(model, "dynamic_binarization", False):
+        log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
+    recipe["binarize"] = getattr(model, "dynamic_binarization", None)
     reproduce = (f"zoo finetune {parent_entry['name']} --data {_describe(data_source)} --epochs {epochs}"
                  + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
-                 + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else ""))
+                 + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
+                 + ("" if binarize is None else " --binarize" if binarize else " --no-binarize"))
     return _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log,
                           card={"parent": parent_entry, "finetune": recipe, "reproduce": reproduce})
 
@@ -56,6 +69,8 @@ def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None,
     checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is)."""
     from zoo.api import create
 
+    _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate},
+           out_dir)
     if input_shape is None:
         input_shape = _shape_of(data_source)
         log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
@@ -75,17 +90,6 @@ def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None,
 
 def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, card):
     freeze, split, seed = recipe["freeze"], recipe["validation_split"], recipe["seed"]
-    if freeze not in FREEZE:
-        raise ValueError(f"freeze must be one of {FREEZE}; got {freeze!r}.")
-    if not (isinstance(recipe["epochs"], int) and recipe["epochs"] >= 1):
-        raise ValueError(f"epochs must be a positive integer; got {recipe['epochs']!r}.")
-    if not (0 <= split < 1):
-        raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
-    if not (recipe["learning_rate"] > 0):
-        raise ValueError(f"learning_rate must be positive; got {recipe['learning_rate']!r}.")
-    if out_dir is not None:
-        _check_out_dir(Path(out_dir))
-
     notes = []
     x, y = data.load_images(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
     y = _labels_for(model, y if labels is None else np.asarray(labels), len(x), log)
@@ -105,6 +109,7 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
     model.compile(optimizer=keras.optimizers.Adam(recipe["learning_rate"]))
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
     val_data = ((x_val, y_val) if model.conditional else x_val) if n_val else None
+    t0 = time.perf_counter()
     try:
         history = model.fit(fit_data, epochs=recipe["epochs"], batch_size=recipe["batch_size"], shuffle=True,
                             validation_data=val_data, verbose=verbose,
@@ -120,6 +125,7 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
         kw = {"epochs": recipe["prior_epochs"]} if recipe["prior_epochs"] and takes_epochs else {}
         model.fit_prior(x_fit, seed=seed, **kw)
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
+    fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
     log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, BCE {after['bce_nats']:.2f} nats after "
         f"{recipe['epochs']} epochs")
@@ -136,14 +142,29 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
         "metrics": {held: {"before": before, "after": after,
                            "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the "
                                    "RMS distance between the mean of 1000 samples and the mean of these images"}},
-        "training": {"epochs": recipe["epochs"], "final_epoch": {k: round(float(v[-1]), 4)
-                                                                  for k, v in history.history.items()}},
+        "training": {"epochs": recipe["epochs"], "wall_time_s": round(fit_s, 1),
+                     "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
+        "hardware": training.hardware(), "code_version": training.code_version(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     if out_dir is not None:
         write_checkpoint(model, out_dir, history, x_val, y_val)
         log(f"wrote {out_dir} (load it with zoo.load({str(out_dir)!r}))")
     return model, history
+
+
+def _check(recipe, out_dir):
+    """Refuse bad settings before anything is read or trained."""
+    if recipe["freeze"] not in FREEZE:
+        raise ValueError(f"freeze must be one of {FREEZE}; got {recipe['freeze']!r}.")
+    if not (isinstance(recipe["epochs"], int) and recipe["epochs"] >= 1):
+        raise ValueError(f"epochs must be a positive integer; got {recipe['epochs']!r}.")
+    if not (0 <= recipe["validation_split"] < 1):
+        raise ValueError(f"validation_split must be in [0, 1); got {recipe['validation_split']!r}.")
+    if not (recipe["learning_rate"] > 0):
+        raise ValueError(f"learning_rate must be positive; got {recipe['learning_rate']!r}.")
+    if out_dir is not None:
+        _check_out_dir(Path(out_dir))
 
 
 def _measure(model, x, y, seed) -> dict:

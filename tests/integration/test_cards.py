@@ -20,3 +20,17 @@ def test_checkpoint_readme_is_generated_and_measured(name):
     assert readme == cards.hf_readme(card), f"{name}/README.md is stale: run `python scripts/make_cards.py`"
     assert readme.startswith("---\nlibrary_name: keras\n") and "model-index:" in readme
     assert "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"
+
+
+def test_readme_finetune_numbers_are_the_measured_ones():
+    """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
+    import importlib.util
+    import json
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("finetune_demo", root / "scripts" / "finetune_demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    res = json.loads((root / "docs" / "finetune" / "results.json").read_text())
+    assert demo.readme_block(res) in (root / "README.md").read_text()
+    assert (root / "docs" / "finetune" / "samples.png").exists()

@@ -67,6 +67,8 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     again = zoo.load(str(out))
     np.testing.assert_allclose(again.sample(16, seed=3), model.sample(16, seed=3), atol=1e-5)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left behind
+    table = zoo.compare([str(out)])  # no dataset of ours to measure it on: the table says so
+    assert table.rows[0]["family"] == "ae" and "unknown dataset" in " ".join(table.notes)
 
 
 @pytest.mark.parametrize("freeze", ["encoder", "decoder"])
