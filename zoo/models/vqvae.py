@@ -48,20 +48,60 @@ class MaskedConv2D(layers.Conv2D):
         return {**super().get_config(), "mask_type": self.mask_type}
 
 
+def plain_pixelcnn(grid, classes, channels, depth):
+    """Masked convolutions (type A, then B): simple, but blind to the cells up and to the right."""
+    stack = [keras.Input((*grid, classes)),
+             MaskedConv2D(channels, 5, padding="same", activation="relu", mask_type="A")]
+    stack += [MaskedConv2D(channels, 3, padding="same", activation="relu") for _ in range(depth - 1)]
+    stack += [layers.Conv2D(classes, 1)]  # 1x1: no spatial reach, stays causal
+    return keras.Sequential(stack, name="pixelcnn")
+
+
+def gated_pixelcnn(grid, classes, channels, depth, k=3):
+    """Gated PixelCNN (van den Oord et al. 2016): a vertical stack that sees the rows above and a horizontal
+    stack that sees the cells to the left in this row and reads the vertical one, so no cell is blind;
+    tanh * sigmoid gates, residual horizontal connections. Causality comes from padding and cropping."""
+    x = keras.Input((*grid, classes))
+    half = k // 2
+
+    def gate(a, b):
+        return layers.Multiply()([layers.Activation("tanh")(a), layers.Activation("sigmoid")(b)])
+
+    v, h = x, x
+    for i in range(depth):
+        first = i == 0  # the first layer must not see its own cell: shift both stacks by one
+        kv = half + 1
+        v_pad = layers.ZeroPadding2D(((kv if first else half, 0), (half, half)))(v)
+        h_pad = layers.ZeroPadding2D(((0, 0), (kv if first else half, 0)))(h)
+        v_a, v_b = (layers.Conv2D(channels, (kv, k))(v_pad) for _ in range(2))
+        h_a, h_b = (layers.Conv2D(channels, (1, kv))(h_pad) for _ in range(2))
+        if first:  # drop the extra row / column the shift made
+            v_a, v_b = (layers.Cropping2D(((0, 1), (0, 0)))(t) for t in (v_a, v_b))
+            h_a, h_b = (layers.Cropping2D(((0, 0), (0, 1)))(t) for t in (h_a, h_b))
+        # the vertical stack at row r has only seen rows < r, so the horizontal stack may read it at row r
+        h_a = layers.Add()([h_a, layers.Conv2D(channels, 1)(v_a)])
+        h_b = layers.Add()([h_b, layers.Conv2D(channels, 1)(v_b)])
+        v = gate(v_a, v_b)
+        h_out = layers.Conv2D(channels, 1)(gate(h_a, h_b))
+        h = h_out if first else layers.Add()([h, h_out])
+    out = layers.Conv2D(channels, 1, activation="relu")(layers.Activation("relu")(h))
+    return keras.Model(x, layers.Conv2D(classes, 1)(out), name="pixelcnn")
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class PixelCNNPrior(keras.layers.Layer):
-    """An autoregressive density over (rows, cols) grids of codebook indices: a masked-convolution stack
-    giving, at every cell, logits over the next index given all earlier cells in raster order."""
+    """An autoregressive density over (rows, cols) grids of codebook indices: a causal convolution stack
+    giving, at every cell, logits over the next index given all earlier cells in raster order.
+    `gated=True`: the gated PixelCNN with vertical and horizontal stacks; False: plain masked convolutions."""
 
-    def __init__(self, grid, codebook_size, channels=64, depth=5, **kwargs):
+    def __init__(self, grid, codebook_size, channels=64, depth=5, gated=False, **kwargs):
         super().__init__(**kwargs)
         self.grid, self.codebook_size = tuple(int(g) for g in grid), int(codebook_size)
-        self.channels, self.depth = int(channels), int(depth)
-        stack = [keras.Input((*self.grid, self.codebook_size)),
-                 MaskedConv2D(self.channels, 5, padding="same", activation="relu", mask_type="A")]
-        stack += [MaskedConv2D(self.channels, 3, padding="same", activation="relu") for _ in range(self.depth - 1)]
-        stack += [layers.Conv2D(self.codebook_size, 1)]  # 1x1: no spatial reach, stays causal
-        self.net = keras.Sequential(stack, name="pixelcnn")
+        self.channels, self.depth, self.gated = int(channels), int(depth), bool(gated)
+        build = gated_pixelcnn if self.gated else plain_pixelcnn
+        self.net = build(self.grid, self.codebook_size, self.channels, self.depth)
+        self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
+        self._lookup = None
         self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
         self._lookup = None
 
@@ -121,7 +161,7 @@ class PixelCNNPrior(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "grid": list(self.grid), "codebook_size": self.codebook_size,
-                "channels": self.channels, "depth": self.depth}
+                "channels": self.channels, "depth": self.depth, "gated": self.gated}
 
 
 @register_family("vqvae")
@@ -133,7 +173,7 @@ class VQVAE(Autoencoder):
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=None, *args, code_channels=16, codebook_size=128,
                  commitment=0.25, ema=True, decay=0.99, restart_dead=True, prior_channels=64, prior_depth=5,
-                 prior_epochs=10, **kwargs):
+                 prior_epochs=10, prior_gated=False, **kwargs):
         h, w = int(input_shape[0]), int(input_shape[1])
         self.grid = (math.ceil(h / 4), math.ceil(w / 4))
         self.code_channels, self.codebook_size = int(code_channels), int(codebook_size)
@@ -145,7 +185,7 @@ class VQVAE(Autoencoder):
         self.commitment, self.ema, self.decay = float(commitment), bool(ema), float(decay)
         self.restart_dead = bool(restart_dead)
         self.prior_channels, self.prior_depth = int(prior_channels), int(prior_depth)
-        self.prior_epochs = int(prior_epochs)
+        self.prior_epochs, self.prior_gated = int(prior_epochs), bool(prior_gated)
         kwargs.setdefault("backbone", "conv")
         super().__init__(input_shape, width, *args, **kwargs)
 
@@ -172,7 +212,8 @@ class VQVAE(Autoencoder):
         return enc, keras.Sequential(dec, name="decoder")
 
     def make_prior(self):
-        return PixelCNNPrior(self.grid, self.codebook_size, self.prior_channels, self.prior_depth, name="prior")
+        return PixelCNNPrior(self.grid, self.codebook_size, self.prior_channels, self.prior_depth,
+                             gated=self.prior_gated, name="prior")
 
     def make_layers(self):
         k, d = self.codebook_size, self.code_channels
@@ -267,4 +308,4 @@ class VQVAE(Autoencoder):
         return {**cfg, "code_channels": self.code_channels, "codebook_size": self.codebook_size,
                 "commitment": self.commitment, "ema": self.ema, "decay": self.decay,
                 "restart_dead": self.restart_dead, "prior_channels": self.prior_channels,
-                "prior_depth": self.prior_depth, "prior_epochs": self.prior_epochs}
+                "prior_depth": self.prior_depth, "prior_epochs": self.prior_epochs, "prior_gated": self.prior_gated}
