@@ -64,6 +64,10 @@ for _ds in ("mnist", "fashion_mnist"):
     add_recipe("cae", _ds, latent_dim=16, epochs=15, options={"contractive_weight": 0.01, "prior_components": 10})
 
 # The VAE family (issue 6), mnist first. VAE-like models train on dynamically binarized digits, like vae-mnist.
+# The MLP stays: the conv backbone did not sharpen N(0, I) samples here. 20-epoch probes on mnist
+# (`scripts/probe.py vae mnist --epochs 20 --options '{"backbone": "conv", ...}'`, 5,000 samples) measured
+# FID 73.9 / validity 0.618 for a conv vae and 83.1 / 0.702 for a conv beta_vae (beta 4), against the MLP
+# checkpoints' 64.5 / 0.667 and 65.2 / 0.780; their reconstructions were sharp (validity 0.96 / 0.94).
 add_recipe("beta_vae", "mnist", latent_dim=16, epochs=40, options={"beta": 4.0, "dynamic_binarization": True})
 add_recipe("iwae", "mnist", latent_dim=16, epochs=60, options={"k": 5, "dynamic_binarization": True})
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
