@@ -139,7 +139,9 @@ def body(c: dict, pictures: str) -> list[str]:
            f"- Recipe: {r['backbone']} backbone, latent {r['latent_dim']}, {r['epochs']} epochs, batch "
            f"{r['batch_size']}, {r['optimizer']} lr {r['learning_rate']}, seed {r['seed']}"
            + (f", options `{json.dumps(r['options'])}`" if r["options"] else ""),
-           f"- Trained in {t['wall_time_s'] / 60:.1f} min on {hw['cpu_count']} CPU cores ({hw['keras_backend']} "
+           f"- Trained in {t['wall_time_s'] / 60:.1f} min"
+           + (f" (+ {t['prior_fit_s'] / 60:.1f} min fitting its sampler)" if t.get("prior_fit_s") else "")
+           + f" on {hw['cpu_count']} CPU cores ({hw['keras_backend']} "
            f"backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters; "
            f"code {str(c['code_version'].get('git_commit'))[:10]}",
            _protocol_line(c)]

@@ -94,8 +94,11 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
               callbacks=[keras.callbacks.BackupAndRestore(str(work / "backup")), EpochTimer(),
                          keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
                          keras.callbacks.TerminateOnNaN()])
-    if model.fitted_prior:
+    prior_s = None
+    if model.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
+        t_prior = time.perf_counter()
         model.fit_prior(x_train, seed=recipe.seed)
+        prior_s = round(time.perf_counter() - t_prior, 1)
     session_s = time.perf_counter() - t0
 
     # An uncompiled copy saves no optimizer state (a third of the file); zoo.load compiles it again.
@@ -117,7 +120,7 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
         "metrics": {"test": measure(final, recipe, x_test, y_test)},
         "training": {"epochs": recipe.epochs, "wall_time_s": round(float(np.sum(epoch_times)) + 0.0, 1),
-                     "this_session_s": round(session_s, 1),
+                     "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": _last_row(work / "history.csv")},
         "hardware": hardware(), "code_version": code_version(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
