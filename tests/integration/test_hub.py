@@ -98,6 +98,21 @@ def test_push_to_hub_round_trip_and_revision_pinning(tmp_path):
     assert card["parent"]["name"] == "vae-mnist" and "metrics" not in card
 
 
+def test_a_finetuned_model_is_pushed_with_its_record():
+    """zoo.finetune's card (parent, data, recipe, held-out before/after) travels to the Hub with the weights."""
+    x = data.load_split("fashion_mnist", "train")[0][:300]
+    model, _ = zoo.finetune("ae-mnist", x, epochs=1, verbose=0, log=lambda *_: None)
+    model.push_to_hub("me/ae-clothes")
+    card = zoo.info("hf://me/ae-clothes")
+    assert card["parent"]["name"] == "ae-mnist" and card["finetune"]["epochs"] == 1
+    assert card["metrics"]["heldout"] == model.card["metrics"]["heldout"] and card["repo_id"] == "me/ae-clothes"
+    from zoo import cards
+
+    readme = cards.pushed_readme(card)  # what push_to_hub uploaded as the Hub model card
+    assert "Fine-tuned from `ae-mnist`" in readme and "| after |" in readme and "hf://me/ae-clothes" in readme
+    np.testing.assert_allclose(zoo.load("hf://me/ae-clothes").sample(4, seed=0), model.sample(4, seed=0), atol=1e-5)
+
+
 def test_tampered_file_is_rejected_and_not_loaded(hub, tmp_path):
     model = zoo.load("ae-mnist")
     model.push_to_hub("me/tampered")
