@@ -97,13 +97,13 @@ for _ds, _opts in (("mnist", {"dynamic_binarization": True}), ("fashion_mnist", 
 
 # VQ-VAE: a 7x7 grid of 16-d codes (latent_dim 784 = 49 x 16), 128 EMA codebook entries; PixelCNN prior.
 # A conv net: an epoch takes minutes on a 2-core CPU, and one epoch already reconstructs better than the MLPs.
-# vqvae-mnist's prior is the gated PixelCNN (vertical + horizontal stacks: no blind spot), 15 epochs; the plain
-# masked stack of 10 epochs gave FID 76.4 / validity 0.605. In a probe on vqvae-mnist's codes the gated prior
-# reached a training loss of 2.23 nats per cell after 10 epochs, against the plain prior's 2.52 on test grids.
-add_recipe("vqvae", "mnist", backbone="conv", latent_dim=784, epochs=6,
-           options={"code_channels": 16, "codebook_size": 128, "prior_epochs": 15, "prior_gated": True})
-add_recipe("vqvae", "fashion_mnist", backbone="conv", latent_dim=784, epochs=6,
-           options={"code_channels": 16, "codebook_size": 128, "prior_epochs": 10})
+# The prior is the gated PixelCNN (vertical + horizontal stacks: no blind spot), 15 epochs. The plain masked
+# stack of 10 epochs gave FID 76.4 / validity 0.605 on mnist, 47.5 / 0.457 on fashion. In a probe on
+# vqvae-mnist's codes the gated prior reached a training loss of 2.23 nats per cell after 10 epochs, against
+# the plain prior's 2.52 on test grids.
+for _ds in ("mnist", "fashion_mnist"):
+    add_recipe("vqvae", _ds, backbone="conv", latent_dim=784, epochs=6,
+               options={"code_channels": 16, "codebook_size": 128, "prior_epochs": 15, "prior_gated": True})
 
 
 def list_models(pattern: str = "*") -> list[str]:
