@@ -244,6 +244,7 @@ def write_checkpoint(model, out_dir, history, x_show, y_show=None) -> Path:
     _check_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the checkpoint is an ordinary folder
     try:
         final = type(model).from_config(model.get_config())  # no optimizer state: zoo.load compiles it
         final.set_weights(model.get_weights())
