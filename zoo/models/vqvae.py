@@ -5,7 +5,8 @@ codebook entry, with straight-through gradients, and the decoder draws from the 
 reconstruction + commitment * ||z_e - sg(e)||^2 (+ the codebook term ||sg(z_e) - e||^2 unless the codebook
 follows an exponential moving average of its assigned vectors, `ema=True`). Entries unused for a while can
 be restarted on encoder outputs (`restart_dead`). The sampler is an autoregressive PixelCNN over code
-grids (`m.prior`), trained on the encoded training set after the autoencoder (`fit_prior`) and saved with it.
+grids (`m.prior`; gated with `prior_gated=True`, else plain masked convolutions), trained on the encoded
+training set after the autoencoder (`fit_prior`) and saved with it.
 
 A code is the quantised grid flattened: `latent_dim` = grid cells x `code_channels`; `encode_indices` and
 `decode_indices` work with the (N, rows, cols) grid of codebook indices instead.
