@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """The README's "fine-tune on your own images" walk-through, measured: write Fashion-MNIST training images as a
-folder of PNGs (as a user's own images would be), fine-tune the digit models vae-mnist and ae-mnist on it with
-`zoo.finetune`, and measure before and after: held-out reconstruction error, and sample quality against the
-Fashion-MNIST test set with its evaluator (FID, validity), next to vae-fashion_mnist trained from scratch on
-all 60,000 images. Writes docs/finetune/ (numbers as JSON, pictures) and the README's block between the
+folder of PNGs (as a user's own images would be), fine-tune the digit models vae-mnist, ae-mnist and
+vqvae-mnist on it with `zoo.finetune`, and measure before and after: reconstruction error on test images, and
+sample quality against the Fashion-MNIST test set with its evaluator (FID, validity), next to
+vae-fashion_mnist trained from scratch on all 60,000 images. Writes docs/finetune/ (numbers as JSON, pictures) and the README's block between the
 `finetune-demo` markers.
 
 Usage: python scripts/finetune_demo.py [--images 5000] [--epochs 30]
@@ -73,7 +73,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_pngs(Path(tmp) / "my_pngs", args.images)
-        for parent in ("vae-mnist", "ae-mnist"):
+        for parent in ("vae-mnist", "ae-mnist", "vqvae-mnist"):
             before_model = zoo.load(parent)
             samples_before = sample_scores(before_model, real, ev)
             t0 = time.perf_counter()
