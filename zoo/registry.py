@@ -87,8 +87,10 @@ for _ds in ("mnist", "fashion_mnist"):
 add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 
-# Learned priors and deep latents (issue 7): vae's network and epochs, so the prior is what differs.
-add_recipe("vamp", "mnist", latent_dim=16, epochs=60, options={"components": 500, "dynamic_binarization": True})
+# Learned priors and deep latents (issue 7): vae's network, so the prior is what differs. vamp-mnist trains
+# 160 epochs for the likelihood push; at vae's 60 it measured NLL 87.00 (IWAE k=5000, 1000 test images), and a
+# run of this recipe scored at 100 and 140 epochs gave 86.19 and 85.82: longer training helps less and less.
+add_recipe("vamp", "mnist", latent_dim=16, epochs=160, options={"components": 500, "dynamic_binarization": True})
 add_recipe("vamp", "fashion_mnist", latent_dim=16, epochs=60, options={"components": 500})
 # Two stochastic layers: z1 (32) under z2 (8), ladder inference; latent_dim counts both. KL warm-up over the
 # first 10 epochs: without it, a first try (z2 of 16) put everything in z2 and left z1 on its prior (KL ~0).
