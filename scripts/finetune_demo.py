@@ -3,8 +3,8 @@
 folder of PNGs (as a user's own images would be), fine-tune the digit models vae-mnist, ae-mnist and
 vqvae-mnist on it with `zoo.finetune`, and measure before and after: reconstruction error on test images, and
 sample quality against the Fashion-MNIST test set with its evaluator (FID, validity), next to
-vae-fashion_mnist trained from scratch on all 60,000 images. Writes docs/finetune/ (numbers as JSON, pictures) and the README's block between the
-`finetune-demo` markers.
+vae-fashion_mnist trained from scratch on all 60,000 images. Writes docs/finetune/ (numbers as JSON, pictures)
+and the README's block between the `finetune-demo` markers.
 
 Usage: python scripts/finetune_demo.py [--images 5000] [--epochs 30]
 """
@@ -45,8 +45,8 @@ def readme_block(res: dict) -> str:
     rows = ["| model | test MSE | test BCE (nats) | sample FID | sample validity |", "|---|---|---|---|---|"]
     for r in res["runs"]:
         b, a = r["test_before"], r["test_after"]
-        rows.append(f"| `{r['parent']}` as shipped | {b['mse']:.4f} | {b['bce_nats']:.1f} | {r['samples_before']['fid']}"
-                    f" | {r['samples_before']['validity']} |")
+        rows.append(f"| `{r['parent']}` as shipped | {b['mse']:.4f} | {b['bce_nats']:.1f} | "
+                    f"{r['samples_before']['fid']} | {r['samples_before']['validity']} |")
         rows.append(f"| `{r['parent']}` fine-tuned, {r['epochs']} epochs ({r['seconds']:.0f} s) | {a['mse']:.4f} | "
                     f"{a['bce_nats']:.1f} | {r['samples_after']['fid']} | {r['samples_after']['validity']} |")
     s = res["scratch"]
@@ -54,8 +54,8 @@ def readme_block(res: dict) -> str:
                 f"{s['bce_nats']:.1f} | {s['samples']['fid']} | {s['samples']['validity']} |")
     return "\n".join([BEGIN, "", "Measured by `python scripts/finetune_demo.py` on a 2-core CPU "
                       f"({res['images']} PNGs, "
-                      f"{res['heldout_images']} held out by zoo.finetune; reconstruction of the first 1,000 Fashion-MNIST test "
-                      "images, which no model here trained on; FID and validity of 5,000 samples at temperature 1 "
+                      f"{res['heldout_images']} held out by zoo.finetune; reconstruction of the first 1,000 "
+                      "Fashion-MNIST test images, which no model here trained on; FID and validity of 5,000 samples at temperature 1 "
                       "against the Fashion-MNIST test set, in its evaluator's features):", "", *rows, "",
                       "![samples before and after fine-tuning](docs/finetune/samples.png)", "", END])
 

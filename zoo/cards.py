@@ -276,7 +276,7 @@ def write_all(repo_root: Path) -> list[Path]:
     return written
 
 
-def pushed_readme(card: dict) -> str:
+def user_readme(card: dict) -> str:
     """Hub README for a user's model (pushed, fine-tuned or trained on own images): what it is, where it came
     from, and only numbers that were measured on it."""
     parent = card.get("parent") or {}
@@ -312,5 +312,3 @@ def pushed_readme(card: dict) -> str:
               "```python", "import zoo", f"m = zoo.load({where})", "imgs = m.sample(16, seed=0)", "```"]
     return "\n".join(lines) + "\n"
 
-
-local_readme = pushed_readme

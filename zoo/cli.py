@@ -97,7 +97,7 @@ def cmd_train(args):
     if args.data:  # a new model of a family, on your images
         import zoo
 
-        shape = tuple(int(v) for v in args.input_shape.lower().split("x")) if args.input_shape else None
+        shape = _parse_shape(args.input_shape) if args.input_shape else None
         zoo.train(args.name, args.data, input_shape=shape, epochs=args.epochs or 20, latent_dim=args.latent_dim,
                   backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
@@ -108,13 +108,20 @@ def cmd_train(args):
     return 0
 
 
+def _parse_shape(text):
+    """'32x32x3' -> (32, 32, 3)."""
+    parts = text.lower().split("x")
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError(f"--input-shape must be HEIGHTxWIDTHxCHANNELS, e.g. 32x32x3; got {text!r}.")
+    return tuple(int(p) for p in parts)
+
+
 def cmd_finetune(args):
     import zoo
 
     zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
                  validation_split=args.validation_split, prior_epochs=args.prior_epochs, binarize=args.binarize,
-                 seed=args.seed,
-                 out_dir=args.output, verbose=2)
+                 seed=args.seed, out_dir=args.output, verbose=2)
     return 0
 
 

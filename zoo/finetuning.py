@@ -261,7 +261,7 @@ def write_checkpoint(model, out_dir, history, x_show, y_show=None) -> Path:
                                                                        else y_show[:32])), tmp / "reconstructions.png")
         card = {**model.card, "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
         checkpoints.write_card(tmp, card)
-        (tmp / "README.md").write_text(cards.local_readme(card))
+        (tmp / "README.md").write_text(cards.user_readme(card))
         checkpoints.publish_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -111,7 +111,7 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
                      "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}})
         checkpoints.write_card(tmp, card)
-        (tmp / "README.md").write_text(cards.pushed_readme(card))
+        (tmp / "README.md").write_text(cards.user_readme(card))
         try:
             plots.save_grid(model.sample(64, seed=0), tmp / "samples.png")
         except RuntimeError:  # a fitted density not fitted yet: publish without the picture

@@ -108,7 +108,7 @@ def test_a_finetuned_model_is_pushed_with_its_record():
     assert card["metrics"]["heldout"] == model.card["metrics"]["heldout"] and card["repo_id"] == "me/ae-clothes"
     from zoo import cards
 
-    readme = cards.pushed_readme(card)  # what push_to_hub uploaded as the Hub model card
+    readme = cards.user_readme(card)  # what push_to_hub uploaded as the Hub model card
     assert "Fine-tuned from `ae-mnist`" in readme and "| after |" in readme and "hf://me/ae-clothes" in readme
     np.testing.assert_allclose(zoo.load("hf://me/ae-clothes").sample(4, seed=0), model.sample(4, seed=0), atol=1e-5)
 

@@ -153,6 +153,8 @@ def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert cli.main(["finetune", "ae-mnist", "--data", str(tmp_path / "empty"), "-o", str(tmp_path / "x")]) == 2
     assert "No image files" in capsys.readouterr().err
+    assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32", "--out", str(tmp_path / "x")]) == 2
+    assert "HEIGHTxWIDTHxCHANNELS" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 
