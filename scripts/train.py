@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Train registry models into checkpoints/NAME/ (resumes if interrupted). Usage: train.py NAME [NAME...]"""
 import argparse
+import json
 
 from zoo import registry, training
 
@@ -9,8 +10,15 @@ if __name__ == "__main__":
     p.add_argument("names", nargs="+", help=f"model names or wildcards, e.g. {registry.list_models()[0]} or 'vae-*'")
     p.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     p.add_argument("--out", help="folder to write NAME/ into (default: the shipped checkpoints folder)")
+    p.add_argument("--override", type=json.loads, default=None, metavar="JSON",
+                   help='recipe fields to change, e.g. \'{"latent_dim": 64, "options": {"top_dim": 32}}\' '
+                        "(options are merged); the card records the recipe trained")
+    p.add_argument("--time-limit", type=float, metavar="MINUTES",
+                   help="stop after the epoch that passes this much training time (the card gets the epochs run)")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = [n for pat in args.names for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]
     for name in names:
-        print(f"== {name}: written to {training.train(name, args.out, args.epochs, verbose=args.verbose)}", flush=True)
+        out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
+                             time_limit_s=args.time_limit and 60 * args.time_limit)
+        print(f"== {name}: written to {out}", flush=True)

@@ -2,13 +2,22 @@
 TFDS_DATA_DIR), and your own images (folders, arrays, tf.data) adapted to a model's input (`load_images`)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 DATASETS = ("mnist", "fashion_mnist")
 
 
 def load_split(dataset: str, split: str = "train"):
-    """(images uint8 (N, H, W, C), labels int64 (N,)) of a TFDS dataset split, e.g. ('mnist', 'test')."""
+    """(images uint8 (N, H, W, C), labels int64 (N,)) of a TFDS dataset split, e.g. ('mnist', 'test').
+
+    With ZOO_DATA_DIR set, reads `<ZOO_DATA_DIR>/<dataset>.npz` instead (keras.datasets-style arrays x_train,
+    y_train, x_test, y_test): for machines without TensorFlow, such as a GPU box training on JAX."""
+    npz_dir = os.environ.get("ZOO_DATA_DIR")
+    if npz_dir:
+        return _load_npz(Path(npz_dir) / f"{dataset}.npz", split)
     try:
         import tensorflow_datasets as tfds
     except ImportError as e:
@@ -22,6 +31,19 @@ def load_split(dataset: str, split: str = "train"):
             "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
             "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).") from None
     return np.asarray(images), np.asarray(labels)
+
+
+def _load_npz(path: Path, split: str):
+    if split not in ("train", "test"):
+        raise ValueError(f"An npz dataset has the splits 'train' and 'test'; got {split!r}.")
+    if not path.is_file():
+        raise FileNotFoundError(f"ZOO_DATA_DIR is set but {path} does not exist; put <dataset>.npz there "
+                                "(arrays x_train, y_train, x_test, y_test) or unset ZOO_DATA_DIR to use TFDS.")
+    with np.load(path) as f:
+        images, labels = f[f"x_{split}"], f[f"y_{split}"]
+    if images.ndim == 3:
+        images = images[..., None]
+    return images.astype("uint8"), labels.astype("int64")
 
 
 # ---- your own data: a folder of images, arrays, a tf.data.Dataset or a TFDS name, adapted to a model ----

@@ -26,6 +26,22 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_time_s"] = time.perf_counter() - self._t0
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training after the first epoch that ends past `seconds` of training time (the card then records
+    the epochs actually trained). With a constant learning rate the run equals one asked for that many epochs."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds, self.stopped_at = float(seconds), None
+
+    def on_train_begin(self, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.perf_counter() - self._t0 > self.seconds:
+            self.model.stop_training, self.stopped_at = True, epoch + 1
+
+
 def code_version() -> dict:
     import zoo
 
@@ -50,7 +66,28 @@ def hardware() -> dict:
         except md.PackageNotFoundError:
             pass
     return {"platform": platform.platform(), "processor": platform.machine(), "cpu_count": os.cpu_count(),
-            "keras_backend": keras.backend.backend(), "versions": versions}
+            "accelerator": accelerator(), "keras_backend": keras.backend.backend(), "versions": versions}
+
+
+def accelerator() -> str | None:
+    """The GPU the backend trains on (e.g. 'NVIDIA H200'), or None on a CPU."""
+    try:
+        backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
+
+            names = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+        elif backend == "torch":
+            import torch
+
+            names = [torch.cuda.get_device_name(0)] if torch.cuda.is_available() else []
+        else:
+            import tensorflow as tf
+
+            names = [d.name for d in tf.config.list_physical_devices("GPU")]
+    except Exception:  # a hardware note must never stop a training run
+        return None
+    return names[0] if names else None
 
 
 def build_model(recipe: registry.Recipe, input_shape):
@@ -72,11 +109,21 @@ def measure(model, recipe, x_test, y_test) -> dict:
     return out
 
 
-def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
-    """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run."""
+def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None) -> Path:
+    """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run.
+
+    `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
+    result. `time_limit_s` stops after the epoch that passes it, and the card's recipe then has the epochs run.
+    """
     recipe = registry.get_recipe(name)
-    if epochs is not None:
-        recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": int(epochs)})
+    changed = {**(overrides or {}), **({} if epochs is None else {"epochs": int(epochs)})}
+    if changed:
+        fields = recipe.to_dict()
+        unknown = set(changed) - set(fields)
+        if unknown:
+            raise ValueError(f"Unknown recipe fields {sorted(unknown)}; a recipe has {sorted(fields)}.")
+        options = {**fields["options"], **changed.pop("options", {})}
+        recipe = registry.Recipe(**{**fields, **changed, "options": options})
     out_root = Path(out_root) if out_root else checkpoints.root()
     work = out_root / f".{name}.work"  # BackupAndRestore state + epoch log, kept until success
     work.mkdir(parents=True, exist_ok=True)
@@ -89,11 +136,14 @@ def train(name: str, out_root=None, epochs=None, verbose="auto") -> Path:
     train_data, val_data = (((x_train, y_train), (x_test[:2000], y_test[:2000])) if model.conditional
                             else (x_train, x_test[:2000]))
     t0 = time.perf_counter()
+    limit = [TimeLimit(time_limit_s)] if time_limit_s else []
     model.fit(train_data, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
               validation_data=val_data, verbose=verbose,
               callbacks=[keras.callbacks.BackupAndRestore(str(work / "backup")), EpochTimer(),
                          keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
-                         keras.callbacks.TerminateOnNaN()])
+                         keras.callbacks.TerminateOnNaN(), *limit])
+    if limit and limit[0].stopped_at:
+        recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": limit[0].stopped_at})
     prior_s = None
     if model.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
         t_prior = time.perf_counter()

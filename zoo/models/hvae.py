@@ -3,7 +3,9 @@
 Generative path: z2 ~ N(0, I), z1 ~ p(z1 | z2) (a small MLP), x ~ p(x | z1). Inference shares it: the encoder's
 bottom-up pass gives q(z2 | x) and a bottom-up guess for z1, which is merged with the top-down p(z1 | z2) by
 precision weighting into q(z1 | x, z2). Loss = reconstruction + KL(q(z2|x) || N(0, I)) + KL(q(z1|x,z2) ||
-p(z1|z2)), both KLs in closed form. With `warmup_steps`, both KLs are weighted by a factor rising
+p(z1|z2)), both KLs in closed form. With `top_components=K` the top layer's prior is a VampPrior (Tomczak &
+Welling 2018: a mixture of q(z2 | u_k) at K learned pseudo-inputs) instead of N(0, I), their HVAE + VampPrior;
+its KL is then the one-sample estimate log q(z2|x) - log p(z2). With `warmup_steps`, both KLs are weighted by a factor rising
 linearly from 0 to 1 over those training steps (the LVAE paper's warm-up, against layers that collapse onto
 the prior); the reported kl terms are the weighted ones until then. A code is (z1, z2) side by side:
 `latent_dim` = z1 width + `top_dim`; `decode` reads z1, and `sample` runs the top-down generative path (the
@@ -15,6 +17,7 @@ from keras import ops
 
 from zoo.models import losses, priors
 from zoo.models.vae import VAE
+from zoo.models.vamp import VampPrior
 from zoo.registry import register_family
 
 def split_gaussian(h):
@@ -28,12 +31,16 @@ def gaussian_kl_between(mean_q, log_var_q, mean_p, log_var_p):
 
 @keras.saving.register_keras_serializable(package="zoo")
 class TopDownPrior(keras.layers.Layer):
-    """p(z1, z2) = p(z1 | z2) N(z2; 0, I) over codes (z1, z2) side by side; p(z1 | z2) is a Gaussian MLP."""
+    """p(z1, z2) = p(z1 | z2) p(z2) over codes (z1, z2) side by side; p(z1 | z2) is a Gaussian MLP, p(z2) is
+    N(0, I), or a VampPrior over K pseudo-inputs of `image_shape` when `top_components` = K > 0."""
 
-    def __init__(self, bottom_dim, top_dim, hidden=256, **kwargs):
+    def __init__(self, bottom_dim, top_dim, hidden=256, top_components=0, image_shape=(28, 28, 1), **kwargs):
         super().__init__(**kwargs)
         self.bottom_dim, self.top_dim, self.units = int(bottom_dim), int(top_dim), int(hidden)
+        self.top_components, self.image_shape = int(top_components), tuple(int(s) for s in image_shape)
         self.dim = self.bottom_dim + self.top_dim
+        self.top = (VampPrior(self.top_dim, self.top_components, self.image_shape, name="top")
+                    if self.top_components > 0 else priors.StandardNormal(self.top_dim, name="top"))
         self.net = keras.Sequential([keras.Input((self.top_dim,)),
                                      keras.layers.Dense(self.units, activation="relu"),
                                      keras.layers.Dense(self.units, activation="relu"),
@@ -47,25 +54,25 @@ class TopDownPrior(keras.layers.Layer):
         z = ops.convert_to_tensor(z)
         z1, z2 = z[:, : self.bottom_dim], z[:, self.bottom_dim:]
         mean, log_var = self.conditional(z2)
-        return priors.gaussian_log_density(z1, mean, log_var) + priors.StandardNormal(self.top_dim).log_prob(z2)
+        return priors.gaussian_log_density(z1, mean, log_var) + self.top.log_prob(z2)
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
-        z2 = (temperature * rng.standard_normal((n, self.top_dim))).astype("float32")
+        z2 = self.top.sample(n, rng, temperature)
         mean, log_var = (ops.convert_to_numpy(t) for t in self.conditional(z2))
         z1 = mean + temperature * np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)
         return np.concatenate([z1, z2], axis=1).astype("float32")
 
     def get_config(self):
         return {**super().get_config(), "bottom_dim": self.bottom_dim, "top_dim": self.top_dim,
-                "hidden": self.units}
+                "hidden": self.units, "top_components": self.top_components, "image_shape": list(self.image_shape)}
 
 @register_family("hvae")
 @keras.saving.register_keras_serializable(package="zoo")
 class HVAE(VAE):
     loss_names = ("reconstruction", "kl_top", "kl_bottom")
 
-    def __init__(self, *args, top_dim=8, warmup_steps=0, **kwargs):
-        self.top_dim, self.warmup_steps = int(top_dim), int(warmup_steps)
+    def __init__(self, *args, top_dim=8, warmup_steps=0, top_components=0, **kwargs):
+        self.top_dim, self.warmup_steps, self.top_components = int(top_dim), int(warmup_steps), int(top_components)
         latent_dim = int(kwargs.get("latent_dim", args[1] if len(args) > 1 else 16))
         if latent_dim <= self.top_dim:
             raise ValueError(f"latent_dim ({latent_dim}) is z1 and z2 together; it must exceed top_dim "
@@ -83,9 +90,12 @@ class HVAE(VAE):
         return self.bottom_dim
 
     def make_prior(self):
-        return TopDownPrior(self.bottom_dim, self.top_dim, name="prior")
+        return TopDownPrior(self.bottom_dim, self.top_dim, top_components=self.top_components,
+                            image_shape=self.image_shape, name="prior")
 
     def make_layers(self):
+        if isinstance(self.prior.top, VampPrior):  # q(z2 | u_k) at the pseudo-inputs: the bottom-up top posterior
+            self.prior.top.bind(lambda u: self.bottom_up(self.encoder(u))[1])
         # training steps seen, for the KL warm-up (a weight, so it is saved and resumes)
         self.step = self.add_weight(shape=(), initializer="zeros", trainable=False, name="step")
 
@@ -129,11 +139,17 @@ class HVAE(VAE):
         if training:
             self.step.assign(self.step + 1.0)
         return {"logits": self.decoder(z1, training=training), "target": x, "z": ops.concatenate([z1, z2], -1),
-                "q1": (m1, lv1), "p1": (mp, lvp), "q2": (m2, lv2)}
+                "q1": (m1, lv1), "p1": (mp, lvp), "q2": (m2, lv2), "z2": z2}
+
+    def kl_top(self, outputs):
+        """KL(q(z2 | x) || p(z2)): closed form against N(0, I), else the one-sample estimate at z2."""
+        if isinstance(self.prior.top, priors.StandardNormal):
+            return losses.gaussian_kl(*outputs["q2"])
+        return priors.gaussian_log_density(outputs["z2"], *outputs["q2"]) - self.prior.top.log_prob(outputs["z2"])
 
     def loss_terms(self, x, outputs, training=False):
         return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
-                "kl_top": self.kl_weight() * losses.gaussian_kl(*outputs["q2"]),
+                "kl_top": self.kl_weight() * self.kl_top(outputs),
                 "kl_bottom": self.kl_weight() * gaussian_kl_between(*outputs["q1"], *outputs["p1"])}
 
     # ---- likelihood estimators (see VAE.log_weights) ----
@@ -164,4 +180,5 @@ class HVAE(VAE):
         return ops.convert_to_numpy(rec), ops.convert_to_numpy(kl)
 
     def get_config(self):
-        return {**super().get_config(), "top_dim": self.top_dim, "warmup_steps": self.warmup_steps}
+        return {**super().get_config(), "top_dim": self.top_dim, "warmup_steps": self.warmup_steps,
+                "top_components": self.top_components}

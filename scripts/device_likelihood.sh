@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The likelihood push on a GPU box without TensorFlow (the `device` machine): several candidate recipes train
+# side by side on one GPU with KERAS_BACKEND=jax, each stopped by a time limit; each is then scored with a
+# quick IWAE bound (k=1000) and packed as $OUT/TAG.tgz. The card numbers are measured afterwards with
+# scripts/evaluate.py. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
+set -u
+if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+    && export PYTHONPATH=/tmp/site || exit 1
+fi
+export PYTHONPATH=${PYTHONPATH:+$PYTHONPATH:}$PWD KERAS_BACKEND=jax ZOO_DATA_DIR=$PWD/.data PYTHONUNBUFFERED=1
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
+LIMIT=${LIMIT:-5.5} OUT=${OUT:-/tmp/out} RUNS=${RUNS:-/tmp/runs} EPOCHS=${EPOCHS:-5000}
+mkdir -p "$OUT" "$RUNS"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null
+python3 -c "import jax, keras; print('jax', jax.__version__, jax.devices('gpu'), 'keras', keras.__version__)" \
+  || { echo "JAX or Keras failed on the GPU: falling back to KERAS_BACKEND=torch"; export KERAS_BACKEND=torch; }
+
+run() {  # TAG NAME JSON: train NAME with recipe overrides JSON, score it, pack it
+  local tag=$1 name=$2 over=$3 dir=$RUNS/$1
+  python3 scripts/train.py "$name" --out "$dir" --epochs "$EPOCHS" --time-limit "$LIMIT" --verbose 2 \
+    --override "$over" > "$dir.log" 2>&1
+  echo "[$tag] $(grep -c '^Epoch' "$dir.log") epochs; last: $(grep ' - loss' "$dir.log" | tail -1 | cut -c1-220)"
+  timeout 110 python3 -c "
+import sys, json; from zoo import checkpoints, data, metrics
+m = checkpoints.load(sys.argv[1]); x, _ = data.load_split('mnist', 'test')
+print('[$tag]', json.dumps(metrics.likelihood(m, x[:1000], k=1000, seed=0, binarized=True)))
+" "$dir/$name" 2>&1 | grep '^\[' 
+  cp "$dir.log" "$dir/$name/train.log" 2>/dev/null
+  tar czf "$OUT/$tag.tgz" -C "$dir" . 2>/dev/null
+}
+run hvae_vamp_mlp hvae-mnist '{"latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380}}' &
+run hvae_vamp_conv hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380}}' &
+run hvae_conv hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "warmup_steps": 9380}}' &
+run vamp40 vamp-mnist '{"latent_dim": 40}' &
+run beta_vae beta_vae-mnist '{}' &
+run hvae_vamp_conv_wide hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380, "hidden": [64, 128]}}' &
+wait
+ls -la "$OUT"
