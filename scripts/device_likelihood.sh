@@ -2,7 +2,7 @@
 # The likelihood push on a GPU box without TensorFlow (the `device` machine): several candidate recipes train
 # side by side on one GPU with KERAS_BACKEND=jax, each stopped by a time limit; each is then scored with a
 # quick IWAE bound (k=1000) and packed as $OUT/TAG.tgz. The card numbers are measured afterwards with
-# scripts/evaluate.py. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
+# scripts/evaluate.py. RUNSET picks the set (likelihood, issue6); NLL=0 skips the quick bound. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
 set -u
 if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
@@ -21,7 +21,7 @@ run() {  # TAG NAME JSON: train NAME with recipe overrides JSON, score it, pack 
   python3 scripts/train.py "$name" --out "$dir" --epochs "$EPOCHS" --time-limit "$LIMIT" --verbose 2 \
     --override "$over" > "$dir.log" 2>&1
   echo "[$tag] $(grep -c '^Epoch' "$dir.log") epochs; last: $(grep ' - loss' "$dir.log" | tail -1 | cut -c1-220)"
-  timeout 110 python3 -c "
+  [ "${NLL:-1}" = 1 ] && timeout 110 python3 -c "
 import sys, json; from zoo import checkpoints, data, metrics
 m = checkpoints.load(sys.argv[1]); x, _ = data.load_split('mnist', 'test')
 print('[$tag]', json.dumps(metrics.likelihood(m, x[:1000], k=1000, seed=0, binarized=True)))
@@ -29,11 +29,18 @@ print('[$tag]', json.dumps(metrics.likelihood(m, x[:1000], k=1000, seed=0, binar
   cp "$dir.log" "$dir/$name/train.log" 2>/dev/null
   tar czf "$OUT/$tag.tgz" -C "$dir" . 2>/dev/null
 }
-run hvae_vamp_mlp hvae-mnist '{"latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380}}' &
-run hvae_vamp_conv hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380}}' &
-run hvae_conv hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "warmup_steps": 9380}}' &
-run vamp40 vamp-mnist '{"latent_dim": 40}' &
-run beta_vae beta_vae-mnist '{}' &
-run hvae_vamp_conv_wide hvae-mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32, "top_components": 500, "warmup_steps": 9380, "hidden": [64, 128]}}' &
+case "${RUNSET:-likelihood}" in
+likelihood)  # the likelihood push: hvae-mnist's recipe (conv 64/128, VampPrior top) against variants
+  run hvae_vamp_mlp hvae-mnist '{"backbone": "mlp", "options": {"hidden": [512, 256]}}' &
+  run hvae_vamp_conv hvae-mnist '{"options": {"hidden": [32, 64]}}' &
+  run hvae_conv hvae-mnist '{"options": {"hidden": [32, 64], "top_components": 0}}' &
+  run vamp40 vamp-mnist '{"latent_dim": 40}' &
+  run beta_vae beta_vae-mnist '{}' &
+  run hvae_vamp_conv_wide hvae-mnist '{}' &  # the shipped recipe
+  ;;
+issue6)  # N(0, I)-sampled VAE-family models of issue 6, trained longer than their CPU recipes
+  for n in vae iwae wae aae; do run "$n" "$n-mnist" '{}' & done
+  ;;
+esac
 wait
 ls -la "$OUT"
