@@ -38,6 +38,12 @@ def _ev(card):
     return card.get("evaluation") or {}
 
 
+def machine(hw: dict) -> str:
+    """Where a model trained: 'an NVIDIA H200 GPU (16 CPU cores)' or '2 CPU cores'."""
+    cores = f"{hw['cpu_count']} CPU cores"
+    return f"an {hw['accelerator']} GPU ({cores})" if hw.get("accelerator") else cores
+
+
 def summary_rows(cards):
     head = ["model", "family", "dataset", "params", "latent", "train time", "recon MSE", "NLL (IWAE)",
             "FID", "KID", "precision", "recall", "validity", "class entropy"]
@@ -47,7 +53,9 @@ def summary_rows(cards):
         lik = ev.get("likelihood", {})
         mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
         rows.append([f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], f"{c['params']:,}",
-                     str(c["recipe"]["latent_dim"]), f"{c['training']['wall_time_s'] / 60:.1f} min",
+                     str(c["recipe"]["latent_dim"]),
+                     f"{c['training']['wall_time_s'] / 60:.1f} min"
+                     + (f" ({c['hardware']['accelerator']})" if c["hardware"].get("accelerator") else ""),
                      _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")) + (" (given y)" if lik.get("conditional") else ""),
                      _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
                      _f(s.get("precision"), "{:.3f}"), _f(s.get("recall"), "{:.3f}"), _f(s.get("validity"), "{:.3f}"),
@@ -142,9 +150,10 @@ def body(c: dict, pictures: str) -> list[str]:
            + (f", options `{json.dumps(r['options'])}`" if r["options"] else ""),
            f"- Trained in {t['wall_time_s'] / 60:.1f} min"
            + (f" (+ {t['prior_fit_s'] / 60:.1f} min fitting its sampler)" if t.get("prior_fit_s") else "")
-           + f" on {hw['cpu_count']} CPU cores ({hw['keras_backend']} "
+           + f" on {machine(hw)} ({hw['keras_backend']} "
            f"backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters; "
-           f"code {str(c['code_version'].get('git_commit'))[:10]}",
+           f"code {str(c['code_version'].get('git_commit'))[:10]}"
+           + (f"; {t['note']}" if t.get("note") else ""),
            _protocol_line(c)]
     if ev:
         s, lik, rec = ev["samples"], ev.get("likelihood"), ev["reconstruction"]

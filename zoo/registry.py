@@ -53,7 +53,10 @@ for _ds in ("mnist", "fashion_mnist"):
     add_recipe("ae", _ds, latent_dim=16, epochs=40, options={"prior_components": 10})
 # vae-mnist trains on dynamically binarized digits (the likelihood literature's setting);
 # Fashion-MNIST is not binary in any useful sense, so its VAE sees grey levels as Bernoulli means.
-add_recipe("vae", "mnist", latent_dim=16, epochs=60, options={"dynamic_binarization": True})
+# The mnist VAE-family models marked "GPU" below trained on an H200 with JAX, side by side, each stopped by a
+# time limit (`scripts/device_likelihood.sh`), hence their odd epoch counts; `scripts/train.py NAME` reruns the
+# same recipe on any machine. vae-mnist at 60 CPU epochs: FID 63.3 / validity 0.669 (5,000 samples).
+add_recipe("vae", "mnist", latent_dim=16, epochs=191, options={"dynamic_binarization": True})  # GPU
 add_recipe("vae", "fashion_mnist", latent_dim=16, epochs=60)
 # The regularised autoencoders of the seed chapter; each samples from a mixture fitted to its codes.
 for _ds in ("mnist", "fashion_mnist"):
@@ -68,8 +71,10 @@ for _ds in ("mnist", "fashion_mnist"):
 # (`scripts/probe.py vae mnist --epochs 20 --options '{"backbone": "conv", ...}'`, 5,000 samples) measured
 # FID 73.9 / validity 0.618 for a conv vae and 83.1 / 0.702 for a conv beta_vae (beta 4), against the MLP
 # checkpoints' 64.5 / 0.667 and 65.2 / 0.780; their reconstructions were sharp (validity 0.96 / 0.94).
-add_recipe("beta_vae", "mnist", latent_dim=16, epochs=40, options={"beta": 4.0, "dynamic_binarization": True})
-add_recipe("iwae", "mnist", latent_dim=16, epochs=60, options={"k": 5, "dynamic_binarization": True})
+# Longer training is what lifted validity (5,000 samples, issue 6's bar 0.8): beta_vae 40 -> 141 epochs 0.784 ->
+# 0.836, iwae 60 -> 212: 0.686 -> 0.735, wae 40 -> 190: 0.722 -> 0.723, aae 40 -> 157: 0.746 -> 0.750.
+add_recipe("beta_vae", "mnist", latent_dim=16, epochs=141, options={"beta": 4.0, "dynamic_binarization": True})  # GPU
+add_recipe("iwae", "mnist", latent_dim=16, epochs=212, options={"k": 5, "dynamic_binarization": True})  # GPU
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 # The conditional VAE: vae's network and epochs, the class label fed to encoder and decoder.
@@ -81,9 +86,9 @@ add_recipe("iwae", "fashion_mnist", latent_dim=16, epochs=60, options={"k": 5})
 # WAE: an 8-d code, as Tolstikhin et al. used on MNIST. With a 16-d code its deterministic codes did not fill
 # the Gaussian (wae-mnist at latent 16: FID 91.7); `scripts/probe.py wae mnist --latent 8` compares the two.
 # The AAE matches the same 8-d Gaussian with a discriminator instead of the MMD (validity 0.69 at latent 16).
-for _ds in ("mnist", "fashion_mnist"):
-    add_recipe("wae", _ds, latent_dim=8, epochs=40, options={"mmd_weight": 100.0})
-    add_recipe("aae", _ds, latent_dim=8, epochs=40, options={"adversarial_weight": 1.0})
+for _ds, _wae_epochs, _aae_epochs in (("mnist", 190, 157), ("fashion_mnist", 40, 40)):  # mnist: GPU
+    add_recipe("wae", _ds, latent_dim=8, epochs=_wae_epochs, options={"mmd_weight": 100.0})
+    add_recipe("aae", _ds, latent_dim=8, epochs=_aae_epochs, options={"adversarial_weight": 1.0})
 add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
 

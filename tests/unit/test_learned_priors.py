@@ -128,3 +128,37 @@ def test_hvae_importance_weights_tighten_and_k1_matches_its_elbo(images):
     assert many["iwae_nll_nats"] < many["neg_elbo_nats"]
     with pytest.raises(ValueError, match="must exceed top_dim"):
         zoo.create("hvae", latent_dim=4, top_dim=4)
+
+
+def test_hvae_with_a_vamp_top_uses_the_top_posteriors_at_its_pseudo_inputs(tmp_path):
+    """top_components=K: p(z2) is the mixture of q(z2 | u_k); kl_top is log q(z2|x) - log p(z2) at the z2 drawn."""
+    m = hvae(top_components=3)
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    out = m(x, training=False)
+    z2, (m2, lv2) = np_(out["z2"]), [np_(t) for t in out["q2"]]
+    _, (pm, plv) = m.bottom_up(m.encoder(np_(m.prior.top.pseudo_inputs())))
+    pm, plv = np_(pm), np_(plv)
+    log_p = np.log(np.mean([np.exp(normal_logpdf(z2, pm[k], np.exp(plv[k]))) for k in range(3)], axis=0))
+    terms = {k: np_(v) for k, v in m.loss_terms(x, out).items()}
+    np.testing.assert_allclose(terms["kl_top"], normal_logpdf(z2, m2, np.exp(lv2)) - log_p, rtol=1e-4, atol=1e-4)
+    # the whole prior: p(z1 | z2) times the mixture over z2, and samples whose z2 sits on a component
+    z = m.prior.sample(5, np.random.default_rng(0))
+    mean, lv = (np_(t) for t in m.prior.conditional(z[:, 3:]))
+    top = np.log(np.mean([np.exp(normal_logpdf(z[:, 3:], pm[k], np.exp(plv[k]))) for k in range(3)], axis=0))
+    np.testing.assert_allclose(np_(m.prior.log_prob(z)), normal_logpdf(z[:, :3], mean, np.exp(lv)) + top,
+                               rtol=1e-4, atol=1e-4)
+    m.save(tmp_path / "m.keras")
+    back = zoo.load(str(tmp_path / "m.keras"))
+    assert back.top_components == 3 and type(back.prior.top).__name__ == "VampPrior"
+    np.testing.assert_allclose(back.sample(3, seed=1), m.sample(3, seed=1), atol=1e-6)
+
+
+def test_hvae_vamp_top_learns_and_its_bound_is_finite(images):
+    from zoo import metrics
+
+    m = hvae(top_components=4)
+    before = np_(m.prior.top.pseudo).copy()
+    m.fit(images, epochs=2, batch_size=16, verbose=0)
+    assert not np.allclose(before, np_(m.prior.top.pseudo))
+    lik = metrics.likelihood(m, images[:4], k=50, binarized=False)
+    assert np.isfinite(lik["iwae_nll_nats"]) and lik["iwae_nll_nats"] <= lik["neg_elbo_nats"] + 1e-4
