@@ -39,9 +39,9 @@ def _ev(card):
 
 
 def machine(hw: dict) -> str:
-    """Where a model trained: 'an NVIDIA H200 GPU (16 CPU cores)' or '2 CPU cores'."""
+    """Where a model trained: 'an NVIDIA H200 GPU, 16 CPU cores' or '2 CPU cores'."""
     cores = f"{hw['cpu_count']} CPU cores"
-    return f"an {hw['accelerator']} GPU ({cores})" if hw.get("accelerator") else cores
+    return f"an {hw['accelerator']} GPU, {cores}" if hw.get("accelerator") else cores
 
 
 def summary_rows(cards):
@@ -79,8 +79,8 @@ def holes_rows(cards):
 
 def likelihood_rows(cards):
     """Every model with an IWAE bound, ranked by it within each dataset and test setting (best first)."""
-    head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "-ELBO", "k", "images scored", "latent",
-            "epochs"]
+    head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "-ELBO", "k", "images scored", "backbone",
+            "latent", "epochs"]
     scored = [c for c in cards if _ev(c).get("likelihood")]
 
     def key(c):  # conditional models (bounds on -log p(x | y)) are listed last, unranked
@@ -96,7 +96,7 @@ def likelihood_rows(cards):
                      c["name"] + (" (given y)" if lik.get("conditional") else ""), c["dataset"],
                      "binarized" if lik["binarized"] else "grey levels", f"{lik['iwae_nll_nats']:.2f}",
                      f"{lik['neg_elbo_nats']:.2f}", f"{lik['k']:,}", f"{lik['images']:,}",
-                     str(c["recipe"]["latent_dim"]), str(c["recipe"]["epochs"])])
+                     c["recipe"]["backbone"], str(c["recipe"]["latent_dim"]), str(c["recipe"]["epochs"])])
     return head, rows
 
 
