@@ -20,6 +20,7 @@ from zoo.models.vae import VAE
 from zoo.models.vamp import VampPrior
 from zoo.registry import register_family
 
+
 def split_gaussian(h):
     mean, log_var = ops.split(h, 2, axis=-1)
     return mean, ops.clip(log_var, -30.0, 20.0)
