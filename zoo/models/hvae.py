@@ -5,11 +5,11 @@ bottom-up pass gives q(z2 | x) and a bottom-up guess for z1, which is merged wit
 precision weighting into q(z1 | x, z2). Loss = reconstruction + KL(q(z2|x) || N(0, I)) + KL(q(z1|x,z2) ||
 p(z1|z2)), both KLs in closed form. With `top_components=K` the top layer's prior is a VampPrior (Tomczak &
 Welling 2018: a mixture of q(z2 | u_k) at K learned pseudo-inputs) instead of N(0, I), their HVAE + VampPrior;
-its KL is then the one-sample estimate log q(z2|x) - log p(z2). With `warmup_steps`, both KLs are weighted by a factor rising
-linearly from 0 to 1 over those training steps (the LVAE paper's warm-up, against layers that collapse onto
-the prior); the reported kl terms are the weighted ones until then. A code is (z1, z2) side by side:
-`latent_dim` = z1 width + `top_dim`; `decode` reads z1, and `sample` runs the top-down generative path (the
-prior `m.prior` is p(z1 | z2) p(z2)).
+its KL is then the one-sample estimate log q(z2|x) - log p(z2). With `warmup_steps`, both KLs are weighted
+by a factor rising linearly from 0 to 1 over those training steps (the LVAE paper's warm-up, against layers
+that collapse onto the prior); the reported kl terms are the weighted ones until then. A code is (z1, z2)
+side by side: `latent_dim` = z1 width + `top_dim`; `decode` reads z1, and `sample` runs the top-down
+generative path (the prior `m.prior` is p(z1 | z2) p(z2)).
 """
 import keras
 import numpy as np
