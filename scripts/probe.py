@@ -2,7 +2,7 @@
 """A quick tuning probe: train one family with chosen settings (not a registry recipe), then score its own
 samples and its reconstructions with the dataset's evaluator. Nothing is written to checkpoints/.
 
-Usage: probe.py FAMILY DATASET --latent 8 --epochs 30 [--options '{"mmd_weight": 100}'] [--samples 5000]
+Usage: probe.py FAMILY DATASET --latent 8 --epochs 30 [--batch 128] [--options '{"mmd_weight": 100}'] [--samples 5000]
 """
 import argparse
 import json
@@ -20,6 +20,7 @@ if __name__ == "__main__":
     p.add_argument("--latent", type=int, default=16)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--options", default="{}", help="family options as JSON")
+    p.add_argument("--batch", type=int, default=128)
     p.add_argument("--samples", type=int, default=5000)
     p.add_argument("--save", help="also save the trained model to this .keras path")
     args = p.parse_args()
@@ -29,13 +30,13 @@ if __name__ == "__main__":
     x_test, _ = data.load_split(args.dataset, "test")
     model = create(args.family, input_shape=x_train.shape[1:], latent_dim=args.latent, **opts)
     t0 = time.perf_counter()
-    hist = model.fit(x_train, epochs=args.epochs, batch_size=128, verbose=0, validation_data=x_test[:2000]).history
+    hist = model.fit(x_train, epochs=args.epochs, batch_size=args.batch, verbose=0, validation_data=x_test[:2000]).history
     if model.fitted_prior:
         model.fit_prior(x_train)
     ev = evaluators.load(args.dataset)
     real = ev(x_test)
     print(json.dumps({
-        "family": args.family, "dataset": args.dataset, "latent": args.latent, "epochs": args.epochs,
+        "family": args.family, "dataset": args.dataset, "latent": args.latent, "epochs": args.epochs, "batch": args.batch,
         "options": opts, "train_s": round(time.perf_counter() - t0),
         "last_epoch": {k: round(v[-1], 3) for k, v in hist.items()},
         "samples": metrics.sample_quality(model.sample(args.samples, seed=0), real, ev, full=False),
