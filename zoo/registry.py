@@ -94,7 +94,8 @@ for _ds, _wae_epochs in (("mnist", 190), ("fashion_mnist", 40)):  # mnist: GPU
 # draws decoded to unrecognisable digits (validity 0.748). 40-epoch probes on mnist, 5,000 samples
 # (`scripts/probe.py aae mnist --latent 8 --epochs 40 --options '{"adversarial_weight": W}'`): W = 1, 5, 20
 # gave validity 0.746, 0.804, 0.834 (FID 38.3 at 5, 32.6 at 20), at a cost of 0.2 nats of held-out
-# reconstruction from 5 to 20. 100 CPU epochs on mnist.
+# reconstruction from 5 to 20. 100 CPU epochs on mnist. On fashion_mnist (40 epochs each) weight 20 against 1
+# took FID from 37.6 to 29.6 and validity from 0.554 to 0.632; reconstruction MSE rose from 0.0129 to 0.0134.
 for _ds, _aae_epochs in (("mnist", 100), ("fashion_mnist", 40)):
     add_recipe("aae", _ds, latent_dim=8, epochs=_aae_epochs, options={"adversarial_weight": 20.0})
 add_recipe("rae", "fashion_mnist", latent_dim=16, epochs=40,
