@@ -14,7 +14,7 @@ if __name__ == "__main__":
     p.add_argument("--all", action="store_true", help="every registered model with a checkpoint")
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
     p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
-                   "(denoising,code); default: everything")
+                   f"({','.join(evaluation.PARTIAL)}); default: everything")
     p.add_argument("--pictures-only", action="store_true", help="only draw the latent traversal picture")
     args = p.parse_args()
     patterns = ["*"] if args.all else args.names

@@ -124,6 +124,16 @@ class Autoencoder(keras.Model):
         self.prior.fit(self.encode(x), seed=seed)
         return self
 
+    def fit_ex_post(self, x, labels=None, components=10, seed=0) -> priors.GaussianMixture:
+        """A Gaussian mixture fitted to the codes of images `x`: Ghosh et al.'s ex-post density, for any model
+        with a continuous code. The model is unchanged; draw from it with `sample(n, prior=mixture)`."""
+        if getattr(self, "discrete_code", False):
+            raise TypeError(f"{type(self).__name__}'s code is a grid of codebook indices, which a Gaussian "
+                            "mixture cannot model; its own prior (a PixelCNN over the indices) is already fitted "
+                            "to the training codes.")
+        mixture = priors.GaussianMixture(self.latent_dim, components, name="ex_post")
+        return mixture.fit(self.encode(x, labels), seed=seed)
+
     # ---- the user-facing API (numpy in, numpy out) ---------------------------------------------
     def _batched(self, fn, arr, labels, batch_size):
         """fn(batch, its labels or None) over batches of arr, concatenated as numpy."""
@@ -155,20 +165,29 @@ class Autoencoder(keras.Model):
         """Draw `n` images: decode codes drawn from the model's density.
 
         prior=None uses the model's own density; prior="normal" draws z ~ N(0, I) whatever the model
-        (for a plain AE this lands in the holes of its latent space). `temperature` scales the noise;
+        (for a plain AE this lands in the holes of its latent space); a fitted density such as
+        `fit_ex_post(x_train)` draws from it instead. `temperature` scales the noise;
         1.0 is the model's true sampler. The same `seed` gives the same images. A conditional family
         draws the classes in `labels` (one int or n ints), or classes drawn uniformly when it is None.
         """
         n = inputs.as_count(n)
-        if prior not in (None, "model", "normal"):
-            raise ValueError(f"prior must be None (the model's own), 'model' or 'normal'; got {prior!r}.")
+        if isinstance(prior, priors.GaussianMixture):
+            if prior.dim != self.latent_dim:
+                raise ValueError(f"The mixture models {prior.dim}-d codes; this model's codes are "
+                                 f"{self.latent_dim}-d. Fit it with this model's fit_ex_post(x_train).")
+        elif prior not in (None, "model", "normal"):
+            raise ValueError(f"prior must be None (the model's own), 'model', 'normal' or a mixture from "
+                             f"fit_ex_post(x_train); got {prior!r}.")
         if not (isinstance(temperature, (int, float)) and temperature > 0):
             raise ValueError(f"temperature must be a positive number; got {temperature!r}.")
         rng = np.random.default_rng(seed)
         if self.conditional and labels is None:
             labels = rng.integers(0, self.num_classes, n)
         y = self.one_hot_labels(labels, n)
-        density = priors.StandardNormal(self.latent_dim) if prior == "normal" else self.prior
+        if isinstance(prior, priors.GaussianMixture):
+            density = prior
+        else:
+            density = priors.StandardNormal(self.latent_dim) if prior == "normal" else self.prior
         z = density.sample(n, rng, temperature=float(temperature))
         return self.decode(z, y)
 
