@@ -30,14 +30,15 @@ if __name__ == "__main__":
     x_test, _ = data.load_split(args.dataset, "test")
     model = create(args.family, input_shape=x_train.shape[1:], latent_dim=args.latent, **opts)
     t0 = time.perf_counter()
-    hist = model.fit(x_train, epochs=args.epochs, batch_size=args.batch, verbose=0, validation_data=x_test[:2000]).history
+    hist = model.fit(x_train, epochs=args.epochs, batch_size=args.batch, verbose=0,
+                     validation_data=x_test[:2000]).history
     if model.fitted_prior:
         model.fit_prior(x_train)
     ev = evaluators.load(args.dataset)
     real = ev(x_test)
     print(json.dumps({
-        "family": args.family, "dataset": args.dataset, "latent": args.latent, "epochs": args.epochs, "batch": args.batch,
-        "options": opts, "train_s": round(time.perf_counter() - t0),
+        "family": args.family, "dataset": args.dataset, "latent": args.latent, "epochs": args.epochs,
+        "batch": args.batch, "options": opts, "train_s": round(time.perf_counter() - t0),
         "last_epoch": {k: round(v[-1], 3) for k, v in hist.items()},
         "samples": metrics.sample_quality(model.sample(args.samples, seed=0), real, ev, full=False),
         "reconstructions": metrics.sample_quality(model.reconstruct(x_test[: args.samples]), real, ev, full=False),

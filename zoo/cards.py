@@ -75,7 +75,8 @@ def holes_rows(cards):
         h = {**h, "ex_post": _ev(c).get("ex_post") or {}}
         srcs = ("model_sampler", "normal_prior", "ex_post", "aggregate_posterior")
         rows.append([c["name"]] + [_f(h[k].get("fid")) for k in srcs]
-                    + [_f(h[k].get("validity"), "{:.3f}") for k in srcs] + [_f(it["fid"]), _f(it["validity"], "{:.3f}")])
+                    + [_f(h[k].get("validity"), "{:.3f}") for k in srcs]
+                    + [_f(it["fid"]), _f(it["validity"], "{:.3f}")])
     return head, rows
 
 
