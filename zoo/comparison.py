@@ -15,6 +15,7 @@ GROUPS = [
      ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"), ("validity", "validity", "{:.3f}"),
      ("coverage", "class ent.", "{:.3f}")],
     [("name", "model", "{}"), ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
+     ("fid_ex_post", "FID ex-post", "{:.2f}"), ("validity_ex_post", "valid ex-post", "{:.3f}"),
      ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
      ("validity_interp", "valid interp", "{:.3f}")],
     [("name", "model", "{}"), ("psnr_gauss", "PSNR gauss 0.5", "{:.2f}"), ("psnr_mask", "PSNR mask 0.5", "{:.2f}"),
@@ -24,7 +25,8 @@ GROUPS = [
 COLUMNS = [c for i, g in enumerate(GROUPS) for c in (g if i == 0 else g[1:])]
 LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
           "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
-          "InceptionV3). N(0,I): naive codes from the standard normal; q(z): encoded test images "
+          "InceptionV3). N(0,I): naive codes from the standard normal; ex-post: codes from a 10-component "
+          "Gaussian mixture fitted to the training codes (fit_ex_post); q(z): encoded test images "
           "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image. "
           "PSNR: reconstructions of corrupted test images vs the clean ones (dB). |J|/RMS code: encoder "
           "Jacobian Frobenius norm over the codes' RMS.")
@@ -94,7 +96,8 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
                    recall=s["recall"], validity=s["validity"], coverage=s["class_entropy_ratio"],
                    fid_normal=holes["normal_prior"]["fid"], validity_normal=holes["normal_prior"]["validity"],
                    fid_posterior=holes["aggregate_posterior"]["fid"], fid_interp=ev["interpolation"]["fid"],
-                   validity_interp=ev["interpolation"]["validity"])
+                   validity_interp=ev["interpolation"]["validity"],
+                   fid_ex_post=ev.get("ex_post", {}).get("fid"), validity_ex_post=ev.get("ex_post", {}).get("validity"))
         if "denoising" in ev:
             d = ev["denoising"]
             row.update(psnr_gauss=d["gaussian@0.5"]["psnr"], psnr_mask=d["masking@0.5"]["psnr"],
