@@ -27,6 +27,11 @@ def _first(labels, k):
     return None if labels is None else labels[:k]
 
 
+def _asked(model, n):
+    """The classes a conditional model's n samples ask for (each equally often); None otherwise."""
+    return np.arange(n) % model.num_classes if model.conditional else None
+
+
 def _quality(images, real, ev, seed, full=False, labels=None):
     return {k: (round(v, 6) if isinstance(v, float) else v)
             for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full, labels=labels).items()}
@@ -50,7 +55,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     real = ev(x_test)
     # A conditional model is scored given the test labels, and samples balanced classes it is asked for.
     labels = y_test if model.conditional else None
-    asked = np.arange(n) % model.num_classes if model.conditional else None
+    asked = _asked(model, n)
     t0 = time.perf_counter()
     out = {"protocol": p, "test_images": int(len(x_test)),
            "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
@@ -121,9 +126,8 @@ def _ex_post(model, dataset, p, real, ev) -> dict | None:
     mixture = model.fit_ex_post(x_train, y_train if model.conditional else None,
                                 components=p["ex_post_components"], seed=p["seed"])
     fit_s = time.perf_counter() - t0
-    n = p["samples"]
-    asked = np.arange(n) % model.num_classes if model.conditional else None
-    images = model.sample(n, seed=p["seed"], prior=mixture, labels=asked)
+    asked = _asked(model, p["samples"])
+    images = model.sample(p["samples"], seed=p["seed"], prior=mixture, labels=asked)
     return {**_quality(images, real, ev, p["seed"]), "components": p["ex_post_components"],
             "fit_images": int(len(x_train)), "fit_s": round(fit_s, 1)}
 
