@@ -198,6 +198,29 @@ def body(c: dict, pictures: str) -> list[str]:
     return out
 
 
+HOLES_TEXT = ("A plain autoencoder's latent space has holes: codes drawn from N(0, I) decode to images "
+              "the evaluator does not recognise. Lower FID and higher validity (share of images whose "
+              "top class probability is >= 0.9) are better. The encoded test set is the aggregate "
+              "posterior: its decodes are reconstructions, the best a sampler could hope for. The ex-post GMM "
+              "(Ghosh et al. 2020) is a 10-component full-covariance Gaussian mixture fitted to the codes of "
+              "the training images after training, for every model with a continuous code: the gap between "
+              "it and N(0, I) is what the holes cost a model sampled from N(0, I). For the fitted-mixture "
+              "autoencoders (ae, dae, sae, cae, rae) it is their own sampler, refitted.")
+LIKELIHOOD_TEXT = ("Upper bounds on -log p(x) in nats per image (lower is better), from the IWAE estimator with k "
+                   "importance samples on the first test images, ranked within each dataset and test setting "
+                   "(MNIST dynamically binarized with a fixed seed; Fashion-MNIST grey levels as Bernoulli targets, "
+                   "which are not comparable to binarized numbers). A conditional model's bound is on "
+                   "-log p(x | y), which knows the label, so it is listed unranked.")
+CODE_TEXT = ("PSNR (dB, higher is better) of reconstructions of corrupted test images against the clean "
+             "ones; the header gives the corrupted input's own PSNR. Near-zero share: code entries with "
+             "|z| <= 1% of the codes' RMS (scale-free). Encoder Jacobian norm: mean ||dz/dx||_F, "
+             "Hutchinson estimate with 8 probes per image (central differences; not measured for a quantised "
+             "code, which is piecewise constant). Codes of different "
+             "models live on different scales (an encoder can shrink its code and let the decoder scale it "
+             "back), so the last column divides the norm by the codes' RMS. "
+             "All on the first 2,000 test images.")
+
+
 def render(root=None) -> str:
     """The whole MODEL_CARDS.md."""
     cards = load_cards(root)
@@ -210,39 +233,13 @@ def render(root=None) -> str:
     lines += _table(*summary_rows(cards))
     if missing:
         lines += ["", f"Not trained yet: {', '.join(missing)}."]
-    head, rows = holes_rows(cards)
-    if rows:
-        lines += ["", "## Where do codes land? Samples from N(0, I) vs the model's own sampler", "",
-                  "A plain autoencoder's latent space has holes: codes drawn from N(0, I) decode to images "
-                  "the evaluator does not recognise. Lower FID and higher validity (share of images whose "
-                  "top class probability is >= 0.9) are better. The encoded test set is the aggregate "
-                  "posterior: its decodes are reconstructions, the best a sampler could hope for. The ex-post GMM "
-                  "(Ghosh et al. 2020) is a 10-component full-covariance Gaussian mixture fitted to the codes of "
-                  "the training images after training, for every model with a continuous code: the gap between "
-                  "it and N(0, I) is what the holes cost a model sampled from N(0, I). For the fitted-mixture "
-                  "autoencoders (ae, dae, sae, cae, rae) it is their own sampler, refitted.", ""]
-        lines += _table(head, rows)
-    head, rows = likelihood_rows(cards)
-    if rows:
-        lines += ["", "## Likelihood ranking", "",
-                  "Upper bounds on -log p(x) in nats per image (lower is better), from the IWAE estimator with k "
-                  "importance samples on the first test images, ranked within each dataset and test setting "
-                  "(MNIST dynamically binarized with a fixed seed; Fashion-MNIST grey levels as Bernoulli targets, "
-                  "which are not comparable to binarized numbers). A conditional model's bound is on "
-                  "-log p(x | y), which knows the label, so it is listed unranked.", ""]
-        lines += _table(head, rows)
-    head, rows = code_rows(cards)
-    if rows:
-        lines += ["", "## Denoising, sparsity and sensitivity of the code", "",
-                  "PSNR (dB, higher is better) of reconstructions of corrupted test images against the clean "
-                  "ones; the header gives the corrupted input's own PSNR. Near-zero share: code entries with "
-                  "|z| <= 1% of the codes' RMS (scale-free). Encoder Jacobian norm: mean ||dz/dx||_F, "
-                  "Hutchinson estimate with 8 probes per image (central differences; not measured for a quantised "
-                  "code, which is piecewise constant). Codes of different "
-                  "models live on different scales (an encoder can shrink its code and let the decoder scale it "
-                  "back), so the last column divides the norm by the codes' RMS. "
-                  "All on the first 2,000 test images.", ""]
-        lines += _table(head, rows)
+    sections = ((holes_rows, "Where do codes land? Samples from N(0, I) vs the model's own sampler", HOLES_TEXT),
+                (likelihood_rows, "Likelihood ranking", LIKELIHOOD_TEXT),
+                (code_rows, "Denoising, sparsity and sensitivity of the code", CODE_TEXT))
+    for rows_of, title, text in sections:
+        head, rows = rows_of(cards)
+        if rows:
+            lines += ["", f"## {title}", "", text, ""] + _table(head, rows)
     evs = [e for e in (checkpoints.read_card(evaluators.folder(d)) for d in ("mnist", "fashion_mnist")
                        if (evaluators.folder(d) / "card.json").exists()) if e]
     if evs:
