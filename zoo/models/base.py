@@ -175,7 +175,12 @@ class Autoencoder(keras.Model):
             if prior.dim != self.latent_dim:
                 raise ValueError(f"The mixture models {prior.dim}-d codes; this model's codes are "
                                  f"{self.latent_dim}-d. Fit it with this model's fit_ex_post(x_train).")
-        elif prior not in (None, "model", "normal"):
+            density = prior
+        elif prior in (None, "model"):
+            density = self.prior
+        elif prior == "normal":
+            density = priors.StandardNormal(self.latent_dim)
+        else:
             raise ValueError(f"prior must be None (the model's own), 'model', 'normal' or a mixture from "
                              f"fit_ex_post(x_train); got {prior!r}.")
         if not (isinstance(temperature, (int, float)) and temperature > 0):
@@ -184,10 +189,6 @@ class Autoencoder(keras.Model):
         if self.conditional and labels is None:
             labels = rng.integers(0, self.num_classes, n)
         y = self.one_hot_labels(labels, n)
-        if isinstance(prior, priors.GaussianMixture):
-            density = prior
-        else:
-            density = priors.StandardNormal(self.latent_dim) if prior == "normal" else self.prior
         z = density.sample(n, rng, temperature=float(temperature))
         return self.decode(z, y)
 
