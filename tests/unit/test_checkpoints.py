@@ -70,3 +70,16 @@ def test_registry_name_without_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="zoo train vae-mnist"):
         zoo.load("vae-mnist")
     shutil.rmtree(tmp_path)
+
+
+def test_plain_keras_loads_a_checkpoint_after_importing_zoo_models(folder):
+    """What the README promises: a fresh Python with `import zoo.models` reads model.keras in safe mode."""
+    import subprocess
+    import sys
+
+    code = ("import keras, zoo.models, sys; m = keras.saving.load_model(sys.argv[1], safe_mode=True); "
+            "print(type(m).__name__, m.sample(2, seed=0).shape)")
+    out = subprocess.run([sys.executable, "-c", code, str(folder / "model.keras")], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("VAE (2, 28, 28, 1)")
