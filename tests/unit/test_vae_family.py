@@ -77,10 +77,25 @@ def test_imq_mmd_by_hand():
     kbb = sum(k(b[i], b[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
     kab = sum(k(a[i], b[j]) for i in range(n) for j in range(n)) / n ** 2
     assert float(np_(imq_mmd(a, b))) == pytest.approx(kaa + kbb - 2 * kab, rel=1e-4)
+    # unequal sizes (more prior draws than codes): each within-term over its own pairs, the cross term over all
+    c = rng.standard_normal((7, 2)).astype("float32")
+    kcc = sum(k(c[i], c[j]) for i in range(7) for j in range(7) if i != j) / (7 * 6)
+    kac = sum(k(a[i], c[j]) for i in range(n) for j in range(7)) / (n * 7)
+    assert float(np_(imq_mmd(a, c))) == pytest.approx(kaa + kcc - 2 * kac, rel=1e-4)
     m = small("wae", mmd_weight=3.0)
     out = m(np.zeros((4, 28, 28, 1), "float32"))
     np.testing.assert_allclose(np_(m.loss_terms(None, {**out, "target": np.zeros((4, 28, 28, 1), "float32")})["mmd"]),
                                3.0 * float(np_(imq_mmd(out["z"], out["z_prior"]))), rtol=1e-5)
+
+
+def test_wae_prior_draws():
+    m = small("wae", prior_draws=64)
+    x = np.random.default_rng(0).random((8, 28, 28, 1)).astype("float32")
+    assert tuple(m(x, training=True)["z_prior"].shape) == (64, m.latent_dim)
+    assert m.fit(x, epochs=1, batch_size=4, verbose=0).history["mmd"][0] != 0
+    assert type(m).from_config(m.get_config()).prior_draws == 64
+    with pytest.raises(ValueError, match="prior_draws"):
+        small("wae", prior_draws=1)
 
 
 def test_rae_penalties_by_hand():
