@@ -31,11 +31,13 @@ class PriorMatchingAE(AE):
     samples from that prior, and each training batch carries prior draws (`z_prior`) to compare against."""
 
     fitted_prior = False
+    prior_draws = None  # prior draws per batch; None: one per code
 
     def make_prior(self):
         return priors.StandardNormal(self.latent_dim, name="prior")
 
     def call(self, x, training=False):
         out = super().call(x, training=training)
-        out["z_prior"] = keras.random.normal(keras.ops.shape(out["z"]), seed=self.noise)
+        n = self.prior_draws or keras.ops.shape(out["z"])[0]
+        out["z_prior"] = keras.random.normal((n, self.latent_dim), seed=self.noise)
         return out

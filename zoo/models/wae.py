@@ -48,12 +48,6 @@ class WAE(PriorMatchingAE):
         self.prior_draws = None if prior_draws is None else int(prior_draws)
         super().__init__(*args, **kwargs)
 
-    def call(self, x, training=False):
-        out = super().call(x, training=training)
-        if self.prior_draws is not None:
-            out["z_prior"] = keras.random.normal((self.prior_draws, self.latent_dim), seed=self.noise)
-        return out
-
     def loss_terms(self, x, outputs, training=False):
         terms = super().loss_terms(x, outputs, training)
         mmd = imq_mmd(outputs["z"], outputs["z_prior"])
