@@ -28,10 +28,10 @@ def test_iwae_is_tighter_than_elbo_on_trained_vae():
     assert out["iwae_nll_nats"] < out["neg_elbo_nats"] - 1.0  # several nats tighter on a trained model
 
 
-def test_ex_post_section_matches_the_card_and_fills_wae_holes():
+def test_ex_post_section_matches_the_card_and_fills_iwae_holes():
     """evaluate(sections=["ex_post"]) on a shipped card: the mixture refitted to the training codes gives the
-    card's numbers again, and it samples far more recognisable digits than wae-mnist's own N(0, I)."""
-    model = zoo.load("wae-mnist")
+    card's numbers again, and it samples far more recognisable digits than iwae-mnist's own N(0, I)."""
+    model = zoo.load("iwae-mnist")
     card = model.card["evaluation"]
     protocol = {"samples": 2000}
     fresh = evaluation.evaluate(model, "mnist", protocol, log=lambda *a: None, sections=["ex_post"],
