@@ -30,7 +30,7 @@ if __name__ == "__main__":
         # Light augmentation (small shifts) makes the features less brittle on generated images.
         aug = keras.Sequential([keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant")])
         ds = (tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(60000, seed=0)
-              .batch(128).map(lambda x, y: (aug(x, training=True), y)).prefetch(2))
+              .batch(128).map(lambda x, y, aug=aug: (aug(x, training=True), y)).prefetch(2))
         model.fit(ds, epochs=args.epochs, validation_data=(x_test, y_test), verbose=args.verbose)
         wall = time.perf_counter() - t0
         acc = float(model.evaluate(x_test, y_test, verbose=0, return_dict=True)["accuracy"])

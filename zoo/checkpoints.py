@@ -88,7 +88,7 @@ def read_card(folder: Path) -> dict | None:
     try:
         return json.loads(card.read_text())
     except json.JSONDecodeError as e:
-        raise ValueError(f"{card} is not valid JSON ({e}); the checkpoint is damaged, re-download or retrain it.")
+        raise ValueError(f"{card} is not valid JSON ({e}); the checkpoint is damaged, re-download or retrain it.") from e
 
 
 def verify(folder: Path, card: dict) -> None:

@@ -63,8 +63,9 @@ class Table:
                 continue
             head, cells = [label for _, label, _ in columns], self._cells(columns)
             widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
-            line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w)  # noqa: E731
-                                          for i, (v, w) in enumerate(zip(vals, widths)))
+            def line(vals, widths=widths):
+                cells = enumerate(zip(vals, widths, strict=True))
+                return "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in cells)
             out += [line(head), line(["-" * w for w in widths])] + [line(c) for c in cells] + [""]
         return "\n".join(out + self.notes + [LEGEND])
 
@@ -155,10 +156,10 @@ def draw(loaded, path, n=8, seed=0):
 
     fig, axes = plt.subplots(len(loaded), 4, figsize=(20, 1.45 * len(loaded) + 0.5), squeeze=False)
     for ax, title in zip(axes[0], ["samples: own sampler (T=1)", "samples: naive z ~ N(0, I)",
-                                   "test images / reconstructions", "interpolations between test pairs"]):
+                                   "test images / reconstructions", "interpolations between test pairs"], strict=True):
         ax.set_title(title, fontsize=11)
     tests = {}
-    for (name, model, ds), row in zip(loaded, axes):
+    for (name, model, ds), row in zip(loaded, axes, strict=True):
         if ds and ds not in tests:
             x_ds, y_ds = data.load_split(ds, "test")
             tests[ds] = (x_ds[:64].astype("float32") / 255.0, y_ds[:64])
@@ -175,7 +176,7 @@ def draw(loaded, path, n=8, seed=0):
             strips = [model.decode((1 - steps) * z[a] + steps * z[b], None if y is None else np.full(n, y_pairs[a]))
                       for a, b in ((0, 1), (2, 3))]
             panels.append(plots.tile(np.concatenate(strips), n, scale=1))
-        for ax, img in zip(row, panels):
+        for ax, img in zip(row, panels, strict=False):  # 2 panels when there is no test split to show
             ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         for ax in row:
             ax.set_xticks([]), ax.set_yticks([])

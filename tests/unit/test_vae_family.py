@@ -124,7 +124,7 @@ def _grad_norms(loss_fn, variables):
         values = [v.value for v in variables]
 
         def f(vals):
-            with keras.StatelessScope(state_mapping=list(zip(variables, vals))):
+            with keras.StatelessScope(state_mapping=list(zip(variables, vals, strict=True))):
                 return loss_fn()
 
         grads = jax.grad(f)(values)
@@ -154,7 +154,7 @@ def test_aae_both_players_learn(images):
     m = small("aae")
     d0 = [np_(w).copy() for w in m.discriminator.trainable_weights]
     hist = m.fit(images, epochs=6, batch_size=16, verbose=0).history
-    assert any(not np.allclose(a, np_(b)) for a, b in zip(d0, m.discriminator.trainable_weights))
+    assert any(not np.allclose(a, np_(b)) for a, b in zip(d0, m.discriminator.trainable_weights, strict=True))
     for name in ("adversarial", "discriminator"):
         assert np.ptp(hist[name]) > 1e-3, name  # both players' losses move
     assert hist["reconstruction"][-1] < hist["reconstruction"][0]
