@@ -7,7 +7,7 @@ import inspect
 import json
 from pathlib import Path
 
-from zoo import checkpoints, evaluators, registry
+from zoo import checkpoints, evaluators, plots, registry
 
 HF_DATASETS = {"mnist": "ylecun/mnist", "fashion_mnist": "zalando-datasets/fashion_mnist"}
 NOT_INCEPTION = ("FID, KID, precision and recall use the penultimate features of a small CNN classifier "
@@ -192,7 +192,9 @@ def body(c: dict, pictures: str) -> list[str]:
         out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
                 f"![naive samples]({pictures}samples_normal_prior.png)"]
     if (checkpoints.root() / c["name"] / "traversal.png").exists():
-        out += ["", "Latent traversal: each row moves one code unit (the 8 most varied) from -2.5 to +2.5 "
+        latent = c["recipe"]["latent_dim"]
+        units = f"the {plots.TRAVERSAL_UNITS} most varied" if latent > plots.TRAVERSAL_UNITS else f"all {latent}"
+        out += ["", f"Latent traversal: each row moves one code unit ({units}) from -2.5 to +2.5 "
                 "standard deviations around the mean code of 2,000 test images:", "",
                 f"![latent traversal]({pictures}traversal.png)"]
     return out

@@ -61,7 +61,10 @@ def interleave_rows(originals, reconstructions, ncol=8):
     return np.concatenate(out)
 
 
-def traversal(model, x, path, dims=8, steps=9, span=2.5):
+TRAVERSAL_UNITS = 8  # rows of a traversal grid: the most varied code units
+
+
+def traversal(model, x, path, dims=TRAVERSAL_UNITS, steps=9, span=2.5):
     """Latent traversal grid: each row moves one code unit from -span to +span standard deviations (of the
     codes of `x`) around the mean code, the others held at the mean; the rows are the units whose codes
     vary most. Shows what each direction of the latent space draws."""
