@@ -110,7 +110,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
 
 def _code_sections(model, x, labels, seed) -> dict:
     # A quantised code (vqvae) is piecewise constant: finite differences across it measure only its jumps.
-    sensitivity = ({} if getattr(model, "discrete_code", False)
+    sensitivity = ({} if model.discrete_code
                    else metrics.code_sensitivity(model, x, labels, seed=seed))
     return {"denoising": metrics.denoising(model, x, labels, seed=seed),
             "code": {**metrics.code_statistics(model.encode(x, labels)), **sensitivity}}
@@ -119,7 +119,7 @@ def _code_sections(model, x, labels, seed) -> dict:
 def _ex_post(model, dataset, p, real, ev) -> dict | None:
     """Samples from a Gaussian mixture fitted to the training codes (Ghosh et al.'s ex-post density), for
     every model with a continuous code: how much of its sample quality the latent density is costing it."""
-    if getattr(model, "discrete_code", False):
+    if model.discrete_code:
         return None
     x_train, y_train = data.load_split(dataset, "train")
     t0 = time.perf_counter()
@@ -137,13 +137,14 @@ def _update(model, dataset, protocol, log, sections, previous) -> dict:
     if set(sections) - set(PARTIAL):
         raise ValueError(f"Partial re-evaluation covers the sections {PARTIAL}; re-run the rest whole.")
     p = {**PROTOCOL, **previous.get("protocol", {}), **(protocol or {})}
+    x_test, y_test = data.load_split(dataset, "test")
     fresh = {}
     if {"denoising", "code"} & set(sections):
-        x, y = (a[: p["code_images"]] for a in data.load_split(dataset, "test"))
-        fresh.update(_code_sections(model, x, y if model.conditional else None, p["seed"]))
+        k = p["code_images"]
+        fresh.update(_code_sections(model, x_test[:k], y_test[:k] if model.conditional else None, p["seed"]))
     if "ex_post" in sections:
         ev = evaluators.load(dataset)
-        fresh["ex_post"] = _ex_post(model, dataset, p, ev(data.load_split(dataset, "test")[0]), ev)
+        fresh["ex_post"] = _ex_post(model, dataset, p, ev(x_test), ev)
     out = {**previous, "protocol": p, **{k: fresh[k] for k in sections if fresh.get(k) is not None}}
     for k in sections:
         log(f"  {k}", out.get(k))

@@ -20,6 +20,7 @@ class Autoencoder(keras.Model):
     loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
     fitted_prior = False  # True when `sample` uses a density fitted to training codes after training
     conditional = False  # True when encode/decode/sample take class labels (cvae)
+    discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
                  prior=None, seed=None, **kwargs):
@@ -127,7 +128,7 @@ class Autoencoder(keras.Model):
     def fit_ex_post(self, x, labels=None, components=10, seed=0) -> priors.GaussianMixture:
         """A Gaussian mixture fitted to the codes of images `x`: Ghosh et al.'s ex-post density, for any model
         with a continuous code. The model is unchanged; draw from it with `sample(n, prior=mixture)`."""
-        if getattr(self, "discrete_code", False):
+        if self.discrete_code:
             raise TypeError(f"{type(self).__name__}'s code is a grid of codebook indices, which a Gaussian "
                             "mixture cannot model; its own prior (a PixelCNN over the indices) is already fitted "
                             "to the training codes.")
