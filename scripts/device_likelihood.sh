@@ -41,6 +41,15 @@ likelihood)  # the likelihood push: hvae-mnist's recipe (conv 64/128, VampPrior 
 issue6)  # N(0, I)-sampled VAE-family models of issue 6, trained longer than their CPU recipes
   for n in vae iwae wae aae; do run "$n" "$n-mnist" '{}' & done
   ;;
+iwae_latent)  # issue 6's validity bar for iwae: iwae and the plain vae (same net, same epochs) at small codes,
+  # and hvae-fashion_mnist with hvae-mnist's conv + VampPrior recipe; run with EPOCHS=200 NLL=0
+  for d in 6 7 8; do
+    run "iwae$d" iwae-mnist "{\"latent_dim\": $d}" &
+    run "vae$d" vae-mnist "{\"latent_dim\": $d}" &
+  done
+  run hvae_fashion_conv hvae-fashion_mnist '{"backbone": "conv", "latent_dim": 64, "options": {"top_dim": 32,
+    "warmup_steps": 9380, "top_components": 500, "hidden": [64, 128]}}' &
+  ;;
 esac
 wait
 ls -la "$OUT"

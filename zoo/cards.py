@@ -144,6 +144,16 @@ def _protocol_line(c):
     return line
 
 
+def _baseline_line(b: dict, lik: dict) -> str:
+    """The same network trained as another family (scripts/baseline.py), scored by the same estimator."""
+    bl, r = b["likelihood"], b["recipe"]
+    gap = bl["iwae_nll_nats"] - lik["iwae_nll_nats"]
+    return (f"- Same network trained as a plain `{b['family']}` (latent {r['latent_dim']}, {r['epochs']} epochs, "
+            f"on {machine(b['hardware'])}; `{b['reproduce']}`): NLL <= {bl['iwae_nll_nats']:.2f}, -ELBO "
+            f"{bl['neg_elbo_nats']:.2f}, same estimator (k={bl['k']:,}, first {bl['images']:,} test images); "
+            f"this model is {abs(gap):.2f} nats {'better' if gap > 0 else 'worse'}.")
+
+
 def body(c: dict, pictures: str) -> list[str]:
     """The per-model text shared by MODEL_CARDS.md and the checkpoint's README.md."""
     r, t, hw, ev = c["recipe"], c["training"], c["hardware"], _ev(c)
@@ -165,6 +175,8 @@ def body(c: dict, pictures: str) -> list[str]:
             given = " of -log p(x | y), given the test label" if lik.get("conditional") else ""
             out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f} (IWAE), -ELBO {lik['neg_elbo_nats']:.2f}"
                        f"{given}.")
+            if c.get("baseline"):
+                out.append(_baseline_line(c["baseline"], lik))
         out.append(f"- Samples (own sampler, T=1): FID {s['fid']:.2f}, KID {s['kid']:.4f} ± {s['kid_std']:.4f}, "
                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, validity {s['validity']:.3f}, "
                    f"class entropy {s['class_entropy_ratio']:.3f} of max; class shares {s['class_histogram']}.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import inspect
 import os
 import platform
 import shutil
@@ -109,21 +110,53 @@ def measure(model, recipe, x_test, y_test) -> dict:
     return out
 
 
+def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
+    """The registry recipe of `name` with `overrides` applied (its "options" merged into the recipe's)."""
+    recipe = registry.get_recipe(name)
+    changed = {**(overrides or {}), **({} if epochs is None else {"epochs": int(epochs)})}
+    if not changed:
+        return recipe
+    fields = recipe.to_dict()
+    unknown = set(changed) - set(fields)
+    if unknown:
+        raise ValueError(f"Unknown recipe fields {sorted(unknown)}; a recipe has {sorted(fields)}.")
+    options = {**fields["options"], **changed.pop("options", {})}
+    return registry.Recipe(**{**fields, **changed, "options": options})
+
+
+# Recipe fields that make up "the same network and training"; a family and its own options may differ.
+SAME_NETWORK_FIELDS = ("backbone", "latent_dim", "epochs", "batch_size", "learning_rate", "optimizer", "seed")
+
+
+def same_network_recipe(recipe: dict, family: str) -> registry.Recipe:
+    """`family`'s recipe on the same dataset, given `recipe`'s network and training (scripts/baseline.py).
+
+    `recipe`'s options that `family`'s constructor takes (hidden, dynamic_binarization, ...) are kept; its own
+    family's (iwae's k) are dropped, and `family`'s own options keep their registry values.
+    """
+    base = registry.get_recipe(f"{family}-{recipe['dataset']}")
+    takes = constructor_args(registry.get_family(family))
+    kept = {k: v for k, v in recipe["options"].items() if k in takes}
+    return resolve_recipe(base.name, {**{f: recipe[f] for f in SAME_NETWORK_FIELDS}, "options": kept})
+
+
+def constructor_args(cls) -> set[str]:
+    """Keyword arguments a model class's constructor takes, through its chain of `__init__(..., **kwargs)`."""
+    names = set()
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass) and klass.__module__.startswith("zoo."):
+            names |= {n for n, p in inspect.signature(klass.__init__).parameters.items()
+                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n != "self"}
+    return names
+
+
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None) -> Path:
     """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
     result. `time_limit_s` stops after the epoch that passes it, and the card's recipe then has the epochs run.
     """
-    recipe = registry.get_recipe(name)
-    changed = {**(overrides or {}), **({} if epochs is None else {"epochs": int(epochs)})}
-    if changed:
-        fields = recipe.to_dict()
-        unknown = set(changed) - set(fields)
-        if unknown:
-            raise ValueError(f"Unknown recipe fields {sorted(unknown)}; a recipe has {sorted(fields)}.")
-        options = {**fields["options"], **changed.pop("options", {})}
-        recipe = registry.Recipe(**{**fields, **changed, "options": options})
+    recipe = resolve_recipe(name, overrides, epochs)
     out_root = Path(out_root) if out_root else checkpoints.root()
     work = out_root / f".{name}.work"  # BackupAndRestore state + epoch log, kept until success
     work.mkdir(parents=True, exist_ok=True)

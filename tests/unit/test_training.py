@@ -43,3 +43,47 @@ def test_overrides_and_time_limit_reach_the_card(tiny_mnist, tmp_path):
     with pytest.raises(ValueError, match="Unknown recipe fields"):
         training.train("vae-mnist", tmp_path / "out2", overrides={"lattent_dim": 3})
     assert registry.get_recipe("vae-mnist").latent_dim == 16  # the registry itself is untouched
+
+
+def test_same_network_recipe_swaps_the_family_and_keeps_the_network():
+    iwae = registry.get_recipe("iwae-mnist").to_dict()
+    iwae = {**iwae, "latent_dim": 3, "epochs": 7, "options": {**iwae["options"], "hidden": [64]}}
+    base = training.same_network_recipe(iwae, "vae")
+    assert (base.family, base.dataset, base.latent_dim, base.epochs) == ("vae", "mnist", 3, 7)
+    # iwae's k is its own; the network's width and the binarization carry over
+    assert base.options == {"dynamic_binarization": True, "hidden": [64]}
+    for field in training.SAME_NETWORK_FIELDS:
+        assert getattr(base, field) == iwae[field]
+
+
+def test_baseline_script_trains_scores_and_refuses_other_recipes(tiny_mnist, tmp_path, monkeypatch, capsys):
+    """scripts/baseline.py on a tiny iwae: trains the same-network vae, scores it like the model, fills the card."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    from zoo import checkpoints, metrics
+    from zoo.api import load
+
+    root = tmp_path / "ckpt"
+    tiny = {"latent_dim": 2, "batch_size": 16, "epochs": 1, "options": {"hidden": [8]}}
+    folder = training.train("iwae-mnist", root, verbose=0, overrides=tiny)
+    card = checkpoints.read_card(folder)
+    x, _ = data.load_split("mnist", "test")
+    lik = metrics.likelihood(load(folder), x[:8], k=4, seed=0, binarized=True)
+    checkpoints.write_card(folder, {**card, "evaluation": {"protocol": {"seed": 0}, "likelihood": lik}})
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(root))
+    script = str(Path(__file__).resolve().parents[2] / "scripts" / "baseline.py")
+
+    monkeypatch.setattr(sys, "argv", ["baseline.py", "iwae-mnist"])
+    runpy.run_path(script, run_name="__main__")
+    b = checkpoints.read_card(folder)["baseline"]
+    assert b["family"] == "vae" and b["recipe"]["name"] == "vae-mnist"
+    assert b["recipe"]["latent_dim"] == 2 and b["recipe"]["options"] == {"dynamic_binarization": True, "hidden": [8]}
+    assert {k: b["likelihood"][k] for k in ("k", "images", "binarized")} == {"k": 4, "images": 8, "binarized": True}
+    assert "its vae baseline (same network)" in capsys.readouterr().out
+
+    other = training.train("vae-mnist", tmp_path / "other", verbose=0, overrides={**tiny, "latent_dim": 3})
+    monkeypatch.setattr(sys, "argv", ["baseline.py", "iwae-mnist", "--trained", str(other)])
+    with pytest.raises(SystemExit, match="not trained with the baseline recipe.*latent_dim"):
+        runpy.run_path(script, run_name="__main__")
