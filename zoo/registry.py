@@ -136,8 +136,6 @@ add_recipe("vamp", "mnist", latent_dim=16, epochs=160, options={"components": 50
 add_recipe("vamp", "fashion_mnist", latent_dim=16, epochs=60, options={"components": 500})
 # Two stochastic layers, ladder inference; latent_dim counts z1 and z2. KL warm-up over the first epochs: without
 # it, a first try (z2 of 16) put everything in z2 and left z1 on its prior (KL ~0).
-# hvae-fashion_mnist: the MLP, z1 (32) under z2 (8), N(0, I) on top, 60 epochs on the CPU.
-add_recipe("hvae", "fashion_mnist", latent_dim=40, epochs=60, options={"top_dim": 8, "warmup_steps": 4690})
 # hvae-mnist, the likelihood push (issue 7): conv nets (64, 128 filters), z1 (32) under z2 (32), a VampPrior
 # (500 pseudo-inputs) on z2 (Tomczak & Welling's HVAE + VampPrior), 120 epochs on an H200 with JAX
 # (`scripts/device_likelihood.sh`: six recipes side by side for 5.5 minutes each). Their IWAE bounds there
@@ -147,6 +145,12 @@ add_recipe("hvae", "fashion_mnist", latent_dim=40, epochs=60, options={"top_dim"
 add_recipe("hvae", "mnist", backbone="conv", latent_dim=64, epochs=120,
            options={"top_dim": 32, "warmup_steps": 9380, "dynamic_binarization": True, "top_components": 500,
                     "hidden": [64, 128]})
+# hvae-fashion_mnist: the same recipe on grey levels, 124 epochs on an H200 with JAX (`RUNSET=iwae_latent
+# scripts/device_likelihood.sh`, a 5-minute limit). The CPU MLP it replaced (z1 32 under z2 8, N(0, I) on top,
+# 60 epochs) measured NLL 229.95, FID 25.5, validity 0.643, reconstruction MSE 0.0117; this one 226.60, 14.3,
+# 0.740, 0.0095.
+add_recipe("hvae", "fashion_mnist", backbone="conv", latent_dim=64, epochs=124,
+           options={"top_dim": 32, "warmup_steps": 9380, "top_components": 500, "hidden": [64, 128]})  # GPU
 
 # VQ-VAE: a 7x7 grid of 16-d codes (latent_dim 784 = 49 x 16), 128 EMA codebook entries; PixelCNN prior.
 # A conv net: an epoch takes minutes on a 2-core CPU, and one epoch already reconstructs better than the MLPs.
