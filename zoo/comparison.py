@@ -180,7 +180,7 @@ def draw(loaded, path, n=8, seed=0):
             ax.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         for ax in row:
             ax.set_xticks([]), ax.set_yticks([])
-        row[0].set_ylabel(name, fontsize=11)
+        row[0].set_ylabel(name.replace("-", "\n", 1), fontsize=11)  # family over dataset: fits the row's height
     fig.tight_layout()
     plots.save_figure(fig, path)
     plt.close(fig)
