@@ -32,7 +32,9 @@ if __name__ == "__main__":
         card = model.card
         if not model.conditional:
             plots.traversal(model, data.load_split(card["dataset"], "test")[0][:2000], folder / "traversal.png")
+            card = checkpoints.record_files(folder, card, ["traversal.png"])
         if args.pictures_only:
+            checkpoints.write_card(folder, card)
             continue
         sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
         card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,

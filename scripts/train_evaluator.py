@@ -4,13 +4,12 @@
 Usage: train_evaluator.py mnist fashion_mnist [--epochs N]
 """
 import argparse
-import shutil
 import time
 
 import keras
 import tensorflow as tf  # tf.data input pipeline; this script needs the TensorFlow backend
 
-from zoo import checkpoints, data, evaluators, training
+from zoo import checkpoints, data, evaluators, outputs, training
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
@@ -35,18 +34,18 @@ if __name__ == "__main__":
         wall = time.perf_counter() - t0
         acc = float(model.evaluate(x_test, y_test, verbose=0, return_dict=True)["accuracy"])
         final = checkpoints.root() / f"evaluator-{dataset}"
-        tmp = final.with_name(f".{final.name}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
         clean = evaluators.build(x_train.shape[1:], int(y_train.max()) + 1)
         clean.set_weights(model.get_weights())
-        clean.save(tmp / checkpoints.MODEL_FILE)
         card = {"name": final.name, "dataset": dataset, "test_accuracy": acc, "test_images": int(len(x_test)),
                 "epochs": args.epochs, "wall_time_s": round(wall, 1), "params": int(clean.count_params()),
                 "feature_layer": evaluators.FEATURE_LAYER, "hardware": training.hardware(),
                 "code_version": training.code_version(),
-                "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}",
-                "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
-        checkpoints.write_card(tmp, card)
-        checkpoints.publish_folder(tmp, final)
+                "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}"}
+
+        def fill(tmp, clean=clean, card=card):
+            clean.save(tmp / checkpoints.MODEL_FILE)
+            return card
+
+        with outputs.claim(final):
+            checkpoints.write_folder(final, fill)
         print(f"== evaluator-{dataset}: test accuracy {acc:.4f} ({wall:.0f} s)", flush=True)

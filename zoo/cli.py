@@ -40,10 +40,22 @@ def cmd_info(args):
     return 0
 
 
+def _check_output(args):
+    """Refuse a bad -o path or --ncol before any model is loaded or anything is computed."""
+    from zoo import outputs
+
+    if args.ncol < 1:
+        raise ValueError(f"--ncol must be a positive integer; got {args.ncol}.")
+    if args.output:
+        outputs.check_output_file(args.output)
+
+
 def cmd_sample(args):
     import zoo
-    from zoo import plots
+    from zoo import inputs, plots
 
+    _check_output(args)
+    inputs.as_count(args.n, "-n")
     model = zoo.load(args.name)
     images = model.sample(args.n, seed=args.seed, prior=args.prior, temperature=args.temperature, labels=args.label)
     print(f"wrote {plots.save_grid(images, args.output, ncol=args.ncol)} ({args.n} samples of {args.name})")
@@ -53,12 +65,17 @@ def cmd_sample(args):
 def _load_images(path):
     import numpy as np
 
-    if path.endswith(".npz"):  # keras.datasets style: x_test (and y_test) or the first array
-        with np.load(path) as f:
-            key = "x_test" if "x_test" in f else list(f.keys())[0]
-            return f[key], (f["y_test"] if key == "x_test" and "y_test" in f else None)
-    if path.endswith(".npy"):
-        return np.load(path), None
+    try:
+        if path.endswith(".npz"):  # keras.datasets style: x_test (and y_test) or the first array
+            with np.load(path) as f:
+                if not f.files:
+                    raise ValueError(f"{path} holds no arrays.")
+                key = "x_test" if "x_test" in f else f.files[0]
+                return f[key], (f["y_test"] if key == "x_test" and "y_test" in f else None)
+        if path.endswith(".npy"):
+            return np.load(path), None
+    except (OSError, EOFError, ValueError) as e:  # not an array file, truncated, or an object array (pickles)
+        raise ValueError(f"Cannot read images from {path}: {e}") from None
     raise ValueError(f"--input must be a .npy or .npz array file of images; got {path}.")
 
 
@@ -66,6 +83,8 @@ def cmd_reconstruct(args):
     import zoo
     from zoo import data, inputs, plots
 
+    _check_output(args)
+    inputs.as_count(args.n, "-n")
     model = zoo.load(args.name)
     if args.input:
         images, labels = _load_images(args.input)
@@ -85,7 +104,10 @@ def cmd_reconstruct(args):
 
 def cmd_compare(args):
     import zoo
+    from zoo import outputs
 
+    if args.output:
+        outputs.check_output_file(args.output)
     names = [n for pat in args.names for n in (zoo.list_models(pat) or [pat])]
     print(zoo.compare(names, figure=args.output, compute_missing=not args.no_compute))
     return 0
@@ -98,14 +120,31 @@ def cmd_train(args):
         import zoo
 
         shape = _parse_shape(args.input_shape) if args.input_shape else None
-        zoo.train(args.name, args.data, input_shape=shape, epochs=args.epochs or 20, latent_dim=args.latent_dim,
-                  backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
+        if args.override or args.restart:
+            raise ValueError("--override and --restart apply to registry models; with --data use the other options.")
+        zoo.train(args.name, args.data, input_shape=shape, epochs=20 if args.epochs is None else args.epochs,
+                  latent_dim=args.latent_dim, backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
-                  verbose=2)
+                  verbose=2, overwrite=args.overwrite)
         return 0
-    for name in registry.list_models(args.name) or [registry.get_recipe(args.name).name]:
-        print(f"written to {training.train(name, args.out, args.epochs)}")
+    names = registry.list_models(args.name) or [registry.get_recipe(args.name).name]
+    for name in names:  # every recipe is checked before the first one trains
+        training.resolve_recipe(name, args.override, args.epochs)
+    for name in names:
+        out = training.train(name, args.out, args.epochs, overrides=args.override, restart=args.restart,
+                             overwrite=args.overwrite, verbose=2)
+        print(f"written to {out}")
     return 0
+
+
+def _json_object(text):
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({e})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"learning_rate\": 1e-4}'")
+    return value
 
 
 def _parse_shape(text):
@@ -121,13 +160,14 @@ def cmd_finetune(args):
 
     zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
                  validation_split=args.validation_split, prior_epochs=args.prior_epochs, binarize=args.binarize,
-                 seed=args.seed, out_dir=args.output, verbose=2)
+                 seed=args.seed, out_dir=args.output, verbose=2, overwrite=args.overwrite)
     return 0
 
 
 def build_parser():
     p = argparse.ArgumentParser(prog="zoo", description="Pretrained Keras autoencoders by name: list, inspect, "
                                 "sample, reconstruct and train them.")
+    p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="list the registered models and their test metrics")
@@ -178,6 +218,12 @@ def build_parser():
     s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 1e-3)")
     s.add_argument("--validation-split", type=float, default=0.1, help="with --data: share held out")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--override", type=_json_object, metavar="JSON",
+                   help='registry model: recipe fields to change, e.g. \'{"learning_rate": 1e-4}\' (options merge)')
+    s.add_argument("--restart", action="store_true",
+                   help="registry model: discard an interrupted run of another recipe and start over")
+    s.add_argument("--overwrite", action="store_true",
+                   help="replace the output folder even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_train)
 
     s = sub.add_parser("finetune", help="fine-tune a model on your images; write a checkpoint folder")
@@ -193,8 +239,16 @@ def build_parser():
     s.add_argument("--binarize", action=argparse.BooleanOptionalAction,
                    help="VAE families: train on dynamically binarized images or not (default: as the model did)")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--overwrite", action="store_true",
+                   help="replace OUTPUT even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_finetune)
+    for command in sub.choices.values():  # --debug works after the command too
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
+
+
+# A user's mistake (bad input, a path that is taken or missing, an unknown name): exit 2. Anything else: exit 1.
+USER_ERRORS = (KeyError, ValueError, OSError)
 
 
 def main(argv=None):
@@ -202,11 +256,16 @@ def main(argv=None):
     _quiet_backend()
     try:
         return args.fn(args)
-    except (KeyError, ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"zoo {args.command}: error: {msg}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    except KeyboardInterrupt:
+        print(f"zoo {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.debug:
+            raise
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e) or type(e).__name__
+        user = isinstance(e, USER_ERRORS)
+        if isinstance(e, OSError) and e.filename and str(e.filename) not in msg:
+            msg = f"{msg}: {e.filename}"
+        print(f"zoo {args.command}: {'error' if user else 'failed'}: {msg}"
+              + ("" if user else f" ({type(e).__name__}; rerun with --debug for the traceback)"), file=sys.stderr)
+        return 2 if user else 1

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.inputs import check_integer_pixels
+
 DATASETS = ("mnist", "fashion_mnist")
 
 
@@ -50,34 +52,68 @@ def _load_npz(path: Path, split: str):
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
-def read_folder(path):
-    """Images under `path`: its own image files (unlabelled), or one subfolder per class (labelled, classes in
-    sorted folder order, as keras.utils.image_dataset_from_directory reads them). Returns (images as a list of
-    uint8 arrays, labels or None, class names)."""
-    from pathlib import Path
+def class_labels(names) -> dict:
+    """Class folder names -> integer labels: numeric names are their numbers ('7' -> 7), otherwise the names in
+    sorted order get 0, 1, ... (as keras.utils.image_dataset_from_directory numbers them)."""
+    names = sorted(names)
+    if names and all(n.isdigit() for n in names):
+        return {n: int(n) for n in sorted(names, key=int)}
+    return {n: i for i, n in enumerate(names)}
+
+
+def read_image(path) -> np.ndarray:
+    """One image file as uint8 (H, W) or (H, W, 3|4); 16-bit greyscale is scaled by its bit depth (65535 -> 255).
+    Unreadable files, and images so large they could be decompression bombs, are a ValueError."""
+    import warnings
 
     from PIL import Image, UnidentifiedImageError
 
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit (or 32-bit integer) greyscale
+                    a = np.asarray(im).astype("float64")
+                    depth = 65535.0 if a.max(initial=0) <= 65535 else float(2 ** 32 - 1)
+                    return np.round(a.clip(0, None) / depth * 255).astype("uint8")
+                if im.mode == "F":
+                    a = np.asarray(im, dtype="float64")
+                    if not (np.all(np.isfinite(a)) and a.min() >= 0 and a.max() <= 1):
+                        raise ValueError(f"{path} is a floating-point image with values outside [0, 1]; "
+                                         "save it as 8- or 16-bit.")
+                    return np.round(a * 255).astype("uint8")
+                keep = im.mode if im.mode in ("L", "RGB", "RGBA") else "RGBA" if "A" in im.mode else "RGB"
+                return np.asarray(im.convert(keep))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ValueError(f"{path} is too large to read safely ({e}); resize it first.") from None
+    except (UnidentifiedImageError, OSError) as e:
+        raise ValueError(f"Cannot read image file {path}: {e}. Remove or replace it.") from None
+
+
+def read_folder(path):
+    """Images under `path`: its own image files (unlabelled), or one subfolder per class (labelled; see
+    `class_labels` for how folder names become labels). Returns (images as a list of uint8 arrays, labels or
+    None, {class folder name: label}). A folder with both class folders and loose images is refused."""
     root = Path(path)
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
-    groups = ([(i, sorted((root / c).iterdir())) for i, c in enumerate(classes)] if classes
-              else [(None, sorted(root.iterdir()))])
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    loose = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if classes and loose:
+        raise ValueError(f"{root} has class folders ({', '.join(classes[:5])}) and also loose images beside them "
+                         f"({', '.join(loose[:3])}{', ...' if len(loose) > 3 else ''}), which would be left out. "
+                         "Move the loose images into a class folder, or out of this folder.")
+    mapping = class_labels(classes)
+    groups = [(mapping[c], sorted((root / c).iterdir())) for c in classes] if classes else [(None, sorted(root.iterdir()))]
     images, labels = [], []
     for label, files in groups:
         for f in files:
-            if f.suffix.lower() not in IMAGE_SUFFIXES:
+            if f.suffix.lower() not in IMAGE_SUFFIXES or not f.is_file():
                 continue
-            try:
-                with Image.open(f) as im:
-                    keep = im.mode if im.mode in ("L", "RGB", "RGBA") else "RGBA" if "A" in im.mode else "RGB"
-                    images.append(np.asarray(im.convert(keep)))
-            except (UnidentifiedImageError, OSError) as e:
-                raise ValueError(f"Cannot read image file {f}: {e}. Remove or replace it.") from None
+            images.append(read_image(f))
             labels.append(label)
     if not images:
         raise ValueError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) in {root}"
                          + (f" or its class folders {classes}" if classes else "") + ".")
-    return images, (np.asarray(labels) if classes else None), classes
+    return images, (np.asarray(labels) if classes else None), mapping
 
 
 def adapt_images(images, image_shape, log=print) -> np.ndarray:
@@ -88,7 +124,12 @@ def adapt_images(images, image_shape, log=print) -> np.ndarray:
 
     h, w, c = (int(s) for s in image_shape)
     done, out = set(), []
-    for i, img in enumerate(images if isinstance(images, list) else list(np.asarray(images))):
+    if not isinstance(images, list):  # one array: its range is checked as a whole (0/1 integer images, wraps)
+        images = np.asarray(images)
+        if np.issubdtype(images.dtype, np.integer) and images.size:
+            check_integer_pixels(images, "images")
+        images = list(images)
+    for i, img in enumerate(images):
         a = np.asarray(img)
         if a.ndim == 3 and a.shape[-1] == 1:
             a = a[..., 0]
@@ -96,6 +137,12 @@ def adapt_images(images, image_shape, log=print) -> np.ndarray:
             raise ValueError(f"Image {i} has shape {a.shape}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4).")
         if not np.all(np.isfinite(a)):
             raise ValueError(f"Image {i} contains NaN or inf.")
+        if a.dtype == bool:
+            a = a.astype("float32")
+        if np.issubdtype(a.dtype, np.integer):
+            check_integer_pixels(a, f"Image {i}", binary_hint=False)
+        elif not np.issubdtype(a.dtype, np.floating):
+            raise ValueError(f"Image {i} has dtype {a.dtype}: expected uint8 0..255, bool, or float in [0, 1].")
         if np.issubdtype(a.dtype, np.floating):
             if a.min() < 0 or a.max() > 1:
                 raise ValueError(f"Image {i} is float with values in [{a.min():.3g}, {a.max():.3g}]: floats must be "
@@ -125,11 +172,16 @@ def adapt_images(images, image_shape, log=print) -> np.ndarray:
 def load_images(source, image_shape, split="train", log=print):
     """(images float32 (N, H, W, C) in [0, 1], labels or None) from a folder of image files, a numpy array
     (or (images, labels)), a tf.data.Dataset of images or (image, label) pairs, or a TFDS dataset name."""
-    from pathlib import Path
+    images, labels, _ = read_source(source, image_shape, split, log)
+    return images, labels
 
-    labels = None
+
+def read_source(source, image_shape, split="train", log=print):
+    """As `load_images`, plus the {class folder name: label} map of a folder of class folders (else None)."""
+    labels, classes = None, None
     if isinstance(source, (str, Path)) and Path(source).is_dir():
-        images, labels, _ = read_folder(source)
+        images, labels, classes = read_folder(source)
+        classes = classes or None
     elif isinstance(source, (str, Path)) and not Path(source).exists() and str(source).isidentifier():
         images, labels = load_split(str(source), split)
     elif isinstance(source, (str, Path)):
@@ -146,4 +198,4 @@ def load_images(source, image_shape, split="train", log=print):
         images, labels = source[0], np.asarray(source[1])
     else:
         images = source
-    return adapt_images(images, image_shape, log=log), labels
+    return adapt_images(images, image_shape, log=log), labels, classes

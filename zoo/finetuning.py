@@ -7,24 +7,23 @@ PixelCNN of vqvae) so `sample` draws from the new data, measure again, and recor
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import inspect
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, metrics, plots, training
+from zoo import checkpoints, data, metrics, outputs, plots, training
 
 FREEZE = (None, "encoder", "decoder")
 
 
 def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, validation_split=0.1,
              batch_size=128, labels=None, prior_epochs=None, binarize=None, seed=0, out_dir=None, verbose="auto",
-             log=print):
+             log=print, overwrite=False):
     """Fine-tune `model` (a zoo model, or a name/path for `zoo.load`) on `data_source` (an image folder,
     arrays or (images, labels), a tf.data.Dataset or a TFDS name). Returns (model, keras History).
 
@@ -35,8 +34,19 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
     vqvae PixelCNN's epochs; default its recipe's). `binarize` (VAE families) turns dynamic binarization of the
     training images on or off; None keeps the model's setting (vae-mnist binarizes). With `out_dir`, a
     checkpoint folder is written there (the format of the shipped ones, card included), loadable with
-    `zoo.load(out_dir)`.
+    `zoo.load(out_dir)`; an existing folder there is replaced only if it is a checkpoint the zoo wrote, unless
+    `overwrite=True`. Bad settings, data or output paths fail before anything is trained or written.
     """
+    recipe = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
+              "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
+    _check(recipe)
+    with _claimed(out_dir, overwrite):
+        return _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwrite)
+
+
+def _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwrite):
+    epochs, freeze, learning_rate = recipe["epochs"], recipe["freeze"], recipe["learning_rate"]
+    validation_split, binarize, seed = recipe["validation_split"], recipe["binarize"], recipe["seed"]
     if isinstance(model, (str, Path)):
         from zoo.api import load
 
@@ -44,9 +54,6 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
     parent = getattr(model, "card", None) or {}
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
                     "sha256": parent.get("files", {}).get(checkpoints.MODEL_FILE, {}).get("sha256")}
-    recipe = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
-              "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
-    _check(recipe, out_dir)
     if binarize is not None:
         if not hasattr(model, "dynamic_binarization"):
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
@@ -59,18 +66,25 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
                  + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
                  + ("" if binarize is None else " --binarize" if binarize else " --no-binarize"))
     return _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log,
-                          card={"parent": parent_entry, "finetune": recipe, "reproduce": reproduce})
+                          card={"parent": parent_entry, "finetune": recipe, "reproduce": reproduce}, overwrite=overwrite)
 
 
 def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None, backbone="mlp",
               learning_rate=1e-3, validation_split=0.1, batch_size=128, labels=None, seed=0, out_dir=None,
-              verbose="auto", log=print, **options):
+              verbose="auto", log=print, overwrite=False, **options):
     """Train a new model of `family` on your images (as `zoo.create` + fit, with the held-out measurement and
     checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is)."""
+    _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate,
+            "batch_size": batch_size})
+    with _claimed(out_dir, overwrite):
+        return _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate,
+                          validation_split, batch_size, labels, seed, out_dir, verbose, log, overwrite, options)
+
+
+def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate, validation_split,
+               batch_size, labels, seed, out_dir, verbose, log, overwrite, options):
     from zoo.api import create
 
-    _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate},
-           out_dir)
     if input_shape is None:
         input_shape = _shape_of(data_source)
         log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
@@ -85,20 +99,24 @@ def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None,
     reproduce = (f"zoo train {family} --data {_describe(data_source)} --input-shape {shape} --epochs {epochs}"
                  f" --latent-dim {model.latent_dim} --backbone {backbone} --learning-rate {learning_rate:g}")
     return _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log,
-                          card={"parent": None, "train": recipe, "reproduce": reproduce})
+                          card={"parent": None, "train": recipe, "reproduce": reproduce}, overwrite=overwrite)
 
 
-def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, card):
+def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, card, overwrite=False):
     freeze, split, seed = recipe["freeze"], recipe["validation_split"], recipe["seed"]
     notes = []
-    x, y = data.load_images(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
-    y = _labels_for(model, y if labels is None else np.asarray(labels), len(x), log)
+    x, y, classes = data.read_source(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
+    y = _labels_for(model, y if labels is None else labels, len(x), log, classes if labels is None else None)
     order = np.random.default_rng(seed).permutation(len(x))
     n_val = int(round(len(x) * split)) if split else 0
     if split and not (1 <= n_val < len(x)):
         raise ValueError(f"validation_split={split} of {len(x)} images leaves no held-out or no training image; "
                          "give more images or another split.")
     val, train = order[:n_val], order[n_val:]
+    if len(train) < model.min_prior_images:  # the sampler refitted after training needs this many
+        raise ValueError(f"{model.family}'s sampler ({type(model.prior).__name__}) is fitted to the training codes "
+                         f"and needs at least {model.min_prior_images} training images; got {len(train)}. Give "
+                         "more images (or a smaller validation_split).")
     x_fit, x_val = x[train], (x[val] if n_val else x[train])
     y_fit, y_val = (None, None) if y is None else (y[train], y[val] if n_val else y[train])
     held = "heldout" if n_val else "train"  # what the before/after numbers are measured on
@@ -135,7 +153,8 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
         else f"{model.family}-custom",
         "family": model.family, "dataset": None,
         "data": {"source": _describe(data_source), "images": int(len(x)), "train_images": int(len(x_fit)),
-                 f"{held}_images": int(len(x_val)), "adapted": notes, "labelled": y is not None},
+                 f"{held}_images": int(len(x_val)), "adapted": notes, "labelled": y is not None,
+                 **({"classes": classes} if classes and y is not None else {})},
         **card,
         "model_config": model.get_config(), "params": int(model.count_params()),
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
@@ -148,23 +167,34 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     if out_dir is not None:
-        write_checkpoint(model, out_dir, history, x_val, y_val)
+        write_checkpoint(model, out_dir, history, x_val, y_val, overwrite=overwrite)
         log(f"wrote {out_dir} (load it with zoo.load({str(out_dir)!r}))")
     return model, history
 
 
-def _check(recipe, out_dir):
-    """Refuse bad settings before anything is read or trained."""
+def _check(recipe):
+    """Refuse bad settings before anything is read, trained or written."""
     if recipe["freeze"] not in FREEZE:
         raise ValueError(f"freeze must be one of {FREEZE}; got {recipe['freeze']!r}.")
-    if not (isinstance(recipe["epochs"], int) and recipe["epochs"] >= 1):
-        raise ValueError(f"epochs must be a positive integer; got {recipe['epochs']!r}.")
-    if not (0 <= recipe["validation_split"] < 1):
-        raise ValueError(f"validation_split must be in [0, 1); got {recipe['validation_split']!r}.")
-    if not (recipe["learning_rate"] > 0):
-        raise ValueError(f"learning_rate must be positive; got {recipe['learning_rate']!r}.")
-    if out_dir is not None:
-        _check_out_dir(Path(out_dir))
+    for key in ("epochs", "batch_size"):
+        v = recipe.get(key, 1)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{key} must be a positive integer; got {v!r}.")
+    if recipe.get("prior_epochs") is not None:
+        v = recipe["prior_epochs"]
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"prior_epochs must be a positive integer or None; got {v!r}.")
+    split = recipe["validation_split"]
+    if isinstance(split, bool) or not isinstance(split, (int, float)) or not (0 <= split < 1):
+        raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
+    lr = recipe["learning_rate"]
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < float("inf")):
+        raise ValueError(f"learning_rate must be a positive number; got {lr!r}.")
+
+
+def _claimed(out_dir, overwrite):
+    """The lock on `out_dir` for the whole run (checked: replaceable, not in use), or nothing without one."""
+    return outputs.claim(out_dir, overwrite) if out_dir is not None else contextlib.nullcontext()
 
 
 def _measure(model, x, y, seed) -> dict:
@@ -178,13 +208,21 @@ def _measure(model, x, y, seed) -> dict:
     return out
 
 
-def _labels_for(model, y, n, log):
+def _labels_for(model, y, n, log, classes=None):
+    """Checked labels for a conditional model (folder classes give it their names); None for the others."""
     if model.conditional:
         if y is None:
             raise ValueError(f"{model.name} is conditional ({model.family}) and needs class labels: use a folder "
                              "with one subfolder per class, (images, labels) arrays, or labels=.")
-        if len(y) != n:
-            raise ValueError(f"Got {len(y)} labels for {n} images.")
+        y = np.asarray(y)
+        if y.ndim == 0 or len(y) != n:
+            raise ValueError(f"Got {y.size} labels for {n} images.")
+        if classes and not all(c.isdigit() for c in classes):  # named folders: their sorted order is the label
+            if len(classes) > model.num_classes:
+                raise ValueError(f"{len(classes)} class folders but {model.name} has {model.num_classes} classes.")
+            names = sorted(classes, key=classes.get)
+            model.class_names = names + [str(i) for i in range(len(names), model.num_classes)]
+            log(f"class folders -> labels: {classes}")
         model.one_hot_labels(y, n)  # checks the range, with a clear message
         return y
     if y is not None:
@@ -229,23 +267,15 @@ def _shape_of(source) -> tuple:
     return (int(shape[1]), int(shape[2]), 3 if len(shape) == 4 and shape[3] in (3, 4) else 1)
 
 
-def _check_out_dir(out: Path):
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / checkpoints.CARD_FILE).exists())):
-        raise FileExistsError(f"{out} exists and is not a zoo checkpoint folder; choose another output folder "
-                              "(an existing checkpoint folder is replaced).")
-
-
-def write_checkpoint(model, out_dir, history, x_show, y_show=None) -> Path:
-    """Write model.keras, card.json, README.md, history.csv and pictures to a temp folder beside `out_dir`,
-    then rename it into place (an existing checkpoint there is replaced; nothing half-written is left)."""
+def write_checkpoint(model, out_dir, history, x_show, y_show=None, overwrite=False) -> Path:
+    """Write model.keras, card.json, README.md, history.csv and pictures to a staging folder beside `out_dir`,
+    then rename it into place. An existing folder there is replaced only if the zoo wrote it (or `overwrite`);
+    nothing half-written is left."""
     from zoo import cards
 
     out = Path(out_dir)
-    _check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the checkpoint is an ordinary folder
-    try:
+
+    def fill(tmp):
         final = type(model).from_config(model.get_config())  # no optimizer state: zoo.load compiles it
         final.set_weights(model.get_weights())
         final.save(tmp / checkpoints.MODEL_FILE)
@@ -260,11 +290,9 @@ def write_checkpoint(model, out_dir, history, x_show, y_show=None) -> Path:
         plots.save_grid(plots.interleave_rows(shown, model.reconstruct(shown, None if y_show is None
                                                                        else y_show[:32])), tmp / "reconstructions.png")
         card = {**model.card, "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
-        checkpoints.write_card(tmp, card)
         (tmp / "README.md").write_text(cards.user_readme(card))
-        checkpoints.publish_folder(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    model.card = card
+        return card
+
+    with outputs.claim(out, overwrite):  # a no-op re-check when the caller already holds it
+        model.card = checkpoints.write_folder(out, fill, overwrite)
     return out

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from zoo import checkpoints
+from zoo import checkpoints, outputs
 
 PINS_FILE = Path(__file__).resolve().parent / "hub_revisions.json"  # name -> {repo_id, revision}
 DEFAULT_ORG = "zoo"
@@ -35,9 +35,19 @@ def write_pins(table: dict, path=None) -> Path:
 
 
 def parse_hf_uri(uri: str) -> str:
+    """'hf://OWNER/REPO' -> 'OWNER/REPO', checked against the Hub's naming rules before any network call."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
     repo_id = uri[len("hf://"):].strip("/")
-    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
-        raise ValueError(f"{uri!r} is not a Hub model address: use hf://OWNER/REPO, e.g. hf://zoo/vae-mnist.")
+    bad = repo_id.count("/") != 1 or not all(repo_id.split("/"))
+    if not bad:
+        try:
+            validate_repo_id(repo_id)
+        except HFValidationError:
+            bad = True
+    if bad:
+        raise ValueError(f"{uri!r} is not a Hub model address: use hf://OWNER/REPO with letters, digits, '-', '_' "
+                         "and '.', e.g. hf://zoo/vae-mnist.")
     return repo_id
 
 
@@ -45,8 +55,12 @@ def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint
     """Fetch card.json and model.keras of a zoo-format repo into the HF cache (reused when present) and
     verify the weights' sha256 against the card. Returns the snapshot folder."""
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError,
-                                        RevisionNotFoundError)
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     at = f"{repo_id}@{revision or 'main'}"
 
@@ -74,7 +88,7 @@ def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint
                        ) from e
     if model_path.parent != card_path.parent:
         raise HubError(f"{at}: card and weights came from different snapshots; retry.")
-    card = checkpoints.read_card(card_path.parent)
+    card = checkpoints.read_card(card_path.parent) or {}
     checkpoints.verify(card_path.parent, card)  # raises, naming the file and both hashes
     return card_path.parent
 
@@ -96,6 +110,7 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
     and a sample grid. `zoo.load("hf://" + repo_id)` gets it back. Returns the commit id."""
     from zoo import cards, plots
 
+    parse_hf_uri("hf://" + str(repo_id))  # a bad name fails before anything is written or sent
     parent = getattr(model, "card", None) or {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -110,10 +125,10 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
         card.update({"name": repo_id.split("/")[-1], "repo_id": repo_id,
                      "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}})
-        checkpoints.write_card(tmp, card)
         (tmp / "README.md").write_text(cards.user_readme(card))
         try:
             plots.save_grid(model.sample(64, seed=0), tmp / "samples.png")
         except RuntimeError:  # a fitted density not fitted yet: publish without the picture
             pass
+        checkpoints.write_card(tmp, {**card, "files": outputs.folder_files(tmp)})
         return publish(tmp, repo_id, commit_message or f"Upload {card['name']} with zoo", private, endpoint, token)

@@ -1,6 +1,10 @@
 """Check and normalise what users pass in, so mistakes fail early with a message that says what to do."""
 from __future__ import annotations
 
+import math
+import numbers
+import os
+
 import numpy as np
 
 
@@ -32,9 +36,7 @@ def as_images(x, image_shape, name="x") -> np.ndarray:
     if x.dtype == bool:
         return x.astype("float32")
     if np.issubdtype(x.dtype, np.integer):
-        lo, hi = x.min(), x.max()
-        if lo < 0 or hi > 255:
-            raise ValueError(f"{name}: integer pixels must be in 0..255; got values in {lo}..{hi}.")
+        check_integer_pixels(x, name)
         return x.astype("float32") / 255.0
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"{name}: expected uint8 (0..255) or float (0..1) pixels; got dtype {x.dtype}.")
@@ -47,11 +49,24 @@ def as_images(x, image_shape, name="x") -> np.ndarray:
     return np.clip(x, 0.0, 1.0).astype("float32")
 
 
+def check_integer_pixels(x, name="images", binary_hint=True) -> None:
+    """Integer pixels are read as 0..255: refuse values outside it, and 0/1 images, which would read as black."""
+    lo, hi = int(x.min()), int(x.max())
+    if lo < 0 or hi > 255:
+        hint = (" For 16-bit images divide by 257 (or pass floats in [0, 1])." if hi <= 65535 and lo >= 0 else "")
+        raise ValueError(f"{name}: integer pixels must be in 0..255; got values in {lo}..{hi}.{hint}")
+    if binary_hint and hi == 1:
+        raise ValueError(f"{name}: integer pixels are read as 0..255, but these are all 0 or 1 (near-black). For "
+                         "binary images pass x.astype(bool) or x.astype('float32'); otherwise multiply by 255.")
+
+
 def as_codes(z, latent_dim, name="z") -> np.ndarray:
     """Return latent codes as float32 (N, latent_dim), finite."""
     z = _to_numpy(z, name)
     if z.ndim != 2 or z.shape[1] != latent_dim:
         raise ValueError(f"{name} must have shape (N, {latent_dim}); got {z.shape}.")
+    if z.shape[0] == 0:
+        raise ValueError(f"{name} is empty: shape {z.shape}; pass at least one code.")
     if not np.issubdtype(z.dtype, np.number) or z.dtype == bool:
         raise ValueError(f"{name}: expected float codes; got dtype {z.dtype}.")
     z = z.astype("float32")
@@ -64,3 +79,34 @@ def as_count(n, name="n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"{name} must be a positive integer; got {n!r}.")
     return int(n)
+
+
+def as_positive_number(value, name) -> float:
+    """A finite positive real (Python or numpy number; not a bool) as float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not (
+            math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number; got {value!r}.")
+    return float(value)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to allocate now (MemAvailable on Linux), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_fits_in_memory(nbytes: int, what: str) -> None:
+    """Refuse to build an array of `nbytes` that would not fit in the memory available now (half of it)."""
+    free = available_memory()
+    if free is not None and nbytes > free // 2:
+        raise ValueError(f"{what} needs {nbytes / 2**30:.1f} GiB, but only {free / 2**30:.1f} GiB of memory is "
+                         "available; ask for fewer at a time (e.g. in a loop over smaller batches).")

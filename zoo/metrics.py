@@ -14,6 +14,7 @@ from keras import ops
 from zoo import inputs
 from zoo.models import losses
 
+
 # ---- reconstruction and likelihood -----------------------------------------------------------------
 def _batches(model, x, labels, batch_size):
     """(images, one-hot labels or None) in batches; labels only for a conditional model."""

@@ -1,15 +1,15 @@
 """Image grids written as PNG files (atomically: temp file, then rename)."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
+
+from zoo import outputs
 
 
 def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
     """(N, H, W, C) in [0, 1] -> one (rows*H, ncol*W[, C]) canvas with grey gutters, upscaled."""
+    if isinstance(ncol, bool) or not isinstance(ncol, (int, np.integer)) or ncol < 1:
+        raise ValueError(f"ncol (images per row) must be a positive integer; got {ncol!r}.")
     images = np.asarray(images, dtype="float32")
     n, h, w, c = images.shape
     nrow = -(-n // ncol)
@@ -22,19 +22,9 @@ def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
 
 
 def _atomic_png(path, write):
-    """Call write(tmp_path) then rename onto `path`, so a crash never leaves half a PNG."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent, prefix=f".{path.stem}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    """Call write(tmp_path) then rename onto `path`, so a crash never leaves half a PNG; refuses to replace
+    anything but a regular file (a folder, a FIFO, a device such as /dev/null)."""
+    return outputs.write_file_atomic(path, write, suffix=".png")
 
 
 def save_grid(images, path, ncol=8):

@@ -1,8 +1,10 @@
 """Train a registry recipe into a checkpoint folder: fit, fit the density, measure, draw, write a card."""
 from __future__ import annotations
 
+import csv
 import datetime
 import inspect
+import json
 import os
 import platform
 import shutil
@@ -13,18 +15,54 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, metrics, plots, registry
+from zoo import checkpoints, data, metrics, outputs, plots, registry
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Adds `epoch_time_s` to the logs (so CSVLogger records it and resumed runs can sum it)."""
+class HistoryLog(keras.callbacks.Callback):
+    """The epoch log of a resumable run, `history.csv`: one row per epoch the weights went through, with its
+    time (`epoch_time_s`). Rows are written before the BackupAndRestore checkpoint of the same epoch (list this
+    callback first), and when a run resumes at epoch e, rows from e on (a killed run's extra row) are dropped."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path, self._t0, self._started = Path(path), None, False
+
+    def _keep_before(self, epoch):
+        rows = read_history(self.path)
+        kept = [r for r in rows if int(float(r["epoch"])) < epoch]
+        if len(kept) != len(rows) or not self.path.exists():
+            _write_rows(self.path, kept)
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not self._started:
+            self._keep_before(epoch)
+            self._started = True
         self._t0 = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["epoch_time_s"] = time.perf_counter() - self._t0
+        row = {"epoch": epoch, **{k: float(v) for k, v in sorted((logs or {}).items())},
+               "epoch_time_s": time.perf_counter() - self._t0}
+        _write_rows(self.path, [*read_history(self.path), row])
+
+    def on_train_end(self, logs=None):
+        if not self._started:  # resumed after the last epoch: the log holds exactly the epochs restored
+            self._keep_before(getattr(self.model, "_initial_epoch", None) or self.params.get("epochs", 0))
+
+
+def read_history(path) -> list[dict]:
+    """The rows of a history.csv as dicts of floats (empty when there is no file)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _write_rows(path: Path, rows: list[dict]) -> None:
+    columns = ["epoch", *sorted({k for r in rows for k in r} - {"epoch", "epoch_time_s"}), "epoch_time_s"]
+    lines = [",".join(columns)] + [",".join(repr(float(r.get(c, float("nan")))) if c != "epoch"
+                                            else str(int(r["epoch"])) for c in columns) for r in rows]
+    outputs.write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 class TimeLimit(keras.callbacks.Callback):
@@ -113,13 +151,24 @@ def measure(model, recipe, x_test, y_test) -> dict:
 def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
     """The registry recipe of `name` with `overrides` applied (its "options" merged into the recipe's)."""
     recipe = registry.get_recipe(name)
-    changed = {**(overrides or {}), **({} if epochs is None else {"epochs": int(epochs)})}
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ValueError(f"overrides must be a dict of recipe fields; got {overrides!r}.")
+    changed = {**(overrides or {}), **({} if epochs is None else {"epochs": epochs})}
     if not changed:
         return recipe
     fields = recipe.to_dict()
     unknown = set(changed) - set(fields)
     if unknown:
         raise ValueError(f"Unknown recipe fields {sorted(unknown)}; a recipe has {sorted(fields)}.")
+    if not isinstance(changed.get("options", {}), dict):
+        raise ValueError(f"options must be a dict of the family's settings; got {changed['options']!r}.")
+    for key in ("epochs", "batch_size", "latent_dim"):
+        v = changed.get(key, 1)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{key} must be a positive integer; got {v!r}.")
+    lr = changed.get("learning_rate", 1.0)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf"):
+        raise ValueError(f"learning_rate must be a positive number; got {lr!r}.")
     options = {**fields["options"], **changed.pop("options", {})}
     return registry.Recipe(**{**fields, **changed, "options": options})
 
@@ -150,21 +199,61 @@ def constructor_args(cls) -> set[str]:
     return names
 
 
-def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None) -> Path:
-    """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run.
+WORK_FILES = ("recipe.json", "history.csv", "backup")  # all a training work folder ever holds
+
+
+def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
+          restart=False, overwrite=False) -> Path:
+    """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run of the same recipe.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
     result. `time_limit_s` stops after the epoch that passes it, and the card's recipe then has the epochs run.
+    The run holds a lock on the output folder; an existing one is replaced only if the zoo wrote it (else
+    `overwrite=True`). An interrupted run with another recipe is refused unless `restart=True` discards it.
     """
     recipe = resolve_recipe(name, overrides, epochs)
     out_root = Path(out_root) if out_root else checkpoints.root()
-    work = out_root / f".{name}.work"  # BackupAndRestore state + epoch log, kept until success
-    work.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(recipe.seed)
+    final_dir = out_root / name
+    with outputs.claim(final_dir, overwrite):
+        work = _work_dir(out_root / f".{name}.work", recipe, restart)
+        final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s)
+        checkpoints.write_folder(final_dir, lambda tmp: _fill(final, card, test, work, tmp), overwrite)
+        shutil.rmtree(work)
+    return final_dir
 
+
+def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
+    """The work folder of this run (BackupAndRestore state, epoch log, the recipe it was started with): an
+    interrupted run of the same recipe is resumed; one of another recipe is refused unless `restart`."""
+    if os.path.lexists(work):
+        if work.is_symlink() or not work.is_dir() or set(os.listdir(work)) - set(WORK_FILES):
+            raise FileExistsError(f"{work} is not a training work folder the zoo wrote; move it away and rerun.")
+        started = work / "recipe.json"
+        old = outputs.read_json_object(started, "recipe") if started.is_file() else None
+        if restart or old != recipe.to_dict():
+            if not restart:
+                diff = ("it records no recipe" if old is None else "its recipe differs: " + ", ".join(
+                    f"{k} {old.get(k)!r} -> {v!r}" for k, v in recipe.to_dict().items() if old.get(k) != v))
+                raise ValueError(f"{work} holds an interrupted run of {recipe.name} that cannot be resumed with "
+                                 f"these settings ({diff}). Rerun with the settings it was started with to resume "
+                                 "it, or pass --restart (restart=True) to discard it and start over.")
+            shutil.rmtree(work)
+    if not work.exists():
+        work.mkdir(parents=True)
+        outputs.write_text_atomic(work / "recipe.json", json.dumps(recipe.to_dict(), indent=2) + "\n")
+    return work
+
+
+def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s):
+    """Train (resuming from `work`), fit the sampler, measure: (the uncompiled model to save, its card, the test
+    split for the pictures)."""
+    keras.utils.set_random_seed(recipe.seed)
     x_train, y_train = data.load_split(recipe.dataset, "train")
     x_test, y_test = data.load_split(recipe.dataset, "test")
     model = build_model(recipe, x_train.shape[1:])
+    if model.min_prior_images > len(x_train):
+        raise ValueError(f"{recipe.name}'s sampler needs at least {model.min_prior_images} training images; "
+                         f"{recipe.dataset} has {len(x_train)}.")
     # A conditional model trains on (images, labels); the others on images alone.
     train_data, val_data = (((x_train, y_train), (x_test[:2000], y_test[:2000])) if model.conditional
                             else (x_train, x_test[:2000]))
@@ -172,11 +261,15 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     limit = [TimeLimit(time_limit_s)] if time_limit_s else []
     model.fit(train_data, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
               validation_data=val_data, verbose=verbose,
-              callbacks=[keras.callbacks.BackupAndRestore(str(work / "backup")), EpochTimer(),
-                         keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
+              callbacks=[HistoryLog(work / "history.csv"),  # before the backup: see HistoryLog
+                         keras.callbacks.BackupAndRestore(str(work / "backup"), delete_checkpoint=False),
                          keras.callbacks.TerminateOnNaN(), *limit])
-    if limit and limit[0].stopped_at:
-        recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": limit[0].stopped_at})
+    rows = read_history(work / "history.csv")
+    if not rows or not np.all(np.isfinite([r.get("loss", np.nan) for r in rows])):
+        raise RuntimeError(f"Training {recipe.name} produced no finite loss (NaN or inf); nothing was written. "
+                           "Try a lower learning rate (--override '{\"learning_rate\": 1e-4}' --restart).")
+    if len(rows) != recipe.epochs:  # stopped by the time limit: the card says what was trained
+        recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": len(rows)})
     prior_s = None
     if model.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
         t_prior = time.perf_counter()
@@ -187,34 +280,30 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     # An uncompiled copy saves no optimizer state (a third of the file); zoo.load compiles it again.
     final = type(model).from_config(model.get_config())
     final.set_weights(model.get_weights())
-
-    tmp = out_root / f".{name}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    final.save(tmp / checkpoints.MODEL_FILE)
-    shutil.copy(work / "history.csv", tmp / "history.csv")
-    write_pictures(final, x_test, y_test, tmp)
-    epoch_times = np.genfromtxt(work / "history.csv", delimiter=",", names=True)["epoch_time_s"]
     card = {
-        "name": name, "family": recipe.family, "dataset": recipe.dataset,
+        "name": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
         "recipe": recipe.to_dict(),
         "model_config": final.get_config(),
         "params": int(final.count_params()),
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
         "metrics": {"test": measure(final, recipe, x_test, y_test)},
-        "training": {"epochs": recipe.epochs, "wall_time_s": round(float(np.sum(epoch_times)) + 0.0, 1),
+        "training": {"epochs": len(rows), "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
-                     "final_epoch": _last_row(work / "history.csv")},
+                     "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
         "hardware": hardware(), "code_version": code_version(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "reproduce": f"python scripts/train.py {name}",
-        "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)},
+        "reproduce": f"python scripts/train.py {recipe.name}",
     }
-    checkpoints.write_card(tmp, card)
-    final_dir = out_root / name
-    checkpoints.publish_folder(tmp, final_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    return final_dir
+    return final, card, (x_test, y_test)
+
+
+def _fill(final, card, test, work: Path, tmp: Path) -> dict:
+    """Write the checkpoint's files into staging folder `tmp`; returns the card (files are added by the caller)."""
+    x_test, y_test = test
+    final.save(tmp / checkpoints.MODEL_FILE)
+    shutil.copy(work / "history.csv", tmp / "history.csv")
+    write_pictures(final, x_test, y_test, tmp)
+    return card
 
 
 def write_pictures(model, x_test, y_test, folder: Path) -> None:
@@ -232,7 +321,3 @@ def write_pictures(model, x_test, y_test, folder: Path) -> None:
         plots.save_grid(model.sample(64, seed=0, prior="normal"), folder / "samples_normal_prior.png")
 
 
-def _last_row(csv_path: Path) -> dict:
-    rows = np.genfromtxt(csv_path, delimiter=",", names=True)
-    last = rows[-1] if rows.ndim else rows
-    return {k: round(float(last[k]), 4) for k in rows.dtype.names}

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import checkpoints, data, hub as zhub
+from zoo import checkpoints, data
+from zoo import hub as zhub
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 import zoo
-from zoo import checkpoints
 from tests.unit.conftest import tiny
+from zoo import checkpoints
 
 
 @pytest.fixture

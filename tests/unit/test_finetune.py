@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 
 import zoo
+from tests.unit.conftest import FAMILIES, tiny
 from zoo import cli, data
 from zoo.models import backbones  # noqa: F401  (registers the families)
-from tests.unit.conftest import FAMILIES, tiny
 
 
 def write_frames(folder, n, seed=0, size=(36, 40)):

@@ -1,8 +1,18 @@
 """Model families. Importing this package registers each one (one line per family)."""
+from zoo.models import (  # noqa: F401  # noqa: F401  # noqa: F401
+    aae,
+    ae,
+    beta_vae,
+    cae,
+    cvae,
+    dae,
+    hvae,  # noqa: F401
+    iwae,
+    rae,
+    sae,
+    vae,
+    vamp,  # noqa: F401
+    vqvae,  # noqa: F401
+    wae,
+)
 from zoo.models.base import Autoencoder  # noqa: F401
-from zoo.models import ae, vae  # noqa: F401
-from zoo.models import dae, sae, cae  # noqa: F401
-from zoo.models import beta_vae, iwae, wae, rae, aae, cvae  # noqa: F401
-from zoo.models import vamp  # noqa: F401
-from zoo.models import hvae  # noqa: F401
-from zoo.models import vqvae  # noqa: F401

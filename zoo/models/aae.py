@@ -31,7 +31,7 @@ class AAE(PriorMatchingAE):
     def discriminate(self, z, frozen=False):
         """Logit that z came from the prior; frozen=True treats the discriminator's weights as constants."""
         h = z
-        dense = [l for l in self.discriminator.layers if isinstance(l, keras.layers.Dense)]
+        dense = [layer for layer in self.discriminator.layers if isinstance(layer, keras.layers.Dense)]
         for i, layer in enumerate(dense):
             w, b = (ops.stop_gradient(layer.kernel), ops.stop_gradient(layer.bias)) if frozen else (layer.kernel,
                                                                                                   layer.bias)

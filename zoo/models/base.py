@@ -14,6 +14,8 @@ from keras import ops
 from zoo import inputs
 from zoo.models import backbones, losses, priors
 
+SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
+
 
 class Autoencoder(keras.Model):
     family = "base"  # set by registry.register_family
@@ -125,6 +127,13 @@ class Autoencoder(keras.Model):
         self.prior.fit(self.encode(x), seed=seed)
         return self
 
+    @property
+    def min_prior_images(self) -> int:
+        """How many training images the sampler fitted after training needs (a mixture's components); 0 if none."""
+        if self.fitted_prior and isinstance(self.prior, priors.GaussianMixture):
+            return self.prior.n_components
+        return 0
+
     def fit_ex_post(self, x, labels=None, components=10, seed=0) -> priors.GaussianMixture:
         """A Gaussian mixture fitted to the codes of images `x`: Ghosh et al.'s ex-post density, for any model
         with a continuous code. The model is unchanged; draw from it with `sample(n, prior=mixture)`."""
@@ -137,10 +146,14 @@ class Autoencoder(keras.Model):
 
     # ---- the user-facing API (numpy in, numpy out) ---------------------------------------------
     def _batched(self, fn, arr, labels, batch_size):
-        """fn(batch, its labels or None) over batches of arr, concatenated as numpy."""
-        return np.concatenate([ops.convert_to_numpy(fn(arr[i:i + batch_size],
-                                                       None if labels is None else labels[i:i + batch_size]))
-                               for i in range(0, len(arr), batch_size)])
+        """fn(batch, its labels or None) over batches of arr, written into one preallocated numpy array."""
+        out = None
+        for i in range(0, len(arr), batch_size):
+            part = ops.convert_to_numpy(fn(arr[i:i + batch_size], None if labels is None else labels[i:i + batch_size]))
+            if out is None:
+                out = np.empty((len(arr), *part.shape[1:]), part.dtype)
+            out[i:i + len(part)] = part
+        return out
 
     def encode(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
         """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim).
@@ -184,14 +197,20 @@ class Autoencoder(keras.Model):
         else:
             raise ValueError(f"prior must be None (the model's own), 'model', 'normal' or a mixture from "
                              f"fit_ex_post(x_train); got {prior!r}.")
-        if not (isinstance(temperature, (int, float)) and temperature > 0):
-            raise ValueError(f"temperature must be a positive number; got {temperature!r}.")
+        temperature = inputs.as_positive_number(temperature, "temperature")
+        inputs.check_fits_in_memory(n * int(np.prod(self.image_shape)) * 4, f"sample({n}) of {self.image_shape} images")
         rng = np.random.default_rng(seed)
         if self.conditional and labels is None:
             labels = rng.integers(0, self.num_classes, n)
         y = self.one_hot_labels(labels, n)
-        z = density.sample(n, rng, temperature=float(temperature))
-        return self.decode(z, y)
+        if n <= SAMPLE_CHUNK:  # one draw: the numbers on the cards were measured this way
+            return self.decode(density.sample(n, rng, temperature=temperature), y)
+        out = np.empty((n, *self.image_shape), "float32")  # bounded memory: codes drawn and decoded in chunks
+        for i in range(0, n, SAMPLE_CHUNK):
+            m = min(SAMPLE_CHUNK, n - i)
+            out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
+                                       None if y is None else y[i:i + m])
+        return out
 
     def push_to_hub(self, repo_id, **kwargs) -> str:
         """Publish this model to the Hugging Face Hub (see zoo.hub.push_to_hub); returns the commit id."""

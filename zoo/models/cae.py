@@ -44,7 +44,7 @@ class CAE(AE):
 
     def jacobian_sq_norm(self, x):
         """||d code / d x||_F^2 per image, exact."""
-        return mlp_jacobian_sq_norm([l for l in self.encoder.layers if isinstance(l, keras.layers.Dense)], x)
+        return mlp_jacobian_sq_norm([layer for layer in self.encoder.layers if isinstance(layer, keras.layers.Dense)], x)
 
     def loss_terms(self, x, outputs, training=False):
         terms = super().loss_terms(x, outputs, training)

@@ -16,8 +16,19 @@ from zoo.registry import register_family
 class CVAE(VAE):
     conditional = True
 
-    def __init__(self, *args, num_classes=10, **kwargs):
+    def __init__(self, *args, num_classes=10, class_names=None, **kwargs):
+        """Args:
+            num_classes: how many classes the labels take (0..num_classes-1).
+            class_names: optional names of the classes in label order (e.g. the folder names it was trained
+                on); `labels="coat"` then means that class. Numeric strings ("7") always mean that number.
+            *args, **kwargs: as for VAE.
+        """
         self.num_classes = int(num_classes)
+        if self.num_classes < 1:
+            raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}.")
+        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        if self.class_names is not None and len(self.class_names) != self.num_classes:
+            raise ValueError(f"class_names must name all {self.num_classes} classes; got {len(self.class_names)}.")
         super().__init__(*args, **kwargs)
 
     def decoder_in_dim(self):
@@ -29,22 +40,55 @@ class CVAE(VAE):
         self.label_shift.build((None, self.num_classes))
 
     # ---- labels ----
+    def label_index(self, label) -> int:
+        """One class as its integer id: an int, a whole float, a numeric string ('7') or a class name."""
+        k = self.num_classes
+        if isinstance(label, (str, np.str_)):
+            if self.class_names and label in self.class_names:
+                return self.class_names.index(label)
+            if label.strip().isdigit():
+                label = int(label.strip())
+            else:
+                names = f"its classes are {self.class_names}" if self.class_names else f"its classes are 0..{k - 1}"
+                raise ValueError(f"Unknown class {label!r}: {names}.")
+        if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer, float, np.floating)):
+            raise ValueError(f"A class label must be an integer in 0..{k - 1} or a class name; got {label!r}.")
+        if not float(label).is_integer():
+            raise ValueError(f"A class label must be a whole number in 0..{k - 1}; got {label!r}.")
+        if not 0 <= int(label) < k:
+            raise ValueError(f"labels must be in 0..{k - 1}; got {int(label)}.")
+        return int(label)
+
     def one_hot_labels(self, labels, n) -> np.ndarray:
-        """Integer class labels (n,), one int, or one-hot (n, num_classes) -> float32 one-hot, checked."""
+        """Class labels -> float32 one-hot (n, num_classes), checked: one label (int or name) for all n, n labels,
+        or one-hot rows (n, num_classes) with finite entries in [0, 1] summing to 1."""
+        k = self.num_classes
         if labels is None:
             raise ValueError(f"{type(self).__name__} is conditional: pass the class labels (n integers in "
-                             f"0..{self.num_classes - 1}) along with the images or codes.")
-        y = np.asarray(labels)
+                             f"0..{k - 1}) along with the images or codes.")
+        if hasattr(labels, "numpy") and not isinstance(labels, np.ndarray):
+            labels = labels.numpy()
+        try:
+            y = np.asarray(labels)
+        except ValueError:
+            raise ValueError("labels must be one label, a list of n labels or one-hot rows; got a ragged list.") from None
         if y.ndim == 0:
-            y = np.full(n, int(y))
-        if y.ndim == 2 and y.shape == (n, self.num_classes):  # already one-hot
+            return np.eye(k, dtype="float32")[np.full(n, self.label_index(y.item()))]
+        if y.ndim == 2 and y.shape == (n, k) and np.issubdtype(y.dtype, np.number):
+            y = y.astype("float64")
+            if not (np.all(np.isfinite(y)) and y.min() >= 0 and y.max() <= 1 and np.allclose(y.sum(1), 1, atol=1e-4)):
+                raise ValueError(f"One-hot labels must be finite, in [0, 1], each row summing to 1 (shape ({n}, {k})).")
             return y.astype("float32")
-        if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"labels must be {n} integer class ids (or one int) in 0..{self.num_classes - 1}; "
-                             f"got shape {y.shape}, dtype {y.dtype}.")
-        if y.min() < 0 or y.max() >= self.num_classes:
-            raise ValueError(f"labels must be in 0..{self.num_classes - 1}; got {y.min()}..{y.max()}.")
-        return np.eye(self.num_classes, dtype="float32")[y]
+        if y.shape != (n,):
+            raise ValueError(f"labels must be {n} class ids (integers in 0..{k - 1} or class names), one label "
+                             f"for all, or one-hot ({n}, {k}); got shape {y.shape}.")
+        if np.issubdtype(y.dtype, np.integer):
+            if y.min() < 0 or y.max() >= k:
+                raise ValueError(f"labels must be in 0..{k - 1}; got {y.min()}..{y.max()}.")
+            idx = y.astype("int64")
+        else:
+            idx = np.fromiter((self.label_index(v) for v in y.tolist()), "int64", count=n)
+        return np.eye(k, dtype="float32")[idx]
 
     def _prepare_data(self, x):
         if isinstance(x, dict):
@@ -77,4 +121,4 @@ class CVAE(VAE):
         return {"logits": logits, "z": z, "mean": mean, "log_var": log_var, "target": x}
 
     def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes}
+        return {**super().get_config(), "num_classes": self.num_classes, "class_names": self.class_names}

@@ -13,6 +13,7 @@ from keras import ops
 from zoo.inputs import as_codes
 
 LOG_2PI = math.log(2 * math.pi)
+MAX_COMPONENTS, MAX_MIXTURE_VALUES = 10_000, 50_000_000  # far above any real use; refuses crafted configs at once
 
 
 def gaussian_log_density(z, mean, log_var):
@@ -51,6 +52,9 @@ class GaussianMixture(keras.layers.Layer):
         super().__init__(**kwargs)
         self.dim, self.n_components = int(dim), int(n_components)
         k, d = self.n_components, self.dim
+        if not (1 <= k <= MAX_COMPONENTS and 1 <= d and k * d * d <= MAX_MIXTURE_VALUES):
+            raise ValueError(f"A Gaussian mixture needs 1..{MAX_COMPONENTS} components and at most "
+                             f"{MAX_MIXTURE_VALUES:,} covariance values; got {k} components of dimension {d}.")
         self.mix = self.add_weight(shape=(k,), initializer="ones", trainable=False, name="weights")
         self.means = self.add_weight(shape=(k, d), initializer="zeros", trainable=False, name="means")
         eye = np.broadcast_to(np.eye(d, dtype="float32"), (k, d, d))

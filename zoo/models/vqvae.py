@@ -103,8 +103,6 @@ class PixelCNNPrior(keras.layers.Layer):
         self.net = build(self.grid, self.codebook_size, self.channels, self.depth)
         self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
         self._lookup = None
-        self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
-        self._lookup = None
 
     def bind(self, lookup):
         """lookup: index grids (N, rows, cols) -> codes (N, latent_dim); the owning model's codebook."""
@@ -138,6 +136,9 @@ class PixelCNNPrior(keras.layers.Layer):
         indices = np.asarray(indices)
         if indices.ndim != 3 or tuple(indices.shape[1:]) != self.grid:
             raise ValueError(f"index grids must have shape (N, {self.grid[0]}, {self.grid[1]}); got {indices.shape}.")
+        if not np.issubdtype(indices.dtype, np.integer) or indices.min() < 0 or indices.max() >= self.codebook_size:
+            raise ValueError(f"index grids must hold integers in 0..{self.codebook_size - 1}; got dtype "
+                             f"{indices.dtype}, values {indices.min()}..{indices.max()}.")
         keras.utils.set_random_seed(seed)
         self.net.trainable = True  # frozen while the autoencoder trains (see VQVAE.make_layers)
         try:
@@ -255,8 +256,25 @@ class VQVAE(Autoencoder):
                for i in range(0, len(x), batch_size)]
         return np.concatenate(out).reshape(-1, *self.grid).astype("int32")
 
+    def check_indices(self, indices, name="indices") -> np.ndarray:
+        """Index grids as int32 (N, rows, cols), each entry a codebook index; a clear error otherwise."""
+        rows, cols = self.grid
+        if hasattr(indices, "numpy") and not isinstance(indices, np.ndarray):
+            indices = indices.numpy()
+        g = np.asarray(indices)
+        if g.ndim != 3 or g.shape[1:] != (rows, cols) or len(g) == 0:
+            raise ValueError(f"{name} must be index grids of shape (N, {rows}, {cols}) with N >= 1; got {g.shape}"
+                             + (f" (reshape flat codes with .reshape(-1, {rows}, {cols}))" if g.ndim == 2 else "") + ".")
+        if not np.issubdtype(g.dtype, np.integer):
+            raise ValueError(f"{name} must be integers (codebook indices); got dtype {g.dtype}.")
+        if g.min() < 0 or g.max() >= self.codebook_size:
+            raise ValueError(f"{name} must be in 0..{self.codebook_size - 1} (the codebook's size); "
+                             f"got {g.min()}..{g.max()}.")
+        return g.astype("int32")
+
     def decode_indices(self, indices, batch_size=1000) -> np.ndarray:
-        return self.decode(self.lookup(indices), batch_size=batch_size)
+        """Index grids (N, rows, cols) of codebook entries -> images."""
+        return self.decode(self.lookup(self.check_indices(indices)), batch_size=batch_size)
 
     def _ema_update(self, ze, idx):
         onehot = ops.one_hot(idx, self.codebook_size, dtype=ze.dtype)

@@ -1,0 +1,233 @@
+"""Writing to a user's disk safely: the zoo replaces only what it can prove it wrote.
+
+- A checkpoint folder proves itself: its card.json lists every other file in it with its sha256 and nothing else
+  is there. Only such a folder is replaced without `overwrite=True`.
+- One writer per output path: `claim(path)` holds a lock file beside it (`.NAME.lock`, via filelock) for the whole
+  run, so a second run stops at once with "in use by another run".
+- New folders are built in a staging folder beside the output (`.NAME.zoo-staging-*`, marked as the zoo's) and
+  renamed into place; staging folders are removed on any error, and ones left by a killed run are removed by
+  the next run on that path. Single files go to a temp file and are renamed onto regular files or new paths only.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+CARD_FILE = "card.json"
+STAGING_MARK = ".zoo-staging"  # first file in every staging folder: proof the zoo made it
+_HELD: set[str] = set()  # output paths whose lock this process holds
+
+
+class OutputInUse(RuntimeError):
+    """Another run holds the lock on this output path."""
+
+
+def sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_entry(path) -> dict:
+    """What a card records of a file: its sha256 and size."""
+    path = Path(path)
+    return {"sha256": sha256(path), "bytes": path.stat().st_size}
+
+
+def folder_files(folder) -> dict:
+    """Card entries for every file in a finished folder except card.json itself (and the staging mark)."""
+    folder = Path(folder)
+    return {p.name: file_entry(p) for p in sorted(folder.iterdir())
+            if p.name not in (CARD_FILE, STAGING_MARK) and p.is_file()}
+
+
+def read_json_object(path, what="card") -> dict:
+    """A JSON object from `path`, or a ValueError saying what is wrong with the file."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, but a {what} file should be there; the checkpoint is damaged.")
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text; the {what} is damaged: re-download or retrain it.") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON ({e}); the {what} is damaged: re-download or retrain it."
+                         ) from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path} holds a JSON {type(value).__name__}, not an object; it is not a zoo {what}.")
+    return value
+
+
+def ownership_problem(folder) -> str | None:
+    """None when `folder` is a complete checkpoint the zoo wrote (its card lists every other file in it, with
+    matching sha256, and nothing else is there); otherwise why it is not."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return "it is not a folder"
+    card_path = folder / CARD_FILE
+    if not card_path.is_file():
+        return f"it has no {CARD_FILE}"
+    try:
+        card = read_json_object(card_path)
+    except (OSError, ValueError) as e:
+        return f"its {CARD_FILE} is unreadable ({e})"
+    files = card.get("files")
+    if not isinstance(files, dict) or not files:
+        return f"its {CARD_FILE} lists no files"
+    present = {p.name: p for p in folder.iterdir() if p.name != CARD_FILE}
+    extra = sorted(set(present) - set(files))
+    if extra:
+        return f"it holds files its card does not list: {', '.join(extra[:5])}"
+    for name, entry in files.items():
+        p = present.get(name)
+        if p is None:
+            return f"{name}, listed on its card, is missing"
+        if p.is_symlink() or not p.is_file():
+            return f"{name} is not a regular file"
+        expected = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(expected, str) or sha256(p) != expected.lower():
+            return f"{name} does not match the sha256 on its card (changed since the zoo wrote it)"
+    return None
+
+
+def check_replaceable(out, overwrite=False) -> None:
+    """Raise FileExistsError unless `out` is free, a checkpoint the zoo wrote, or `overwrite` says to replace it.
+    Symlinks and special files are never replaced."""
+    out = Path(out)
+    if not os.path.lexists(out):
+        return
+    mode = os.lstat(out).st_mode
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        raise FileExistsError(f"{out} exists and is a {'symlink' if stat.S_ISLNK(mode) else 'special file'}; "
+                              "the zoo never replaces those. Choose another output path.")
+    if not overwrite and stat.S_ISDIR(mode) and not any(out.iterdir()):
+        return  # an empty folder holds nothing to lose
+    problem = ownership_problem(out) if stat.S_ISDIR(mode) else "it is a file"
+    if problem and not overwrite:
+        raise FileExistsError(f"{out} exists and is not a checkpoint the zoo wrote ({problem}); nothing was "
+                              "written. Choose another output path, or pass --overwrite (overwrite=True) to "
+                              "replace it and everything in it.")
+
+
+def lock_path(out) -> Path:
+    out = Path(out)
+    return out.parent / f".{out.name}.lock"
+
+
+@contextlib.contextmanager
+def claim(out, overwrite=False):
+    """Hold the lock on output path `out` for the block, after checking it may be replaced and removing
+    staging folders that a killed run left beside it. Raises OutputInUse if another run holds it."""
+    from filelock import FileLock, Timeout
+
+    out = Path(out).absolute()
+    check_replaceable(out, overwrite)  # before creating anything, even the parent folder
+    if str(out) in _HELD:  # this process already holds it (a writer inside a longer run): re-entrant
+        yield out
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(out)), timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputInUse(f"{out} is in use by another run (lock {lock_path(out)}); wait for it to finish, or "
+                          "choose another output path.") from None
+    _HELD.add(str(out))
+    try:
+        check_replaceable(out, overwrite)  # again, now that nobody else can change it
+        remove_stale(out)
+        yield out
+    finally:
+        _HELD.discard(str(out))
+        lock.release()
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.zoo-staging-"
+
+
+def remove_stale(out) -> list[Path]:
+    """Remove staging folders for `out` that a killed run left (only folders carrying the zoo's mark).
+    Call with the lock held. Returns what was removed."""
+    out = Path(out)
+    removed = []
+    for p in out.parent.glob(_staging_prefix(out) + "*"):
+        if p.is_dir() and not p.is_symlink() and (p / STAGING_MARK).is_file():
+            shutil.rmtree(p)
+            removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def staging(out):
+    """A fresh folder beside `out` to build it in, marked as the zoo's; removed if the block raises."""
+    out = Path(out)
+    tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a checkpoint is an ordinary folder
+    (tmp / STAGING_MARK).write_text("a folder the zoo is writing; removed when done\n")
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def publish(tmp, out, overwrite=False) -> Path:
+    """Move the finished staging folder `tmp` to `out` by renames: a checkpoint the zoo wrote (or, with
+    `overwrite`, whatever is there) is renamed aside, `tmp` takes its place, and the old one is removed."""
+    tmp, out = Path(tmp), Path(out)
+    check_replaceable(out, overwrite)  # the folder may have changed during a long run
+    (tmp / STAGING_MARK).unlink(missing_ok=True)
+    aside = None
+    if os.path.lexists(out):
+        aside = out.with_name(f"{_staging_prefix(out)}old-{os.getpid()}")
+        os.rename(out, aside)
+        if aside.is_dir():  # marked, so a kill before the removal below is cleaned up by the next run
+            (aside / STAGING_MARK).write_text("the replaced folder; removed when done\n")
+    os.rename(tmp, out)
+    if aside is not None:
+        shutil.rmtree(aside) if aside.is_dir() else aside.unlink()
+    return out
+
+
+def check_output_file(path) -> Path:
+    """Refuse an output file path that is a folder, a symlink or a special file (FIFO, device)."""
+    path = Path(path)
+    if os.path.lexists(path):
+        mode = os.lstat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise ValueError(f"{path} is a folder; give a file name to write, e.g. {path / 'out.png'}.")
+        if not stat.S_ISREG(mode):
+            kind = "symlink" if stat.S_ISLNK(mode) else "special file"
+            raise ValueError(f"{path} exists and is a {kind}; the zoo writes only to regular files or new paths.")
+    return path
+
+
+def write_file_atomic(path, write, suffix="") -> Path:
+    """Call write(tmp_path) on a temp file beside `path`, then rename it onto `path` (a regular file or a new
+    path), so a crash never leaves half a file and nothing else is ever replaced."""
+    path = check_output_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
+        check_output_file(path)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def write_text_atomic(path, text: str) -> Path:
+    return write_file_atomic(path, lambda tmp: Path(tmp).write_text(text))
