@@ -301,11 +301,13 @@ def hf_readme(c: dict) -> str:
 
 def write_all(repo_root: Path) -> list[Path]:
     """Write MODEL_CARDS.md and every checkpoint's README.md (temp file, then rename)."""
-    written = []
-    targets = [(repo_root / "MODEL_CARDS.md", render())]
-    targets += [(checkpoints.root() / c["name"] / "README.md", hf_readme(c)) for c in load_cards()]
-    for path, text in targets:
-        written.append(checkpoints.write_text_atomic(path, text))
+    written = [checkpoints.write_text_atomic(repo_root / "MODEL_CARDS.md", render())]
+    for c in load_cards():
+        folder = checkpoints.root() / c["name"]
+        written.append(checkpoints.write_text_atomic(folder / "README.md", hf_readme(c)))
+        recorded = checkpoints.record_files(folder, c, ["README.md"])  # the folder keeps proving it is the zoo's
+        if recorded != c:
+            checkpoints.write_card(folder, recorded)
     return written
 
 

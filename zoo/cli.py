@@ -269,3 +269,7 @@ def main(argv=None):
         print(f"zoo {args.command}: {'error' if user else 'failed'}: {msg}"
               + ("" if user else f" ({type(e).__name__}; rerun with --debug for the traceback)"), file=sys.stderr)
         return 2 if user else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

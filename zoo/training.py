@@ -18,10 +18,47 @@ import numpy as np
 from zoo import checkpoints, data, metrics, outputs, plots, registry
 
 
+class TrainingState(keras.callbacks.Callback):
+    """Saves the weights and optimizer state after every epoch and restores them when a run starts again, like
+    keras.callbacks.BackupAndRestore, but a SIGKILL at any moment leaves a whole state: each epoch's state is
+    written to a new folder that then replaces the previous one by renames."""
+
+    def __init__(self, folder):
+        super().__init__()
+        self.folder = Path(folder)
+
+    def latest(self) -> Path | None:
+        for name in ("current", "previous"):  # "previous" only survives a kill between the two renames
+            if (self.folder / name / "epoch.json").is_file():
+                return self.folder / name
+        return None
+
+    def on_train_begin(self, logs=None):
+        state = self.latest()
+        if state is None:
+            return
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(state / "state.weights.h5")
+        self.model._initial_epoch = int(json.loads((state / "epoch.json").read_text())["epoch"])  # as Keras' own
+
+    def on_epoch_end(self, epoch, logs=None):
+        new, current, previous = (self.folder / n for n in ("next", "current", "previous"))
+        shutil.rmtree(new, ignore_errors=True)
+        new.mkdir(parents=True)
+        self.model.save_weights(new / "state.weights.h5")
+        (new / "epoch.json").write_text(json.dumps({"epoch": epoch + 1}))  # written last: marks the state whole
+        shutil.rmtree(previous, ignore_errors=True)
+        if current.exists():
+            current.rename(previous)
+        new.rename(current)
+        shutil.rmtree(previous, ignore_errors=True)
+
+
 class HistoryLog(keras.callbacks.Callback):
     """The epoch log of a resumable run, `history.csv`: one row per epoch the weights went through, with its
-    time (`epoch_time_s`). Rows are written before the BackupAndRestore checkpoint of the same epoch (list this
-    callback first), and when a run resumes at epoch e, rows from e on (a killed run's extra row) are dropped."""
+    time (`epoch_time_s`). Rows are written before the TrainingState of the same epoch (list this callback
+    first), and when a run resumes at epoch e, rows from e on (a killed run's extra row) are dropped."""
 
     def __init__(self, path):
         super().__init__()
@@ -199,7 +236,7 @@ def constructor_args(cls) -> set[str]:
     return names
 
 
-WORK_FILES = ("recipe.json", "history.csv", "backup")  # all a training work folder ever holds
+WORK_FILES = ("recipe.json", "history.csv", "state", "backup")  # all a work folder holds ("backup": older zoos)
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
@@ -223,7 +260,7 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
 
 
 def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
-    """The work folder of this run (BackupAndRestore state, epoch log, the recipe it was started with): an
+    """The work folder of this run (TrainingState, epoch log, the recipe it was started with): an
     interrupted run of the same recipe is resumed; one of another recipe is refused unless `restart`."""
     if os.path.lexists(work):
         if work.is_symlink() or not work.is_dir() or set(os.listdir(work)) - set(WORK_FILES):
@@ -261,8 +298,8 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
     limit = [TimeLimit(time_limit_s)] if time_limit_s else []
     model.fit(train_data, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
               validation_data=val_data, verbose=verbose,
-              callbacks=[HistoryLog(work / "history.csv"),  # before the backup: see HistoryLog
-                         keras.callbacks.BackupAndRestore(str(work / "backup"), delete_checkpoint=False),
+              callbacks=[HistoryLog(work / "history.csv"),  # before the state: see HistoryLog
+                         TrainingState(work / "state"),
                          keras.callbacks.TerminateOnNaN(), *limit])
     rows = read_history(work / "history.csv")
     if not rows or not np.all(np.isfinite([r.get("loss", np.nan) for r in rows])):

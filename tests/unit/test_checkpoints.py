@@ -56,15 +56,6 @@ def test_missing_paths(tmp_path):
         zoo.load(str(tmp_path))
 
 
-def test_publish_folder_replaces_atomically(tmp_path):
-    final, tmp = tmp_path / "m", tmp_path / ".m.tmp"
-    final.mkdir(); (final / "a").write_text("old")
-    tmp.mkdir(); (tmp / "a").write_text("new")
-    checkpoints.publish_folder(tmp, final)
-    assert (final / "a").read_text() == "new" and not tmp.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
-
-
 def test_registry_name_without_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="zoo train vae-mnist"):

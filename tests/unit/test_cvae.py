@@ -46,7 +46,7 @@ def test_cvae_api_shapes_round_trip_and_errors(labelled, tmp_path):
         m.fit(x)
     with pytest.raises(ValueError, match="in 0..3"):
         m.sample(2, labels=[0, 7])
-    with pytest.raises(ValueError, match="2 integer class ids"):
+    with pytest.raises(ValueError, match="labels must be 2 class ids"):
         m.sample(2, labels=[0, 1, 2])
     with pytest.raises(ValueError, match="conditional: pass the class labels"):
         m.encode(x[:2])

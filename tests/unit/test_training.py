@@ -39,7 +39,8 @@ def test_overrides_and_time_limit_reach_the_card(tiny_mnist, tmp_path):
     assert recipe["latent_dim"] == 4 and recipe["batch_size"] == 16
     assert recipe["options"] == {"dynamic_binarization": True, "hidden": [8]}
     assert card["model_config"]["hidden"] == [8] and "accelerator" in card["hardware"]
-    assert not list((tmp_path / "out").glob(".*"))  # no work or temp folder left behind
+    # no work or temp folder left behind; only the (empty) lock file that keeps two runs from one output
+    assert [p.name for p in (tmp_path / "out").glob(".*")] == [".vae-mnist.lock"]
     with pytest.raises(ValueError, match="Unknown recipe fields"):
         training.train("vae-mnist", tmp_path / "out2", overrides={"lattent_dim": 3})
     assert registry.get_recipe("vae-mnist").latent_dim == 16  # the registry itself is untouched

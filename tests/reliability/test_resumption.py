@@ -1,0 +1,102 @@
+"""`zoo train` killed with SIGKILL at several points, then rerun: it resumes the same recipe and refuses another;
+the card, history and wall time are exactly what the weights went through; two runs never share an output."""
+import csv
+import json
+import signal
+import time
+
+import pytest
+
+from tests.reliability.conftest import run_zoo
+from zoo import outputs
+
+pytestmark = pytest.mark.slow
+
+NAME = "ae-mnist"
+RECIPE = '{"batch_size": 8, "options": {"hidden": [64]}}'  # slower epochs on the tiny data: room to kill mid-run
+
+
+def history(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def train(out, tiny_data, epochs=4, extra=(), wait=True):
+    return run_zoo(["train", NAME, "--out", out, "--epochs", epochs, "--override", RECIPE, *extra],
+                   {"ZOO_DATA_DIR": str(tiny_data)}, wait=wait)
+
+
+def kill_when(proc, ready, timeout=240):
+    """SIGKILL `proc` as soon as ready() holds; returns whether it was still running then."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if ready():
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    proc.kill()
+    raise AssertionError("the run never reached the point to kill it at")
+
+
+def assert_whole_and_honest(out, epochs):
+    folder = out / NAME
+    assert outputs.ownership_problem(folder) is None
+    card = json.loads((folder / "card.json").read_text())
+    rows = history(folder / "history.csv")
+    assert [int(r["epoch"]) for r in rows] == list(range(epochs))
+    assert card["training"]["epochs"] == card["recipe"]["epochs"] == epochs
+    assert card["recipe"]["batch_size"] == 8 and card["recipe"]["options"]["hidden"] == [64]
+    assert card["training"]["wall_time_s"] == round(sum(float(r["epoch_time_s"]) for r in rows), 1)
+    leftovers = [p.name for p in out.iterdir() if p.name != NAME and not p.name.endswith(".lock")]
+    assert leftovers == [], leftovers
+    return rows
+
+
+def test_killed_mid_training_then_rerun_resumes(tmp_path, tiny_data):
+    work_log = tmp_path / f".{NAME}.work" / "history.csv"
+    proc = train(tmp_path, tiny_data, wait=False)
+    # two rows written: epoch 0's backup is saved (rows are written just before each epoch's backup)
+    assert kill_when(proc, lambda: work_log.exists() and len(history(work_log)) >= 2)
+    first = history(work_log)[0]
+    r = train(tmp_path, tiny_data)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = assert_whole_and_honest(tmp_path, 4)
+    assert rows[0] == first  # resumed, not started over
+
+
+def test_killed_while_writing_then_rerun_completes(tmp_path, tiny_data):
+    proc = train(tmp_path, tiny_data, epochs=2, wait=False)
+    was_running = kill_when(proc, lambda: any(tmp_path.glob(f".{NAME}.zoo-staging-*")))
+    assert was_running
+    assert not (tmp_path / NAME).exists()  # never half a checkpoint
+    r = train(tmp_path, tiny_data, epochs=2)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert_whole_and_honest(tmp_path, 2)
+
+
+def test_rerun_with_another_recipe_is_refused_until_restart(tmp_path, tiny_data):
+    work_log = tmp_path / f".{NAME}.work" / "history.csv"
+    proc = train(tmp_path, tiny_data, wait=False)
+    assert kill_when(proc, lambda: work_log.exists() and len(history(work_log)) >= 1)
+    kept = work_log.read_bytes()
+    r = train(tmp_path, tiny_data, epochs=3)
+    assert r.returncode == 2 and "--restart" in r.stderr and "epochs 4 -> 3" in r.stderr, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr and work_log.read_bytes() == kept and not (tmp_path / NAME).exists()
+    r = train(tmp_path, tiny_data, epochs=3, extra=["--restart"])
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert_whole_and_honest(tmp_path, 3)
+
+
+def test_a_second_run_on_the_same_output_stops_at_once(tmp_path, tiny_data):
+    work_log = tmp_path / f".{NAME}.work" / "history.csv"
+    first = train(tmp_path, tiny_data, epochs=3, wait=False)
+    t0 = time.time()
+    while not work_log.exists() and first.poll() is None and time.time() - t0 < 240:
+        time.sleep(0.05)
+    second = train(tmp_path, tiny_data, epochs=3)
+    assert second.returncode == 1 and "in use by another run" in second.stderr, second.stderr[-2000:]
+    assert first.wait(300) == 0, first.stderr.read()[-3000:]
+    assert_whole_and_honest(tmp_path, 3)
