@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import run_zoo
+from tests.reliability.conftest import intact, run_zoo, user_files
 from zoo import outputs
 
 pytestmark = pytest.mark.slow
@@ -22,6 +22,8 @@ def history(path):
 
 
 def train(out, tiny_data, epochs=4, extra=(), wait=True):
+    if not (out / "thesis.tex").exists():  # a user's files beside the output, in every test
+        user_files(out)
     return run_zoo(["train", NAME, "--out", out, "--epochs", epochs, "--override", RECIPE, *extra],
                    {"ZOO_DATA_DIR": str(tiny_data)}, wait=wait)
 
@@ -50,8 +52,10 @@ def assert_whole_and_honest(out, epochs):
     assert card["training"]["epochs"] == card["recipe"]["epochs"] == epochs
     assert card["recipe"]["batch_size"] == 8 and card["recipe"]["options"]["hidden"] == [64]
     assert card["training"]["wall_time_s"] == round(sum(float(r["epoch_time_s"]) for r in rows), 1)
-    leftovers = [p.name for p in out.iterdir() if p.name != NAME and not p.name.endswith(".lock")]
+    leftovers = [p.name for p in out.iterdir()
+                 if p.name not in (NAME, "thesis.tex", "notes.txt") and not p.name.endswith(".lock")]
     assert leftovers == [], leftovers
+    assert intact({out / "thesis.tex": b"\\documentclass{article} years of work", out / "notes.txt": b"keep me"})
     return rows
 
 
