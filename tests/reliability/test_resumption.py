@@ -99,8 +99,12 @@ def test_a_second_run_on_the_same_output_stops_at_once(tmp_path, tiny_data):
     first = train(tmp_path, tiny_data, epochs=3, wait=False)
     t0 = time.time()
     while not work_log.exists() and first.poll() is None and time.time() - t0 < 240:
-        time.sleep(0.05)
-    second = train(tmp_path, tiny_data, epochs=3)
+        time.sleep(0.01)
+    first.send_signal(signal.SIGSTOP)  # frozen mid-run, holding the lock, however fast this machine is
+    try:
+        second = train(tmp_path, tiny_data, epochs=3)
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert second.returncode == 1 and "in use by another run" in second.stderr, second.stderr[-2000:]
     assert first.wait(300) == 0, first.stderr.read()[-3000:]
     assert_whole_and_honest(tmp_path, 3)

@@ -1,0 +1,7 @@
+"""VAEs. vae-mnist trains on dynamically binarized digits (the likelihood literature's setting), 191 epochs on a
+GPU (see docs/findings.md); Fashion-MNIST is not binary in any useful sense, so its VAE sees grey levels as
+Bernoulli means."""
+from zoo.registry import add_recipe
+
+add_recipe("vae", "mnist", latent_dim=16, epochs=191, options={"dynamic_binarization": True})
+add_recipe("vae", "fashion_mnist", latent_dim=16, epochs=60)
