@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """A model's same-network baseline: its recipe retrained as another family (default: the plain `vae`), scored
-by the same likelihood estimator, and stored under card["baseline"] (issue 6: iwae's NLL must beat the VAE of
+by the same likelihood estimator, and stored under card["baseline"] (an IWAE is worth its cost when its NLL beats the VAE of
 the same network). The baseline's weights are not shipped; this script reproduces them.
 
 Usage: baseline.py NAME [--family vae] [--trained DIR]    (then run scripts/make_cards.py)
@@ -12,8 +12,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from zoo import checkpoints, data, metrics, registry, training
-from zoo.api import load
+from zoo import checkpoints, data, metrics, recipes, training
+from zoo.loader import load
 
 
 def check_trained(folder: Path, want: dict) -> None:
@@ -38,7 +38,7 @@ if __name__ == "__main__":
     p.add_argument("--family", default="vae", help="the baseline family (default vae)")
     p.add_argument("--trained", type=Path, help="an already trained baseline checkpoint folder")
     args = p.parse_args()
-    folder = checkpoints.root() / registry.get_recipe(args.name).name
+    folder = checkpoints.root() / recipes.get_recipe(args.name).name
     card = checkpoints.read_card(folder)
     lik = (card or {}).get("evaluation", {}).get("likelihood")
     if not lik:

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 import zoo
-from zoo import registry
+from zoo import factory
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
@@ -19,7 +19,7 @@ if __name__ == "__main__":
     args = p.parse_args()
     import zoo.models  # noqa: F401
 
-    families = args.families.split(",") if args.families else [f for f in registry.FAMILIES if f != "cvae"]
+    families = args.families.split(",") if args.families else [f for f in factory.FAMILIES if f != "cvae"]
     x = np.random.default_rng(0).random((args.images, 28, 28, 1)).astype("float32")
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Keras {keras.__version__} ({keras.backend.backend()})")
     print(f"{'family':10} {'train img/s':>12} {'encode img/s':>13} {'sample img/s':>13}")

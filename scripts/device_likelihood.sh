@@ -2,7 +2,7 @@
 # The likelihood push on a GPU box without TensorFlow (the `device` machine): several candidate recipes train
 # side by side on one GPU with KERAS_BACKEND=jax, each stopped by a time limit; each is then scored with a
 # quick IWAE bound (k=1000) and packed as $OUT/TAG.tgz. The card numbers are measured afterwards with
-# scripts/evaluate.py. RUNSET picks the set (likelihood, issue6); NLL=0 skips the quick bound. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
+# scripts/evaluate.py. RUNSET picks the set (likelihood, vae_family, iwae_latent); NLL=0 skips the quick bound. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
 set -u
 if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
@@ -22,8 +22,8 @@ run() {  # TAG NAME JSON: train NAME with recipe overrides JSON, score it, pack 
     --override "$over" > "$dir.log" 2>&1
   echo "[$tag] $(grep -c '^Epoch' "$dir.log") epochs; last: $(grep ' - loss' "$dir.log" | tail -1 | cut -c1-220)"
   [ "${NLL:-1}" = 1 ] && timeout 110 python3 -c "
-import sys, json; from zoo import checkpoints, data, metrics
-m = checkpoints.load(sys.argv[1]); x, _ = data.load_split('mnist', 'test')
+import sys, json; from zoo import data, loader, metrics
+m = loader.load(sys.argv[1]); x, _ = data.load_split('mnist', 'test')
 print('[$tag]', json.dumps(metrics.likelihood(m, x[:1000], k=1000, seed=0, binarized=True)))
 " "$dir/$name" 2>&1 | grep '^\[' 
   cp "$dir.log" "$dir/$name/train.log" 2>/dev/null
@@ -38,10 +38,10 @@ likelihood)  # the likelihood push: hvae-mnist's recipe (conv 64/128, VampPrior 
   run beta_vae beta_vae-mnist '{}' &
   run hvae_vamp_conv_wide hvae-mnist '{}' &  # the shipped recipe
   ;;
-issue6)  # N(0, I)-sampled VAE-family models of issue 6, trained longer than their CPU recipes
+vae_family)  # the N(0, I)-sampled VAE-family models of mnist, trained longer than their CPU recipes
   for n in vae iwae wae aae; do run "$n" "$n-mnist" '{}' & done
   ;;
-iwae_latent)  # issue 6's validity bar for iwae: iwae and the plain vae (same net, same epochs) at small codes,
+iwae_latent)  # sample validity against code size: iwae and the plain vae (same net, same epochs) at small codes,
   # and hvae-fashion_mnist with hvae-mnist's conv + VampPrior recipe; run with EPOCHS=200 NLL=0
   for d in 6 7 8; do
     run "iwae$d" iwae-mnist "{\"latent_dim\": $d}" &

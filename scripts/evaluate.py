@@ -5,8 +5,8 @@ Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
 """
 import argparse
 
-from zoo import checkpoints, data, evaluation, plots, registry
-from zoo.api import load
+from zoo import checkpoints, data, evaluation, plots, recipes
+from zoo.loader import load
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
@@ -20,7 +20,7 @@ if __name__ == "__main__":
     patterns = ["*"] if args.all else args.names
     if not patterns:
         p.error("name a model or pass --all")
-    names = [n for pat in patterns for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]
+    names = recipes.expand(patterns)
     protocol = {"iwae_images": args.iwae_images} if args.iwae_images else {}
     for name in names:
         folder = checkpoints.root() / name

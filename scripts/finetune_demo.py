@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 import zoo
-from zoo import data, evaluators, metrics, plots
+from zoo import classifiers, data, metrics, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "finetune"
@@ -69,7 +69,7 @@ def main():
     if args.render_only:
         return write_readme(json.loads((OUT / "results.json").read_text()))
     OUT.mkdir(parents=True, exist_ok=True)
-    ev = evaluators.load("fashion_mnist")
+    ev = classifiers.load("fashion_mnist")
     x_test, _ = data.load_split("fashion_mnist", "test")
     real = ev(x_test)
     held = x_test[:1000]  # the test split: no model here trained on it

@@ -10,8 +10,8 @@ import time
 
 import keras
 
-from zoo import data, evaluators, metrics
-from zoo.api import create
+from zoo import classifiers, data, metrics
+from zoo.factory import create
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,7 +39,7 @@ if __name__ == "__main__":
                      validation_data=x_test[:2000]).history
     if model.fitted_prior:
         model.fit_prior(x_train)
-    ev = evaluators.load(args.dataset)
+    ev = classifiers.load(args.dataset)
     real = ev(x_test)
     print(json.dumps({
         "family": args.family, "dataset": args.dataset, "latent": args.latent, "epochs": args.epochs,

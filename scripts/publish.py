@@ -8,7 +8,7 @@ Re-running with nothing changed makes no new commit. HF_ENDPOINT / HF_TOKEN are 
 import argparse
 
 import zoo
-from zoo import checkpoints, hub, registry
+from zoo import checkpoints, hub, recipes
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -22,7 +22,7 @@ if __name__ == "__main__":
     if not patterns:
         p.error("name a model or pass --all")
     pins = hub.pins(args.pins)
-    for name in [n for pat in patterns for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]:
+    for name in recipes.expand(patterns):
         folder = checkpoints.root() / name
         if not (folder / "README.md").exists():
             raise SystemExit(f"{folder} has no README.md: run scripts/make_cards.py first")

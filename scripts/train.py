@@ -3,11 +3,11 @@
 import argparse
 import json
 
-from zoo import registry, training
+from zoo import recipes, training
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("names", nargs="+", help=f"model names or wildcards, e.g. {registry.list_models()[0]} or 'vae-*'")
+    p.add_argument("names", nargs="+", help=f"model names or wildcards, e.g. {recipes.list_models()[0]} or 'vae-*'")
     p.add_argument("--epochs", type=int, help="override the recipe's epoch count")
     p.add_argument("--out", help="folder to write NAME/ into (default: the shipped checkpoints folder)")
     p.add_argument("--override", type=json.loads, default=None, metavar="JSON",
@@ -17,7 +17,7 @@ if __name__ == "__main__":
                    help="stop after the epoch that passes this much training time (the card gets the epochs run)")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
-    names = [n for pat in args.names for n in (registry.list_models(pat) or [registry.get_recipe(pat).name])]
+    names = recipes.expand(args.names)
     for name in names:
         out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                              time_limit_s=args.time_limit and 60 * args.time_limit)

@@ -9,7 +9,7 @@ import time
 import keras
 import tensorflow as tf  # tf.data input pipeline; this script needs the TensorFlow backend
 
-from zoo import checkpoints, data, evaluators, outputs, training
+from zoo import checkpoints, classifiers, data, outputs, training
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
@@ -22,7 +22,7 @@ if __name__ == "__main__":
         x_train, y_train = data.load_split(dataset, "train")
         x_test, y_test = data.load_split(dataset, "test")
         x_train, x_test = x_train.astype("float32") / 255.0, x_test.astype("float32") / 255.0
-        model = evaluators.build(x_train.shape[1:], int(y_train.max()) + 1)
+        model = classifiers.build(x_train.shape[1:], int(y_train.max()) + 1)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         t0 = time.perf_counter()
@@ -34,11 +34,11 @@ if __name__ == "__main__":
         wall = time.perf_counter() - t0
         acc = float(model.evaluate(x_test, y_test, verbose=0, return_dict=True)["accuracy"])
         final = checkpoints.root() / f"evaluator-{dataset}"
-        clean = evaluators.build(x_train.shape[1:], int(y_train.max()) + 1)
+        clean = classifiers.build(x_train.shape[1:], int(y_train.max()) + 1)
         clean.set_weights(model.get_weights())
         card = {"name": final.name, "dataset": dataset, "test_accuracy": acc, "test_images": int(len(x_test)),
                 "epochs": args.epochs, "wall_time_s": round(wall, 1), "params": int(clean.count_params()),
-                "feature_layer": evaluators.FEATURE_LAYER, "hardware": training.hardware(),
+                "feature_layer": classifiers.FEATURE_LAYER, "hardware": training.hardware(),
                 "code_version": training.code_version(),
                 "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}"}
 

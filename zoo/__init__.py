@@ -1,10 +1,11 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
-`list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train` and `compare` import Keras on first use.
+`list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare` and
+`push_to_hub` import Keras on first use.
 """
-from zoo.registry import list_models
+from zoo.recipes import list_models
+from zoo.version import __version__  # noqa: F401
 
-__version__ = "0.1.0"
 __all__ = ["list_models", "load", "info", "create", "compare", "push_to_hub", "finetune", "train"]
 
 

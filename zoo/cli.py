@@ -12,15 +12,15 @@ def _quiet_backend():
 
 
 def cmd_list(args):
-    from zoo import checkpoints, registry
+    from zoo import checkpoints, recipes
 
-    names = registry.list_models(args.pattern)
+    names = recipes.list_models(args.pattern)
     if not names:
         print(f"No model matches {args.pattern!r}; `zoo list` shows all.", file=sys.stderr)
         return 1
     print(f"{'name':24} {'family':8} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
     for name in names:
-        r = registry.RECIPES[name]
+        r = recipes.get_recipe(name)
         card = checkpoints.read_card(checkpoints.root() / name) if (checkpoints.root() / name).is_dir() else None
         if card is None:
             extra, params = "(not trained: zoo train " + name + ")", "-"
@@ -114,7 +114,7 @@ def cmd_compare(args):
 
 
 def cmd_train(args):
-    from zoo import registry, training
+    from zoo import recipes, training
 
     if args.data:  # a new model of a family, on your images
         import zoo
@@ -127,7 +127,7 @@ def cmd_train(args):
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
                   verbose=2, overwrite=args.overwrite)
         return 0
-    names = registry.list_models(args.name) or [registry.get_recipe(args.name).name]
+    names = recipes.expand([args.name])
     for name in names:  # every recipe is checked before the first one trains
         training.resolve_recipe(name, args.override, args.epochs)
     for name in names:

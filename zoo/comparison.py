@@ -5,6 +5,8 @@ import html
 
 import numpy as np
 
+from zoo import data, evaluation, loader, plots
+
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE).
 # Printed as three narrow blocks (model, samples, holes) so the table fits a terminal.
 GROUPS = [
@@ -117,17 +119,14 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
     (compute_missing=True, same protocol as the cards; `dataset` names the data for card-less models)
     and the table's notes say which.
     """
-    from zoo import evaluation
-    from zoo.api import load
-
     if isinstance(models, str):
         models = [models]
     if not models:
         raise ValueError("compare needs at least one model name or path; zoo.list_models() lists them.")
     loaded, rows, notes = [], [], []
     for name in models:
-        model = load(name)
-        card = getattr(model, "card", None)
+        model = loader.load(name)
+        card = model.card
         ds = (card or {}).get("dataset") or dataset
         ev, source = (card or {}).get("evaluation"), "card"
         if ev is None and compute_missing and ds:
@@ -152,7 +151,6 @@ def draw(loaded, path, n=8, seed=0):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from zoo import data, plots
 
     fig, axes = plt.subplots(len(loaded), 4, figsize=(20, 1.45 * len(loaded) + 0.5), squeeze=False)
     for ax, title in zip(axes[0], ["samples: own sampler (T=1)", "samples: naive z ~ N(0, I)",

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.datasets import DATASETS  # noqa: F401  (re-exported: the names scripts offer)
 from zoo.inputs import check_integer_pixels
-
-DATASETS = ("mnist", "fashion_mnist")
 
 
 def load_split(dataset: str, split: str = "train"):

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import data, evaluators, metrics
+from zoo import classifiers, data, metrics
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -50,7 +50,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
         return _update(model, dataset, protocol, log, sections, previous)
     p = {**PROTOCOL, **(protocol or {})}
     n, seed = p["samples"], p["seed"]
-    ev = evaluators.load(dataset)
+    ev = classifiers.load(dataset)
     x_test, y_test = data.load_split(dataset, "test")
     real = ev(x_test)
     # A conditional model is scored given the test labels, and samples balanced classes it is asked for.
@@ -86,14 +86,14 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     out["interpolation"] = _quality(midpoints, real, ev, seed)
     log("  interpolation", out["interpolation"])
 
-    if hasattr(model, "log_weights"):
-        binarized = bool(getattr(model, "dynamic_binarization", False))
+    if model.has_likelihood:
+        binarized = bool(model.dynamic_binarization)
         k = p["iwae_images"]
         out["likelihood"] = metrics.likelihood(model, x_test[:k], _first(labels, k), k=p["iwae_k"], seed=seed,
                                                binarized=binarized)
         out["likelihood"]["conditional"] = model.conditional  # -log p(x | y) rather than -log p(x)
         log("  likelihood", out["likelihood"])
-    if hasattr(model, "codebook_usage"):  # a VQ-VAE: how much of its codebook it uses, how well its prior fits
+    if model.discrete_code:  # a VQ-VAE: how much of its codebook it uses, how well its prior fits
         out["codebook"] = {**model.codebook_usage(x_test),
                            "prior_nll_nats_per_grid": model.prior.nll(model.encode_indices(x_test))}
         log("  codebook", out["codebook"])
@@ -143,7 +143,7 @@ def _update(model, dataset, protocol, log, sections, previous) -> dict:
         k = p["code_images"]
         fresh.update(_code_sections(model, x_test[:k], y_test[:k] if model.conditional else None, p["seed"]))
     if "ex_post" in sections:
-        ev = evaluators.load(dataset)
+        ev = classifiers.load(dataset)
         fresh["ex_post"] = _ex_post(model, dataset, p, ev(x_test), ev)
     out = {**previous, "protocol": p, **{k: fresh[k] for k in sections if fresh.get(k) is not None}}
     for k in sections:

@@ -1,18 +1,16 @@
-"""The Hugging Face Hub: download checkpoints (pinned revision, cached, sha256-verified, offline-aware),
-publish the shipped ones, and push users' fine-tuned models. All transfers go through huggingface_hub.
+"""The Hugging Face Hub: download checkpoints (pinned revision, cached, sha256-verified, offline-aware) and
+publish checkpoint folders. All transfers go through huggingface_hub; this module knows no model code.
 
 A zoo-format repo holds `model.keras` and `card.json` (whose `files.model.keras.sha256` is checked before
 anything is deserialised), plus README.md (the Hub model card) and pictures.
 """
 from __future__ import annotations
 
-import datetime
 import json
 import os
-import tempfile
 from pathlib import Path
 
-from zoo import checkpoints, outputs
+from zoo import checkpoints
 
 PINS_FILE = Path(__file__).resolve().parent / "hub_revisions.json"  # name -> {repo_id, revision}
 DEFAULT_ORG = "zoo"
@@ -103,32 +101,3 @@ def publish(folder: Path, repo_id: str, commit_message: str, private=False, endp
     info = api.upload_folder(repo_id=repo_id, folder_path=str(folder), allow_patterns=UPLOAD_PATTERNS,
                              commit_message=commit_message)
     return info.oid
-
-
-def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoint=None, token=None) -> str:
-    """Publish a (fine-tuned) model as a zoo-format repo: weights, a card naming its parent, a Hub README
-    and a sample grid. `zoo.load("hf://" + repo_id)` gets it back. Returns the commit id."""
-    from zoo import cards, plots
-
-    parse_hf_uri("hf://" + str(repo_id))  # a bad name fails before anything is written or sent
-    parent = getattr(model, "card", None) or {}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        model.save(tmp / checkpoints.MODEL_FILE)
-        if parent.get("finetune") or parent.get("train"):  # made by zoo.finetune / train_new: keep its record
-            card = {**parent, "model_config": model.get_config(), "params": int(model.count_params())}
-        else:
-            card = {"family": model.family, "dataset": parent.get("dataset"), "params": int(model.count_params()),
-                    "model_config": model.get_config(),
-                    "parent": ({"name": parent.get("name"), "sha256": parent.get("files", {}).get(
-                        checkpoints.MODEL_FILE, {}).get("sha256")} if parent else None)}
-        card.update({"name": repo_id.split("/")[-1], "repo_id": repo_id,
-                     "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                     "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}})
-        (tmp / "README.md").write_text(cards.user_readme(card))
-        try:
-            plots.save_grid(model.sample(64, seed=0), tmp / "samples.png")
-        except RuntimeError:  # a fitted density not fitted yet: publish without the picture
-            pass
-        checkpoints.write_card(tmp, {**card, "files": outputs.folder_files(tmp)})
-        return publish(tmp, repo_id, commit_message or f"Upload {card['name']} with zoo", private, endpoint, token)

@@ -1,7 +1,7 @@
 """Measured numbers for cards and comparisons: plain functions of a model, image arrays or features.
 
 Reconstruction (MSE, BCE), likelihood (negative ELBO, IWAE bound), and sample quality read off a domain
-classifier (zoo.evaluators): Fréchet distance of its features ("FID" here, not InceptionV3 FID), KID,
+classifier (zoo.classifiers): Fréchet distance of its features ("FID" here, not InceptionV3 FID), KID,
 improved precision/recall (Kynkäänniemi et al. 2019), validity and class coverage.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from keras import ops
 
 from zoo import inputs
-from zoo.models import losses
+from zoo.models import corruption, losses
 
 
 # ---- reconstruction and likelihood -----------------------------------------------------------------
@@ -42,7 +42,7 @@ def binarize(x, seed=0) -> np.ndarray:
 
 def _scored_images(model, x, binarized, seed):
     """Validated images (binarized with `seed` if asked) and the generator for posterior noise."""
-    if not hasattr(model, "log_weights"):
+    if not model.has_likelihood:
         raise TypeError(f"{type(model).__name__} has no posterior q(z|x): likelihood bounds need a VAE family.")
     x = inputs.as_images(x, model.image_shape)
     return (binarize(x, seed) if binarized else x), np.random.default_rng(seed + 1)
@@ -95,7 +95,6 @@ def denoising(model, x, labels=None, levels=DENOISING_LEVELS, seed=0) -> dict:
 
     Keys are 'KIND@LEVEL'; corruption is zoo.models.corruption with a fixed seed, the same for every model.
     """
-    from zoo.models import corruption
 
     x = inputs.as_images(x, model.image_shape)
     out = {}

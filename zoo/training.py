@@ -15,7 +15,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, metrics, outputs, plots, registry
+from zoo import checkpoints, data, factory, metrics, outputs, plots, recipes, registry
+from zoo.version import __version__
 
 
 class TrainingState(keras.callbacks.Callback):
@@ -119,8 +120,6 @@ class TimeLimit(keras.callbacks.Callback):
 
 
 def code_version() -> dict:
-    import zoo
-
     repo = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -129,7 +128,7 @@ def code_version() -> dict:
                                     capture_output=True, text=True, timeout=10).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         commit, dirty = None, None
-    return {"zoo": zoo.__version__, "git_commit": commit, "git_dirty": dirty}
+    return {"zoo": __version__, "git_commit": commit, "git_dirty": dirty}
 
 
 def hardware() -> dict:
@@ -167,9 +166,7 @@ def accelerator() -> str | None:
 
 
 def build_model(recipe: registry.Recipe, input_shape):
-    from zoo.api import create
-
-    return create(recipe.family, input_shape=input_shape, latent_dim=recipe.latent_dim,
+    return factory.create(recipe.family, input_shape=input_shape, latent_dim=recipe.latent_dim,
                   backbone=recipe.backbone, learning_rate=recipe.learning_rate, name=recipe.name,
                   **recipe.options)
 
@@ -179,7 +176,7 @@ def measure(model, recipe, x_test, y_test) -> dict:
     y = y_test if model.conditional else None
     out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test, y),
            "mse_first_1000": metrics.reconstruction(model, x_test[:1000], None if y is None else y[:1000])["mse"]}
-    if hasattr(model, "log_weights"):
+    if model.has_likelihood:
         binarize = bool(recipe.options.get("dynamic_binarization"))
         out.update(metrics.negative_elbo(model, x_test, y, seed=0, binarized=binarize), elbo_test_binarized=binarize)
     return out
@@ -187,7 +184,7 @@ def measure(model, recipe, x_test, y_test) -> dict:
 
 def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
     """The registry recipe of `name` with `overrides` applied (its "options" merged into the recipe's)."""
-    recipe = registry.get_recipe(name)
+    recipe = recipes.get_recipe(name)
     if overrides is not None and not isinstance(overrides, dict):
         raise ValueError(f"overrides must be a dict of recipe fields; got {overrides!r}.")
     changed = {**(overrides or {}), **({} if epochs is None else {"epochs": epochs})}
@@ -220,8 +217,8 @@ def same_network_recipe(recipe: dict, family: str) -> registry.Recipe:
     `recipe`'s options that `family`'s constructor takes (hidden, dynamic_binarization, ...) are kept; its own
     family's (iwae's k) are dropped, and `family`'s own options keep their registry values.
     """
-    base = registry.get_recipe(f"{family}-{recipe['dataset']}")
-    takes = constructor_args(registry.get_family(family))
+    base = recipes.get_recipe(f"{family}-{recipe['dataset']}")
+    takes = constructor_args(factory.get_family(family))
     kept = {k: v for k, v in recipe["options"].items() if k in takes}
     return resolve_recipe(base.name, {**{f: recipe[f] for f in SAME_NETWORK_FIELDS}, "options": kept})
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import checkpoints, data
+from zoo import data, loader
 from zoo import hub as zhub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,8 +53,8 @@ def test_fresh_cache_downloads_each_model_with_same_outputs(no_shipped, tmp_path
     for name, pin in no_shipped.items():
         folder = zhub.download(pin["repo_id"], pin["revision"], cache_dir=tmp_path / "cache")
         assert pin["revision"] in str(folder)
-        model = checkpoints.load(folder)
-        shipped = checkpoints.load(ROOT / "checkpoints" / name)
+        model = loader.load(folder)
+        shipped = loader.load(ROOT / "checkpoints" / name)
         labels = y if model.conditional else None  # a conditional model encodes given the labels
         np.testing.assert_allclose(model.encode(x, labels), shipped.encode(x, labels), atol=1e-6)
         np.testing.assert_allclose(model.sample(4, seed=0), shipped.sample(4, seed=0), atol=1e-5)
@@ -86,7 +86,7 @@ def test_offline_and_never_downloaded_says_so(tmp_path):
 
 def test_push_to_hub_round_trip_and_revision_pinning(tmp_path):
     model = zoo.load("vae-mnist")
-    first = model.push_to_hub("me/my-vae")
+    first = zoo.push_to_hub(model, "me/my-vae")
     before = model.sample(4, seed=0)
     model.fit(data.load_split("fashion_mnist", "train")[0][:512], epochs=1, verbose=0)
     second = zoo.push_to_hub(model, "me/my-vae")
@@ -103,7 +103,7 @@ def test_a_finetuned_model_is_pushed_with_its_record():
     """zoo.finetune's card (parent, data, recipe, held-out before/after) travels to the Hub with the weights."""
     x = data.load_split("fashion_mnist", "train")[0][:300]
     model, _ = zoo.finetune("ae-mnist", x, epochs=1, verbose=0, log=lambda *_: None)
-    model.push_to_hub("me/ae-clothes")
+    zoo.push_to_hub(model, "me/ae-clothes")
     card = zoo.info("hf://me/ae-clothes")
     assert card["parent"]["name"] == "ae-mnist" and card["finetune"]["epochs"] == 1
     assert card["metrics"]["heldout"] == model.card["metrics"]["heldout"] and card["repo_id"] == "me/ae-clothes"
@@ -116,7 +116,7 @@ def test_a_finetuned_model_is_pushed_with_its_record():
 
 def test_tampered_file_is_rejected_and_not_loaded(hub, tmp_path):
     model = zoo.load("ae-mnist")
-    model.push_to_hub("me/tampered")
+    zoo.push_to_hub(model, "me/tampered")
     blob = bytearray(hub.repos["me/tampered"].tree("main")[1]["model.keras"])
     blob[len(blob) // 2] ^= 0xFF
     hub.tamper("me/tampered", "model.keras", bytes(blob))
@@ -126,7 +126,7 @@ def test_tampered_file_is_rejected_and_not_loaded(hub, tmp_path):
 
 
 def test_interrupted_download_leaves_nothing_trusted(hub, tmp_path):
-    zoo.load("ae-mnist").push_to_hub("me/flaky")
+    zoo.push_to_hub(zoo.load("ae-mnist"), "me/flaky")
     cache = tmp_path / "cache"
     hub.truncate["model.keras"] = 20_000
     try:
@@ -137,7 +137,7 @@ def test_interrupted_download_leaves_nothing_trusted(hub, tmp_path):
     snapshots = list(cache.glob("models--me--flaky/snapshots/*/model.keras"))
     assert snapshots == []  # only an .incomplete blob may remain, never a file a later load would use
     folder = zhub.download("me/flaky", cache_dir=cache)
-    assert checkpoints.load(folder).sample(1, seed=0).shape == (1, 28, 28, 1)
+    assert loader.load(folder).sample(1, seed=0).shape == (1, 28, 28, 1)
 
 
 def test_not_zoo_format_and_missing_repo(hub, tmp_path):

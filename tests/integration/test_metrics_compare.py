@@ -1,14 +1,14 @@
-"""Metrics and zoo.compare on the shipped checkpoints and evaluators."""
+"""Metrics and zoo.compare on the shipped checkpoints and classifiers."""
 import numpy as np
 import pytest
 
 import zoo
-from zoo import data, evaluation, evaluators, metrics
+from zoo import classifiers, data, evaluation, metrics
 
 
 @pytest.mark.parametrize("dataset, floor", [("mnist", 0.99), ("fashion_mnist", 0.90)])
 def test_evaluator_is_accurate_and_real_images_are_valid(dataset, floor):
-    ev = evaluators.load(dataset)
+    ev = classifiers.load(dataset)
     x, y = data.load_split(dataset, "test")
     feats, probs = ev(x[:2000])
     assert ev.card["test_accuracy"] >= floor

@@ -78,10 +78,10 @@ def test_info_is_the_card(name):
 
 def test_cvae_draws_the_requested_classes():
     """The card's label agreement is reproducible from a fresh draw, and it is far above chance."""
-    from zoo import evaluators
+    from zoo import classifiers
 
     for name in zoo.list_models("cvae-*"):
-        model, ev = zoo.load(name), evaluators.load(name.split("-", 1)[1])
+        model, ev = zoo.load(name), classifiers.load(name.split("-", 1)[1])
         asked = np.arange(1000) % 10
         agreement = metrics.label_agreement(ev(model.sample(1000, seed=1, labels=asked))[1], asked)
         stated = model.card["evaluation"]["samples"]["label_agreement"]

@@ -1,4 +1,4 @@
-"""Your own data (issue 8, first part): folders, arrays and tf.data datasets adapted to a model's input."""
+"""Your own data: folders, arrays and tf.data datasets adapted to a model's input."""
 import numpy as np
 import pytest
 from PIL import Image

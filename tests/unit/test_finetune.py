@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 import zoo
-from tests.unit.conftest import FAMILIES, tiny
+from tests.unit.conftest import FAMILIES, other_size, tiny
 from zoo import cli, data
 from zoo.models import backbones  # noqa: F401  (registers the families)
 
@@ -162,9 +162,7 @@ def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_family_builds_and_trains_at_another_image_size(family):
     """zoo.create(family, input_shape=(H, W, 3)) with the conv backbone: trains, samples and reconstructs."""
-    # vqvae is conv already; cae's exact Jacobian penalty needs the MLP (which adapts to any size too)
-    kw = {} if family == "vqvae" else {"backbone": "mlp" if family == "cae" else "conv"}
-    model = tiny(family, input_shape=(20, 24, 3), **kw)
+    model = other_size(family, (20, 24, 3))
     x = np.random.default_rng(0).random((32, 20, 24, 3)).astype("float32")
     model.fit(x, epochs=1, batch_size=16, verbose=0)
     if model.fitted_prior:

@@ -1,4 +1,4 @@
-"""Learned priors (issue 7): the VampPrior's density, loss and sampler against hand-computed values."""
+"""Learned priors: the VampPrior's density, loss and sampler against hand-computed values."""
 import math
 
 import numpy as np

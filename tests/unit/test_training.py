@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from zoo import data, registry, training
+from zoo import data, recipes, training
 
 
 @pytest.fixture
@@ -43,11 +43,11 @@ def test_overrides_and_time_limit_reach_the_card(tiny_mnist, tmp_path):
     assert [p.name for p in (tmp_path / "out").glob(".*")] == [".vae-mnist.lock"]
     with pytest.raises(ValueError, match="Unknown recipe fields"):
         training.train("vae-mnist", tmp_path / "out2", overrides={"lattent_dim": 3})
-    assert registry.get_recipe("vae-mnist").latent_dim == 16  # the registry itself is untouched
+    assert recipes.get_recipe("vae-mnist").latent_dim == 16  # the registry itself is untouched
 
 
 def test_same_network_recipe_swaps_the_family_and_keeps_the_network():
-    iwae = registry.get_recipe("iwae-mnist").to_dict()
+    iwae = recipes.get_recipe("iwae-mnist").to_dict()
     iwae = {**iwae, "latent_dim": 3, "epochs": 7, "options": {**iwae["options"], "hidden": [64]}}
     base = training.same_network_recipe(iwae, "vae")
     assert (base.family, base.dataset, base.latent_dim, base.epochs) == ("vae", "mnist", 3, 7)
@@ -64,7 +64,7 @@ def test_baseline_script_trains_scores_and_refuses_other_recipes(tiny_mnist, tmp
     from pathlib import Path
 
     from zoo import checkpoints, metrics
-    from zoo.api import load
+    from zoo.loader import load
 
     root = tmp_path / "ckpt"
     tiny = {"latent_dim": 2, "batch_size": 16, "epochs": 1, "options": {"hidden": [8]}}

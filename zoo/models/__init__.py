@@ -1,18 +1,9 @@
-"""Model families. Importing this package registers each one (one line per family)."""
-from zoo.models import (  # noqa: F401  # noqa: F401  # noqa: F401
-    aae,
-    ae,
-    beta_vae,
-    cae,
-    cvae,
-    dae,
-    hvae,  # noqa: F401
-    iwae,
-    rae,
-    sae,
-    vae,
-    vamp,  # noqa: F401
-    vqvae,  # noqa: F401
-    wae,
-)
+"""Model families, one file each. Importing this package imports every module in it, and each family file
+registers itself (`@register_family`), so a new family is one file here plus its recipes in `zoo/recipes/`."""
+import importlib
+import pkgutil
+
 from zoo.models.base import Autoencoder  # noqa: F401
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

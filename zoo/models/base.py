@@ -22,6 +22,10 @@ class Autoencoder(keras.Model):
     loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
     fitted_prior = False  # True when `sample` uses a density fitted to training codes after training
     conditional = False  # True when encode/decode/sample take class labels (cvae)
+    has_likelihood = False  # True when `log_weights` gives importance weights for an IWAE likelihood bound
+    binarizable = False  # True when the family can train on dynamically binarized images (`dynamic_binarization`)
+    dynamic_binarization = False  # a binarizable family's setting (see vae.py)
+    card = None  # the checkpoint's card (a dict) once loaded or trained by the zoo
     discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
@@ -120,8 +124,18 @@ class Autoencoder(keras.Model):
     def evaluate(self, x=None, y=None, *args, **kwargs):
         return super().evaluate(self._prepare_data(x), y, *args, **kwargs)
 
-    def fit_prior(self, x, seed=0):
-        """Refit a fitted latent density (plain AE and kin) to the codes of images `x`."""
+    def frozen_parts(self, which: str) -> list:
+        """The layers `zoo.finetune(freeze=which)` holds fixed: "encoder" or "decoder"."""
+        return [self.encoder] if which == "encoder" else [self.decoder]
+
+    def log_weights(self, x, labels, k, rng) -> np.ndarray:
+        """log p(x, z_i) - log q(z_i | x) for k codes per image (N, k): the importance weights of the IWAE
+        bound. Only families with `has_likelihood`."""
+        raise TypeError(f"{type(self).__name__} defines no likelihood (has_likelihood is False).")
+
+    def fit_prior(self, x, seed=0, epochs=None, verbose=0):
+        """Refit the sampler fitted after training (a Gaussian mixture for the plain AE and kin) to the codes of
+        images `x`. `epochs` applies to a trained prior (vqvae's PixelCNN); a mixture's EM ignores it."""
         if not isinstance(self.prior, priors.GaussianMixture):
             raise TypeError(f"{type(self).__name__}'s prior ({type(self.prior).__name__}) is not fitted to data.")
         self.prior.fit(self.encode(x), seed=seed)
@@ -211,12 +225,6 @@ class Autoencoder(keras.Model):
             out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
                                        None if y is None else y[i:i + m])
         return out
-
-    def push_to_hub(self, repo_id, **kwargs) -> str:
-        """Publish this model to the Hugging Face Hub (see zoo.hub.push_to_hub); returns the commit id."""
-        from zoo import hub
-
-        return hub.push_to_hub(self, repo_id, **kwargs)
 
     # ---- serialisation -------------------------------------------------------------------------
     def get_config(self):

@@ -39,6 +39,10 @@ class CVAE(VAE):
         self.label_shift = keras.layers.Dense(self.encoder_out_dim(), use_bias=False, name="label_shift")
         self.label_shift.build((None, self.num_classes))
 
+    def frozen_parts(self, which):
+        """The label's path into the encoder counts as encoder."""
+        return [self.encoder, self.label_shift] if which == "encoder" else [self.decoder]
+
     # ---- labels ----
     def label_index(self, label) -> int:
         """One class as its integer id: an int, a whole float, a numeric string ('7') or a class name."""

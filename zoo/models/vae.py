@@ -18,6 +18,8 @@ from zoo.registry import register_family
 @register_family("vae")
 @keras.saving.register_keras_serializable(package="zoo")
 class VAE(Autoencoder):
+    has_likelihood = True
+    binarizable = True
     loss_names = ("reconstruction", "kl")
 
     def __init__(self, *args, dynamic_binarization=False, **kwargs):

@@ -1,10 +1,31 @@
-"""Every family: build, train, save/load, config round trip, input checks, seeded sampling."""
+"""The family contract, for every registered family (from the registry, so a new family is tested the moment it
+registers): build, train, save/load, config round trip, input checks, seeded sampling, declared capabilities."""
 import keras
 import numpy as np
 import pytest
 
 import zoo
+import zoo.models
 from tests.unit.conftest import FAMILIES, tiny
+
+
+def test_every_registered_family_has_a_test_config():
+    from tests.unit.conftest import TEST_CONFIGS
+    from zoo import factory
+
+    assert set(factory.FAMILIES) <= set(TEST_CONFIGS), set(factory.FAMILIES) - set(TEST_CONFIGS)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_capabilities_are_declared_not_probed(family):
+    """What callers read instead of hasattr: every flag is a bool on the class, and matches what it says."""
+    model = tiny(family)
+    for flag in ("conditional", "fitted_prior", "discrete_code", "has_likelihood", "binarizable"):
+        assert isinstance(getattr(type(model), flag), bool), flag
+    assert model.card is None
+    assert type(model).log_weights is not zoo.models.Autoencoder.log_weights or not model.has_likelihood
+    assert ("dynamic_binarization" in model.get_config()) == model.binarizable
+    assert model.frozen_parts("encoder") and model.frozen_parts("decoder")
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import inspect
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, metrics, outputs, plots, training
+from zoo import cards, checkpoints, data, factory, loader, metrics, outputs, plots, training
 
 FREEZE = (None, "encoder", "decoder")
 
@@ -48,19 +47,17 @@ def _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwri
     epochs, freeze, learning_rate = recipe["epochs"], recipe["freeze"], recipe["learning_rate"]
     validation_split, binarize, seed = recipe["validation_split"], recipe["binarize"], recipe["seed"]
     if isinstance(model, (str, Path)):
-        from zoo.api import load
-
-        model = load(model)
-    parent = getattr(model, "card", None) or {}
+        model = loader.load(model)
+    parent = model.card or {}
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
                     "sha256": parent.get("files", {}).get(checkpoints.MODEL_FILE, {}).get("sha256")}
     if binarize is not None:
-        if not hasattr(model, "dynamic_binarization"):
+        if not model.binarizable:
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
         model.dynamic_binarization = bool(binarize)
-    if getattr(model, "dynamic_binarization", False):
+    if model.dynamic_binarization:
         log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
-    recipe["binarize"] = getattr(model, "dynamic_binarization", None)
+    recipe["binarize"] = model.dynamic_binarization if model.binarizable else None
     reproduce = (f"zoo finetune {parent_entry['name']} --data {_describe(data_source)} --epochs {epochs}"
                  + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
                  + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
@@ -83,13 +80,11 @@ def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None,
 
 def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate, validation_split,
                batch_size, labels, seed, out_dir, verbose, log, overwrite, options):
-    from zoo.api import create
-
     if input_shape is None:
         input_shape = _shape_of(data_source)
         log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
     keras.utils.set_random_seed(seed)
-    model = create(family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
+    model = factory.create(family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
                    learning_rate=learning_rate, **options)
     recipe = {"family": family, "input_shape": list(model.image_shape), "latent_dim": model.latent_dim,
               "backbone": backbone, "options": options, "epochs": epochs, "freeze": None,
@@ -139,9 +134,7 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
     if not np.all(np.isfinite(history.history.get("loss", [0.0]))):
         raise RuntimeError("The loss became NaN or inf; try a lower learning_rate. Nothing was written.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
-        takes_epochs = "epochs" in inspect.signature(model.fit_prior).parameters  # a trained prior (vqvae)
-        kw = {"epochs": recipe["prior_epochs"]} if recipe["prior_epochs"] and takes_epochs else {}
-        model.fit_prior(x_fit, seed=seed, **kw)
+        model.fit_prior(x_fit, seed=seed, epochs=recipe["prior_epochs"])
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
@@ -234,8 +227,7 @@ def _freeze(model, freeze):
     """Set the frozen part untrainable; returns [(layer, its previous flag)] to restore."""
     if freeze is None:
         return []
-    parts = [model.encoder] + ([model.label_shift] if hasattr(model, "label_shift") else [])
-    parts = parts if freeze == "encoder" else [model.decoder]
+    parts = model.frozen_parts(freeze)
     saved = [(layer, layer.trainable) for layer in parts]
     for layer in parts:
         layer.trainable = False
@@ -271,8 +263,6 @@ def write_checkpoint(model, out_dir, history, x_show, y_show=None, overwrite=Fal
     """Write model.keras, card.json, README.md, history.csv and pictures to a staging folder beside `out_dir`,
     then rename it into place. An existing folder there is replaced only if the zoo wrote it (or `overwrite`);
     nothing half-written is left."""
-    from zoo import cards
-
     out = Path(out_dir)
 
     def fill(tmp):
@@ -283,7 +273,7 @@ def write_checkpoint(model, out_dir, history, x_show, y_show=None, overwrite=Fal
         rows = [",".join(["epoch", *hist])] + [",".join([str(i), *(f"{hist[k][i]:.6g}" for k in hist)])
                                                for i in range(len(next(iter(hist.values()), [])))]
         (tmp / "history.csv").write_text("\n".join(rows) + "\n")
-        k = getattr(model, "num_classes", 0)
+        k = model.num_classes if model.conditional else 0
         plots.save_grid(model.sample(8 * k, seed=0, labels=np.repeat(np.arange(k), 8)) if model.conditional
                         else model.sample(64, seed=0), tmp / "samples.png", ncol=8)
         shown = x_show[:32]
