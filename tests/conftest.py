@@ -34,3 +34,12 @@ os.environ.pop("HF_HUB_OFFLINE", None)
 def hub():
     """The running Hub stand-in (shared by the session; tests use their own repo names and caches)."""
     return HUB
+
+
+def pytest_collection_modifyitems(config, items):
+    """The integration tests (shipped checkpoints, the Hub stand-in) and the other-backend runs take minutes:
+    mark them slow, so `pytest -m "not slow"` is the quick loop."""
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/integration/" in path or path.endswith("test_backends.py"):
+            item.add_marker(pytest.mark.slow)

@@ -19,6 +19,11 @@ class AAE(PriorMatchingAE):
     loss_names = ("reconstruction", "adversarial", "discriminator")
 
     def __init__(self, *args, adversarial_weight=1.0, discriminator_units=(256, 256), **kwargs):
+        """Args:
+            adversarial_weight: weight of the encoder's fool-the-discriminator term against reconstruction.
+            discriminator_units: widths of the discriminator MLP's hidden layers.
+            *args, **kwargs: as for Autoencoder.
+        """
         self.adversarial_weight = float(adversarial_weight)
         self.discriminator_units = tuple(int(u) for u in discriminator_units)
         super().__init__(*args, **kwargs)

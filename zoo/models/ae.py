@@ -16,6 +16,10 @@ class AE(Autoencoder):
     fitted_prior = True
 
     def __init__(self, *args, prior_components=10, **kwargs):
+        """Args:
+            prior_components: components of the Gaussian mixture fitted to the training codes (the sampler).
+            *args, **kwargs: as for Autoencoder.
+        """
         self.prior_components = int(prior_components)
         super().__init__(*args, **kwargs)
 

@@ -30,6 +30,15 @@ class Autoencoder(keras.Model):
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
                  prior=None, seed=None, **kwargs):
+        """Args:
+            input_shape: (height, width, channels) of the images.
+            latent_dim: width of the code.
+            backbone: "mlp" or "conv" encoder and decoder (zoo.models.backbones), sized from the image shape.
+            hidden: hidden widths (mlp) or filters (conv); default the backbone's.
+            prior: the density `sample` draws from (a serialised layer config, or None for the family's own).
+            seed: seed of the training-time randomness (code sampling, corruption).
+            **kwargs: keras.Model arguments (name).
+        """
         super().__init__(**kwargs)
         self.image_shape = tuple(int(s) for s in input_shape)
         if len(self.image_shape) != 3:

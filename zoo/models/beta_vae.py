@@ -17,6 +17,14 @@ class BetaVAE(VAE):
     loss_names = ("reconstruction", "kl_penalty")
 
     def __init__(self, *args, beta=4.0, capacity_max=None, capacity_steps=10000, gamma=100.0, **kwargs):
+        """Args:
+            beta: weight of the KL term (1 is the plain VAE).
+            capacity_max: with a value, Burgess et al.'s capacity annealing: the loss is gamma * |KL - C| with C
+                growing linearly from 0 to capacity_max nats over capacity_steps steps (beta is then unused).
+            capacity_steps: steps over which the capacity grows.
+            gamma: weight of the capacity term.
+            *args, **kwargs: as for VAE.
+        """
         self.beta, self.gamma = float(beta), float(gamma)
         self.capacity_max = None if capacity_max is None else float(capacity_max)
         self.capacity_steps = int(capacity_steps)

@@ -36,6 +36,10 @@ class CAE(AE):
     loss_names = ("reconstruction", "contractive")
 
     def __init__(self, *args, contractive_weight=0.01, **kwargs):
+        """Args:
+            contractive_weight: weight of the squared Frobenius norm of the encoder's Jacobian.
+            *args, **kwargs: as for AE (the backbone must be "mlp": the Jacobian is computed exactly).
+        """
         if kwargs.get("backbone", "mlp") != "mlp":
             raise ValueError("The contractive penalty is computed exactly for the 'mlp' backbone only; "
                              f"got backbone={kwargs['backbone']!r}.")

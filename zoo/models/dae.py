@@ -14,6 +14,11 @@ from zoo.registry import register_family
 @keras.saving.register_keras_serializable(package="zoo")
 class DAE(AE):
     def __init__(self, *args, noise="gaussian", noise_level=0.5, **kwargs):
+        """Args:
+            noise: the corruption the encoder sees in training ("gaussian", "masking" or "salt_pepper").
+            noise_level: its strength (standard deviation, or share of pixels).
+            *args, **kwargs: as for AE.
+        """
         corruption.check(noise, noise_level)
         self.noise_kind, self.noise_level = noise, float(noise_level)
         super().__init__(*args, **kwargs)

@@ -36,6 +36,13 @@ class TopDownPrior(keras.layers.Layer):
     N(0, I), or a VampPrior over K pseudo-inputs of `image_shape` when `top_components` = K > 0."""
 
     def __init__(self, bottom_dim, top_dim, hidden=256, top_components=0, image_shape=(28, 28, 1), **kwargs):
+        """Args:
+            bottom_dim, top_dim: widths of z1 and z2.
+            hidden: width of the MLP giving p(z1 | z2).
+            top_components: 0 for p(z2) = N(0, I); K for a VampPrior over K pseudo-inputs.
+            image_shape: the images' shape (for the pseudo-inputs).
+            **kwargs: keras.layers.Layer arguments.
+        """
         super().__init__(**kwargs)
         self.bottom_dim, self.top_dim, self.units = int(bottom_dim), int(top_dim), int(hidden)
         self.top_components, self.image_shape = int(top_components), tuple(int(s) for s in image_shape)
@@ -73,6 +80,12 @@ class HVAE(VAE):
     loss_names = ("reconstruction", "kl_top", "kl_bottom")
 
     def __init__(self, *args, top_dim=8, warmup_steps=0, top_components=0, **kwargs):
+        """Args:
+            top_dim: width of z2 (latent_dim counts z1 and z2, so z1 has latent_dim - top_dim units).
+            warmup_steps: steps over which the KL terms' weight grows from 0 to 1 (0: no warm-up).
+            top_components: 0 for p(z2) = N(0, I); K for a VampPrior over K pseudo-inputs.
+            *args, **kwargs: as for VAE.
+        """
         self.top_dim, self.warmup_steps, self.top_components = int(top_dim), int(warmup_steps), int(top_components)
         latent_dim = int(kwargs.get("latent_dim", args[1] if len(args) > 1 else 16))
         if latent_dim <= self.top_dim:

@@ -20,6 +20,10 @@ class IWAE(VAE):
     loss_names = ("neg_iwae_bound",)
 
     def __init__(self, *args, k=5, **kwargs):
+        """Args:
+            k: importance samples per image in the training bound (1 is the plain VAE's ELBO).
+            *args, **kwargs: as for VAE.
+        """
         if int(k) < 1:
             raise ValueError(f"k (importance samples) must be >= 1; got {k!r}.")
         self.k = int(k)

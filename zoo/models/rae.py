@@ -16,6 +16,11 @@ class RAE(AE):
     loss_names = ("reconstruction", "code_penalty", "decoder_penalty")
 
     def __init__(self, *args, code_weight=0.05, decoder_weight=1e-4, **kwargs):
+        """Args:
+            code_weight: weight of the codes' squared norm.
+            decoder_weight: L2 weight decay on the decoder's weights.
+            *args, **kwargs: as for AE.
+        """
         self.code_weight, self.decoder_weight = float(code_weight), float(decoder_weight)
         super().__init__(*args, **kwargs)
 

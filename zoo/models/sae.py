@@ -23,6 +23,12 @@ class SAE(AE):
     loss_names = ("reconstruction", "sparsity")
 
     def __init__(self, *args, sparsity="l1", sparsity_weight=0.1, target_rate=0.05, **kwargs):
+        """Args:
+            sparsity: "l1" (an L1 penalty on a ReLU code) or "kl" (a sigmoid code pulled to target_rate).
+            sparsity_weight: weight of the sparsity penalty.
+            target_rate: the mean activation the "kl" penalty aims for.
+            *args, **kwargs: as for AE.
+        """
         if sparsity not in ("l1", "kl"):
             raise ValueError(f"sparsity must be 'l1' or 'kl'; got {sparsity!r}.")
         if not 0 < target_rate < 1:

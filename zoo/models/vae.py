@@ -23,6 +23,10 @@ class VAE(Autoencoder):
     loss_names = ("reconstruction", "kl")
 
     def __init__(self, *args, dynamic_binarization=False, **kwargs):
+        """Args:
+            dynamic_binarization: re-binarize each training image every step (pixels ~ Bernoulli(x)).
+            *args, **kwargs: as for Autoencoder.
+        """
         self.dynamic_binarization = bool(dynamic_binarization)
         super().__init__(*args, **kwargs)
 

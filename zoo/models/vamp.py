@@ -20,6 +20,12 @@ class VampPrior(keras.layers.Layer):
     which binds its encoder (`bind`) so the density can evaluate q(. | u_k)."""
 
     def __init__(self, dim, components=500, image_shape=(28, 28, 1), **kwargs):
+        """Args:
+            dim: width of the codes.
+            components: number of learned pseudo-inputs (the mixture's components).
+            image_shape: the images' shape (the pseudo-inputs are images).
+            **kwargs: keras.layers.Layer arguments.
+        """
         super().__init__(**kwargs)
         self.dim, self.components = int(dim), int(components)
         self.image_shape = tuple(int(s) for s in image_shape)
@@ -63,6 +69,10 @@ class VampPrior(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="zoo")
 class Vamp(VAE):
     def __init__(self, *args, components=500, **kwargs):
+        """Args:
+            components: number of learned pseudo-inputs of the VampPrior.
+            *args, **kwargs: as for VAE.
+        """
         self.components = int(components)
         super().__init__(*args, **kwargs)
 

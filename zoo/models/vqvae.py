@@ -96,6 +96,14 @@ class PixelCNNPrior(keras.layers.Layer):
     `gated=True`: the gated PixelCNN with vertical and horizontal stacks; False: plain masked convolutions."""
 
     def __init__(self, grid, codebook_size, channels=64, depth=5, gated=False, **kwargs):
+        """Args:
+            grid: (rows, cols) of the index grids.
+            codebook_size: number of codebook entries (the classes at each cell).
+            channels: width of the convolution stack.
+            depth: number of causal layers.
+            gated: the gated PixelCNN (vertical and horizontal stacks, no blind spot) or plain masked convolutions.
+            **kwargs: keras.layers.Layer arguments.
+        """
         super().__init__(**kwargs)
         self.grid, self.codebook_size = tuple(int(g) for g in grid), int(codebook_size)
         self.channels, self.depth, self.gated = int(channels), int(depth), bool(gated)
@@ -176,6 +184,20 @@ class VQVAE(Autoencoder):
     def __init__(self, input_shape=(28, 28, 1), latent_dim=None, *args, code_channels=16, codebook_size=128,
                  commitment=0.25, ema=True, decay=0.99, restart_dead=True, prior_channels=64, prior_depth=5,
                  prior_epochs=10, prior_gated=False, **kwargs):
+        """Args:
+            input_shape: (height, width, channels); the code is a grid a quarter of the size each way.
+            latent_dim: the grid's flat width, rows * cols * code_channels; leave it out (it follows).
+            code_channels: width of each grid cell's code vector.
+            codebook_size: number of codebook entries.
+            commitment: weight of the commitment loss (encoder outputs pulled to their codebook entries).
+            ema: update the codebook by exponential moving averages (else by its own loss).
+            decay: the moving averages' decay.
+            restart_dead: restart codebook entries whose use decayed away on random encoder outputs.
+            prior_channels, prior_depth: width and depth of the PixelCNN prior.
+            prior_epochs: epochs the prior trains for in `fit_prior`.
+            prior_gated: the gated PixelCNN (no blind spot) instead of plain masked convolutions.
+            *args, **kwargs: as for Autoencoder (the backbone must be "conv").
+        """
         h, w = int(input_shape[0]), int(input_shape[1])
         self.grid = (math.ceil(h / 4), math.ceil(w / 4))
         self.code_channels, self.codebook_size = int(code_channels), int(codebook_size)

@@ -42,6 +42,11 @@ class WAE(PriorMatchingAE):
     loss_names = ("reconstruction", "mmd")
 
     def __init__(self, *args, mmd_weight=100.0, prior_draws=None, **kwargs):
+        """Args:
+            mmd_weight: weight of the MMD between the codes and N(0, I) draws (IMQ kernel).
+            prior_draws: N(0, I) draws per step for the MMD (None: as many as codes in the batch).
+            *args, **kwargs: as for Autoencoder.
+        """
         if prior_draws is not None and int(prior_draws) < 2:
             raise ValueError(f"prior_draws must be at least 2 (or None: one per code); got {prior_draws!r}.")
         self.mmd_weight = float(mmd_weight)
