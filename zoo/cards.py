@@ -58,7 +58,7 @@ def summary_rows(cards):
         mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
         rows.append([f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], f"{c['params']:,}",
                      str(c["recipe"]["latent_dim"]),
-                     f"{c['training']['wall_time_s'] / 60:.1f} min"
+                     f"{checkpoints.train_minutes(c):.1f} min"
                      + (f" ({c['hardware']['accelerator']})" if c["hardware"].get("accelerator") else ""),
                      _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")) + (" (given y)" if lik.get("conditional") else ""),
                      _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
@@ -107,7 +107,7 @@ def likelihood_rows(cards):
     return head, rows
 
 
-DENOISING_SHOWN = ("gaussian@0.5", "masking@0.5", "salt_pepper@0.2")
+DENOISING_SHOWN = checkpoints.DENOISING_SHOWN
 
 
 def code_rows(cards):
@@ -125,7 +125,7 @@ def code_rows(cards):
         rows.append([c["name"]] + [f"{d[k]['psnr']:.2f}" for k in DENOISING_SHOWN]
                     + [f"{code['near_zero_share']:.3f}", f"{code['mostly_silent_units']:.3f}",
                        f"{code['mean_abs_activation']:.3f}", _f(code.get("jacobian_fro")),
-                       _f(code["jacobian_fro"] / code["rms_activation"] if "jacobian_fro" in code else None)])
+                       _f(checkpoints.relative_jacobian(code))])
     return head, rows
 
 
@@ -165,7 +165,7 @@ def body(c: dict, pictures: str) -> list[str]:
            f"- Recipe: {r['backbone']} backbone, latent {r['latent_dim']}, {r['epochs']} epochs, batch "
            f"{r['batch_size']}, {r['optimizer']} lr {r['learning_rate']}, seed {r['seed']}"
            + (f", options `{json.dumps(r['options'])}`" if r["options"] else ""),
-           f"- Trained in {t['wall_time_s'] / 60:.1f} min"
+           f"- Trained in {checkpoints.train_minutes(c):.1f} min"
            + (f" (+ {t['prior_fit_s'] / 60:.1f} min fitting its sampler)" if t.get("prior_fit_s") else "")
            + f" on {machine(hw)} ({hw['keras_backend']} "
            f"backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters; "
@@ -199,7 +199,7 @@ def body(c: dict, pictures: str) -> list[str]:
             out.append(f"- Conditional samples (each class asked for equally often): the evaluator's class agrees "
                        f"with the requested label for {s['label_agreement']:.3f} of them; per class "
                        f"{s['label_agreement_per_class']}.")
-    out += [f"- Weights: `model.keras`, sha256 `{c['files']['model.keras']['sha256']}`",
+    out += [f"- Weights: `model.keras`, sha256 `{checkpoints.model_sha256(c)}`",
             f"- Reproduce: `{c['reproduce']}`, then `python scripts/evaluate.py {c['name']}`", "",
             f"| samples (own sampler, seed 0{', one row per requested class' if _conditional(c) else ''}) "
             "| test images (odd rows), reconstructions (even rows) |", "|---|---|",
@@ -347,7 +347,7 @@ def user_readme(card: dict) -> str:
     else:
         lines.append("- No metrics were measured on this model: measure it with `zoo.compare`.")
     where = f'"hf://{card["repo_id"]}"' if card.get("repo_id") else '"path/to/this/folder"'
-    lines += [f"- Weights: `model.keras`, sha256 `{card['files']['model.keras']['sha256']}`", "", "## Use", "",
+    lines += [f"- Weights: `model.keras`, sha256 `{checkpoints.model_sha256(card)}`", "", "## Use", "",
               "```python", "import zoo", f"m = zoo.load({where})", "imgs = m.sample(16, seed=0)", "```"]
     return "\n".join(lines) + "\n"
 

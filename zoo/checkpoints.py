@@ -24,6 +24,36 @@ def root() -> Path:
     return Path(__file__).resolve().parent / "_checkpoints"  # wheel installs: see pyproject.toml
 
 
+# ---- the card: card.json is a JSON object; these accessors are the one place its nested keys are spelled ----
+# Writers: training.train (registry recipes), own_images (finetune / train on your images), export.push_to_hub,
+# scripts/train_evaluator.py; each adds training.provenance() and lets write_folder list the files.
+# Readers: loader, cards (MODEL_CARDS.md), comparison, cli; through the accessors below.
+DENOISING_SHOWN = ("gaussian@0.5", "masking@0.5", "salt_pepper@0.2")  # noise settings the tables show
+
+
+def model_sha256(card: dict | None) -> str | None:
+    """The sha256 the card records for its weights file (None if none)."""
+    files = (card or {}).get("files")
+    entry = files.get(MODEL_FILE) if isinstance(files, dict) else None
+    return entry.get("sha256") if isinstance(entry, dict) else None
+
+
+def train_minutes(card: dict | None) -> float | None:
+    """Training wall time in minutes, summed over resumed sessions (None if not recorded)."""
+    seconds = ((card or {}).get("training") or {}).get("wall_time_s")
+    return None if seconds is None else seconds / 60
+
+
+def relative_jacobian(code: dict) -> float | None:
+    """The encoder Jacobian's Frobenius norm relative to the code's RMS scale (None for a quantised code)."""
+    return code["jacobian_fro"] / code["rms_activation"] if "jacobian_fro" in code else None
+
+
+def denoising_psnr(evaluation: dict, setting: str) -> float | None:
+    """PSNR of denoised images at a noise setting of DENOISING_SHOWN ('gaussian@0.5'), if measured."""
+    return ((evaluation or {}).get("denoising") or {}).get(setting, {}).get("psnr")
+
+
 def write_card(folder, card: dict) -> Path:
     return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(card, indent=2) + "\n")
 
@@ -72,6 +102,4 @@ def verify(folder: Path, card: dict) -> None:
 
 
 def recorded_hash(card: dict) -> bool:
-    files = card.get("files")
-    entry = files.get(MODEL_FILE) if isinstance(files, dict) else None
-    return isinstance(entry, dict) and entry.get("sha256") is not None
+    return model_sha256(card) is not None

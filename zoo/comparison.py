@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 
-from zoo import data, evaluation, loader, plots
+from zoo import checkpoints, data, evaluation, loader, plots
 
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE).
 # Printed as three narrow blocks (model, samples, holes) so the table fits a terminal.
@@ -90,8 +90,7 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
     card = card or {}
     row = {"name": card.get("name") or model.name, "family": model.family, "params": int(model.count_params()),
            "latent_dim": model.latent_dim, "source": source,
-           "train_min": (card["training"]["wall_time_s"] / 60
-                         if card.get("training", {}).get("wall_time_s") is not None else None)}
+           "train_min": checkpoints.train_minutes(card)}
     if ev:
         s, holes, lik = ev["samples"], ev["holes"], ev.get("likelihood", {})
         row.update(mse=ev["reconstruction"]["mse"], iwae_nll=lik.get("iwae_nll_nats"),
@@ -102,13 +101,12 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
                    validity_interp=ev["interpolation"]["validity"],
                    fid_ex_post=ev.get("ex_post", {}).get("fid"), validity_ex_post=ev.get("ex_post", {}).get("validity"))
         if "denoising" in ev:
-            d = ev["denoising"]
-            row.update(psnr_gauss=d["gaussian@0.5"]["psnr"], psnr_mask=d["masking@0.5"]["psnr"],
-                       psnr_sp=d["salt_pepper@0.2"]["psnr"])
+            gauss, mask, sp = (checkpoints.denoising_psnr(ev, s) for s in checkpoints.DENOISING_SHOWN)
+            row.update(psnr_gauss=gauss, psnr_mask=mask, psnr_sp=sp)
         if "code" in ev:
             code = ev["code"]  # no Jacobian for a quantised code (vqvae)
             row.update(near_zero=code["near_zero_share"],
-                       jac_rel=code["jacobian_fro"] / code["rms_activation"] if "jacobian_fro" in code else None)
+                       jac_rel=checkpoints.relative_jacobian(code))
     return row
 
 

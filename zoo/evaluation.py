@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import classifiers, data, metrics
+from zoo import checkpoints, classifiers, data, metrics
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -59,7 +59,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     t0 = time.perf_counter()
     out = {"protocol": p, "test_images": int(len(x_test)),
            "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
-                         "sha256": ev.card.get("files", {}).get("model.keras", {}).get("sha256")}}
+                         "sha256": checkpoints.model_sha256(ev.card)}}
     out["reconstruction"] = metrics.reconstruction(model, x_test, labels)
     log("  reconstruction", out["reconstruction"])
 

@@ -21,8 +21,8 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
         else:
             card = {"family": model.family, "dataset": parent.get("dataset"), "params": int(model.count_params()),
                     "model_config": model.get_config(),
-                    "parent": ({"name": parent.get("name"), "sha256": parent.get("files", {}).get(
-                        checkpoints.MODEL_FILE, {}).get("sha256")} if parent else None)}
+                    "parent": ({"name": parent.get("name"), "sha256": checkpoints.model_sha256(parent)}
+                               if parent else None)}
         card.update({"name": repo_id.split("/")[-1], "repo_id": repo_id,
                      "pushed": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}})

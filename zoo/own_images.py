@@ -8,7 +8,6 @@ PixelCNN of vqvae) so `sample` draws from the new data, measure again, and recor
 from __future__ import annotations
 
 import contextlib
-import datetime
 import time
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwri
         model = loader.load(model)
     parent = model.card or {}
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
-                    "sha256": parent.get("files", {}).get(checkpoints.MODEL_FILE, {}).get("sha256")}
+                    "sha256": checkpoints.model_sha256(parent)}
     if binarize is not None:
         if not model.binarizable:
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
@@ -156,8 +155,7 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
                                    "RMS distance between the mean of 1000 samples and the mean of these images"}},
         "training": {"epochs": recipe["epochs"], "wall_time_s": round(fit_s, 1),
                      "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
-        "hardware": training.hardware(), "code_version": training.code_version(),
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **training.provenance(),
     }
     if out_dir is not None:
         write_checkpoint(model, out_dir, history, x_val, y_val, overwrite=overwrite)

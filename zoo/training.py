@@ -119,6 +119,12 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training, self.stopped_at = True, epoch + 1
 
 
+def provenance() -> dict:
+    """What every card records of where it was made: hardware, code version, time (UTC)."""
+    return {"hardware": hardware(), "code_version": code_version(),
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
 def code_version() -> dict:
     repo = Path(__file__).resolve().parents[1]
     try:
@@ -324,8 +330,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
         "training": {"epochs": len(rows), "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
-        "hardware": hardware(), "code_version": code_version(),
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **provenance(),
         "reproduce": f"python scripts/train.py {recipe.name}",
     }
     return final, card, (x_test, y_test)
