@@ -43,3 +43,11 @@ def pytest_collection_modifyitems(config, items):
         path = str(item.fspath)
         if "/tests/integration/" in path or path.endswith("test_backends.py"):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_finish(session):
+    """Start the other-backend runs now, so they run beside this one (see tests/test_backends.py)."""
+    if any(item.fspath.basename == "test_backends.py" for item in session.items):
+        from tests import test_backends
+
+        test_backends.start()

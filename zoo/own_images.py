@@ -29,22 +29,22 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, vali
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
     reconstruction error on it before and after is logged and stored in `model.card["metrics"]["heldout"]`.
     A sampler fitted to training codes is refitted on the new training images (`prior_epochs` sets the
-    vqvae PixelCNN's epochs; default its recipe's). `binarize` (VAE families) turns dynamic binarization of the
+    vqvae PixelCNN's epochs; default: the model's own). `binarize` (VAE families) turns dynamic binarization of the
     training images on or off; None keeps the model's setting (vae-mnist binarizes). With `out_dir`, a
     checkpoint folder is written there (the format of the shipped ones, card included), loadable with
     `zoo.load(out_dir)`; an existing folder there is replaced only if it is a checkpoint the zoo wrote, unless
     `overwrite=True`. Bad settings, data or output paths fail before anything is trained or written.
     """
-    recipe = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
+    settings = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
               "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
-    _check(recipe)
+    _check(settings)
     with _claimed(out_dir, overwrite):
-        return _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwrite)
+        return _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite)
 
 
-def _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwrite):
-    epochs, freeze, learning_rate = recipe["epochs"], recipe["freeze"], recipe["learning_rate"]
-    validation_split, binarize, seed = recipe["validation_split"], recipe["binarize"], recipe["seed"]
+def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite):
+    epochs, freeze, learning_rate = settings["epochs"], settings["freeze"], settings["learning_rate"]
+    validation_split, binarize, seed = settings["validation_split"], settings["binarize"], settings["seed"]
     if isinstance(model, (str, Path)):
         model = loader.load(model)
     parent = model.card or {}
@@ -56,13 +56,13 @@ def _finetune(model, data_source, recipe, labels, out_dir, verbose, log, overwri
         model.dynamic_binarization = bool(binarize)
     if model.dynamic_binarization:
         log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
-    recipe["binarize"] = model.dynamic_binarization if model.binarizable else None
+    settings["binarize"] = model.dynamic_binarization if model.binarizable else None
     reproduce = (f"zoo finetune {parent_entry['name']} --data {_describe(data_source)} --epochs {epochs}"
                  + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
                  + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
                  + ("" if binarize is None else " --binarize" if binarize else " --no-binarize"))
-    return _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log,
-                          card={"parent": parent_entry, "finetune": recipe, "reproduce": reproduce}, overwrite=overwrite)
+    return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
+                          card={"parent": parent_entry, "finetune": settings, "reproduce": reproduce}, overwrite=overwrite)
 
 
 def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None, backbone="mlp",
@@ -85,19 +85,19 @@ def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, l
     keras.utils.set_random_seed(seed)
     model = factory.create(family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
                    learning_rate=learning_rate, **options)
-    recipe = {"family": family, "input_shape": list(model.image_shape), "latent_dim": model.latent_dim,
+    settings = {"family": family, "input_shape": list(model.image_shape), "latent_dim": model.latent_dim,
               "backbone": backbone, "options": options, "epochs": epochs, "freeze": None,
               "learning_rate": learning_rate, "batch_size": batch_size, "validation_split": validation_split,
               "prior_epochs": None, "seed": seed}
     shape = "x".join(str(s) for s in model.image_shape)
     reproduce = (f"zoo train {family} --data {_describe(data_source)} --input-shape {shape} --epochs {epochs}"
                  f" --latent-dim {model.latent_dim} --backbone {backbone} --learning-rate {learning_rate:g}")
-    return _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log,
-                          card={"parent": None, "train": recipe, "reproduce": reproduce}, overwrite=overwrite)
+    return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
+                          card={"parent": None, "train": settings, "reproduce": reproduce}, overwrite=overwrite)
 
 
-def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, card, overwrite=False):
-    freeze, split, seed = recipe["freeze"], recipe["validation_split"], recipe["seed"]
+def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, card, overwrite=False):
+    freeze, split, seed = settings["freeze"], settings["validation_split"], settings["seed"]
     notes = []
     x, y, classes = data.read_source(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
     y = _labels_for(model, y if labels is None else labels, len(x), log, classes if labels is None else None)
@@ -118,27 +118,27 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
     before = _measure(model, x_val, y_val, seed)
     log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, BCE {before['bce_nats']:.2f} nats before")
     trainable = _freeze(model, freeze)
-    model.compile(optimizer=keras.optimizers.Adam(recipe["learning_rate"]))
+    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
     val_data = ((x_val, y_val) if model.conditional else x_val) if n_val else None
     t0 = time.perf_counter()
     try:
-        history = model.fit(fit_data, epochs=recipe["epochs"], batch_size=recipe["batch_size"], shuffle=True,
+        history = model.fit(fit_data, epochs=settings["epochs"], batch_size=settings["batch_size"], shuffle=True,
                             validation_data=val_data, verbose=verbose,
                             callbacks=[keras.callbacks.TerminateOnNaN()])
     finally:  # the freeze holds for this fit only
         for layer, flag in trainable:
             layer.trainable = flag
-        model.compile(optimizer=keras.optimizers.Adam(recipe["learning_rate"]))
+        model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
     if not np.all(np.isfinite(history.history.get("loss", [0.0]))):
         raise RuntimeError("The loss became NaN or inf; try a lower learning_rate. Nothing was written.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
-        model.fit_prior(x_fit, seed=seed, epochs=recipe["prior_epochs"])
+        model.fit_prior(x_fit, seed=seed, epochs=settings["prior_epochs"])
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
     log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, BCE {after['bce_nats']:.2f} nats after "
-        f"{recipe['epochs']} epochs")
+        f"{settings['epochs']} epochs")
 
     model.card = {
         "name": Path(out_dir).name if out_dir else f"{card['parent']['name']}-finetuned" if card["parent"]
@@ -153,7 +153,7 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
         "metrics": {held: {"before": before, "after": after,
                            "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the "
                                    "RMS distance between the mean of 1000 samples and the mean of these images"}},
-        "training": {"epochs": recipe["epochs"], "wall_time_s": round(fit_s, 1),
+        "training": {"epochs": settings["epochs"], "wall_time_s": round(fit_s, 1),
                      "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
         **training.provenance(),
     }
@@ -163,22 +163,22 @@ def _fit_on_images(model, data_source, recipe, labels, out_dir, verbose, log, ca
     return model, history
 
 
-def _check(recipe):
+def _check(settings):
     """Refuse bad settings before anything is read, trained or written."""
-    if recipe["freeze"] not in FREEZE:
-        raise ValueError(f"freeze must be one of {FREEZE}; got {recipe['freeze']!r}.")
+    if settings["freeze"] not in FREEZE:
+        raise ValueError(f"freeze must be one of {FREEZE}; got {settings['freeze']!r}.")
     for key in ("epochs", "batch_size"):
-        v = recipe.get(key, 1)
+        v = settings.get(key, 1)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{key} must be a positive integer; got {v!r}.")
-    if recipe.get("prior_epochs") is not None:
-        v = recipe["prior_epochs"]
+    if settings.get("prior_epochs") is not None:
+        v = settings["prior_epochs"]
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"prior_epochs must be a positive integer or None; got {v!r}.")
-    split = recipe["validation_split"]
+    split = settings["validation_split"]
     if isinstance(split, bool) or not isinstance(split, (int, float)) or not (0 <= split < 1):
         raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
-    lr = recipe["learning_rate"]
+    lr = settings["learning_rate"]
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < float("inf")):
         raise ValueError(f"learning_rate must be a positive number; got {lr!r}.")
 

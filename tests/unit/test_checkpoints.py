@@ -8,6 +8,8 @@ import zoo
 from tests.unit.conftest import tiny
 from zoo import checkpoints
 
+pytestmark = pytest.mark.backend_agnostic  # file, CLI and data logic: the backend runs skip it
+
 
 @pytest.fixture
 def folder(tmp_path, images):

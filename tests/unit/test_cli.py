@@ -3,6 +3,8 @@ import pytest
 
 from zoo import cli
 
+pytestmark = pytest.mark.backend_agnostic  # file, CLI and data logic: the backend runs skip it
+
 
 @pytest.mark.parametrize("argv", [["--help"], ["list", "--help"], ["info", "--help"], ["sample", "--help"],
                                   ["reconstruct", "--help"], ["train", "--help"]])

@@ -1,4 +1,8 @@
+import pytest
+
 from zoo.comparison import Table
+
+pytestmark = pytest.mark.backend_agnostic  # file, CLI and data logic: the backend runs skip it
 
 
 def test_table_prints_and_renders():

@@ -5,6 +5,8 @@ from PIL import Image
 
 from zoo import data
 
+pytestmark = pytest.mark.backend_agnostic  # file, CLI and data logic: the backend runs skip it
+
 
 def write_folder(root, classes=("cats", "dogs"), n=3, size=(32, 32), mode="RGB"):
     rng = np.random.default_rng(0)

@@ -43,5 +43,5 @@ class PriorMatchingAE(AE):
     def call(self, x, training=False):
         out = super().call(x, training=training)
         n = self.prior_draws or keras.ops.shape(out["z"])[0]
-        out["z_prior"] = keras.random.normal((n, self.latent_dim), seed=self.noise)
+        out["z_prior"] = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
         return out

@@ -51,7 +51,7 @@ class Autoencoder(keras.Model):
             prior = keras.saving.deserialize_keras_object(prior)
         self.prior = prior if prior is not None else self.make_prior()
         self.seed = seed
-        self.noise = keras.random.SeedGenerator(seed)  # training-time randomness (sampling z, corruption)
+        self.seed_generator = keras.random.SeedGenerator(seed)  # training-time randomness (sampling z, corruption)
         self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
         self.make_layers()
         self.build((None, *self.image_shape))  # built at construction, so weights load and training resumes

@@ -120,7 +120,7 @@ class CVAE(VAE):
         x, y = batch["images"], batch["labels"]
         x = self.binarize(x, training)
         mean, log_var = self.posterior(self.features(x, y, training))
-        z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.noise)
+        z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         logits = self.decoder(self.decoder_input(z, y), training=training)
         return {"logits": logits, "z": z, "mean": mean, "log_var": log_var, "target": x}
 

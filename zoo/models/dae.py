@@ -20,13 +20,13 @@ class DAE(AE):
             *args, **kwargs: as for AE.
         """
         corruption.check(noise, noise_level)
-        self.noise_kind, self.noise_level = noise, float(noise_level)
+        self.noise, self.noise_level = noise, float(noise_level)
         super().__init__(*args, **kwargs)
 
     def call(self, x, training=False):
         clean = x
         if training:
-            x = corruption.corrupt(x, self.noise_kind, self.noise_level, seed=self.noise)
+            x = corruption.corrupt(x, self.noise, self.noise_level, seed=self.seed_generator)
         out = super().call(x, training=training)
         out["target"] = clean  # the loss compares the reconstruction with the clean image
         return out
@@ -36,4 +36,4 @@ class DAE(AE):
         return self.reconstruct(x_noisy, batch_size=batch_size)
 
     def get_config(self):
-        return {**super().get_config(), "noise": self.noise_kind, "noise_level": self.noise_level}
+        return {**super().get_config(), "noise": self.noise, "noise_level": self.noise_level}

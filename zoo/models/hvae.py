@@ -147,9 +147,9 @@ class HVAE(VAE):
     def call(self, x, training=False):
         x = self.binarize(x, training)
         guess, (m2, lv2) = self.bottom_up(self.encoder(x, training=training))
-        z2 = m2 + ops.exp(0.5 * lv2) * keras.random.normal(ops.shape(m2), seed=self.noise)
+        z2 = m2 + ops.exp(0.5 * lv2) * keras.random.normal(ops.shape(m2), seed=self.seed_generator)
         (m1, lv1), (mp, lvp) = self.merge(guess, z2)
-        z1 = m1 + ops.exp(0.5 * lv1) * keras.random.normal(ops.shape(m1), seed=self.noise)
+        z1 = m1 + ops.exp(0.5 * lv1) * keras.random.normal(ops.shape(m1), seed=self.seed_generator)
         if training:
             self.step.assign(self.step + 1.0)
         return {"logits": self.decoder(z1, training=training), "target": x, "z": ops.concatenate([z1, z2], -1),

@@ -33,7 +33,7 @@ class IWAE(VAE):
         x = self.binarize(x, training)
         mean, log_var = self.posterior(self.encoder(x, training=training))
         n, d = ops.shape(mean)[0], self.latent_dim
-        eps = keras.random.normal((n, self.k, d), seed=self.noise)
+        eps = keras.random.normal((n, self.k, d), seed=self.seed_generator)
         z = mean[:, None] + ops.exp(0.5 * log_var)[:, None] * eps
         logits = self.decoder(ops.reshape(z, (-1, d)), training=training)
         return {"logits": logits, "z": z, "eps": eps, "mean": mean, "log_var": log_var, "target": x}

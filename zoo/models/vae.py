@@ -44,13 +44,13 @@ class VAE(Autoencoder):
     def binarize(self, x, training):
         """Dynamic binarization: while training, pixels ~ Bernoulli(intensity), fresh every step."""
         if training and self.dynamic_binarization:
-            return ops.cast(keras.random.uniform(ops.shape(x), seed=self.noise) < x, x.dtype)
+            return ops.cast(keras.random.uniform(ops.shape(x), seed=self.seed_generator) < x, x.dtype)
         return x
 
     def call(self, x, training=False):
         x = self.binarize(x, training)
         mean, log_var = self.posterior(self.encoder(x, training=training))
-        z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.noise)
+        z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         return {"logits": self.decoder(z, training=training), "z": z, "mean": mean,
                 "log_var": log_var, "target": x}
 

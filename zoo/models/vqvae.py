@@ -304,7 +304,7 @@ class VQVAE(Autoencoder):
         total = self.decay * self.ema_sum + (1.0 - self.decay) * ops.matmul(ops.transpose(onehot), ze)
         if self.restart_dead:  # entries whose usage decayed away restart on random encoder outputs of this batch
             dead = (count < 1e-3)[:, None]
-            pick = keras.random.randint((self.codebook_size,), 0, ops.shape(ze)[0], seed=self.noise)
+            pick = keras.random.randint((self.codebook_size,), 0, ops.shape(ze)[0], seed=self.seed_generator)
             fresh = ops.take(ze, pick, axis=0)
             total = ops.where(dead, fresh, total)
             count = ops.where(dead[:, 0], ops.ones_like(count), count)
