@@ -5,7 +5,7 @@ import datetime
 import tempfile
 from pathlib import Path
 
-from zoo import cards, checkpoints, hub, outputs, plots
+from zoo import cards, checkpoints, hub, plots
 
 
 def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoint=None, token=None) -> str:
@@ -13,8 +13,8 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
     and a sample grid. `zoo.load("hf://" + repo_id)` gets it back. Returns the commit id."""
     hub.parse_hf_uri("hf://" + str(repo_id))  # a bad name fails before anything is written or sent
     parent = model.card or {}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+
+    def fill(tmp):
         model.save(tmp / checkpoints.MODEL_FILE)
         if parent.get("finetune") or parent.get("train"):  # made by zoo.finetune / train_new: keep its record
             card = {**parent, "model_config": model.get_config(), "params": int(model.count_params())}
@@ -31,5 +31,10 @@ def push_to_hub(model, repo_id: str, commit_message=None, private=False, endpoin
             plots.save_grid(model.sample(64, seed=0), tmp / "samples.png")
         except RuntimeError:  # a fitted density not fitted yet: publish without the picture
             pass
-        checkpoints.write_card(tmp, {**card, "files": outputs.folder_files(tmp)})
-        return hub.publish(tmp, repo_id, commit_message or f"Upload {card['name']} with zoo", private, endpoint, token)
+        return card
+
+    with tempfile.TemporaryDirectory() as scratch:  # the same folder writer as every checkpoint, then uploaded
+        folder = Path(scratch) / "repo"
+        card = checkpoints.write_folder(folder, fill)
+        return hub.publish(folder, repo_id, commit_message or f"Upload {card['name']} with zoo", private, endpoint,
+                           token)
