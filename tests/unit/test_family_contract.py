@@ -6,7 +6,7 @@ import pytest
 
 import zoo
 import zoo.models
-from tests.unit.conftest import FAMILIES, tiny
+from tests.unit.conftest import FAMILIES, other_size, tiny
 
 
 def test_every_registered_family_has_a_test_config():
@@ -109,3 +109,15 @@ def test_conv_backbone_other_shape():
     x = np.random.default_rng(0).random((5, 30, 30, 3)).astype("float32")
     assert model.reconstruct(x).shape == (5, 30, 30, 3)
     assert model.fit(x, epochs=1, verbose=0).history["loss"][0] > 0
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_builds_and_trains_at_another_image_size(family):
+    """zoo.create(family, input_shape=(H, W, 3)) with the conv backbone: trains, samples and reconstructs."""
+    model = other_size(family, (20, 24, 3))
+    x = np.random.default_rng(0).random((32, 20, 24, 3)).astype("float32")
+    model.fit(x, epochs=1, batch_size=16, verbose=0)
+    if model.fitted_prior:
+        model.fit_prior(x)
+    assert model.sample(2, seed=0).shape == (2, 20, 24, 3)
+    assert model.reconstruct(x[:2]).shape == (2, 20, 24, 3)
