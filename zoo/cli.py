@@ -42,10 +42,9 @@ def cmd_info(args):
 
 def _check_output(args):
     """Refuse a bad -o path or --ncol before any model is loaded or anything is computed."""
-    from zoo import outputs
+    from zoo import inputs, outputs
 
-    if args.ncol < 1:
-        raise ValueError(f"--ncol must be a positive integer; got {args.ncol}.")
+    inputs.as_count(args.ncol, "--ncol")
     if args.output:
         outputs.check_output_file(args.output)
 

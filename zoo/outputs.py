@@ -93,7 +93,7 @@ def ownership_problem(folder) -> str | None:
         if p.is_symlink() or not p.is_file():
             return f"{name} is not a regular file"
         expected = entry.get("sha256") if isinstance(entry, dict) else None
-        if not isinstance(expected, str) or sha256(p) != expected.lower():
+        if not isinstance(expected, str) or sha256(p) != expected.strip().lower():
             return f"{name} does not match the sha256 on its card (changed since the zoo wrote it)"
     return None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import cards, checkpoints, data, factory, loader, metrics, outputs, plots, training
+from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, training
 
 FREEZE = (None, "encoder", "decoder")
 
@@ -168,19 +168,13 @@ def _check(settings):
     if settings["freeze"] not in FREEZE:
         raise ValueError(f"freeze must be one of {FREEZE}; got {settings['freeze']!r}.")
     for key in ("epochs", "batch_size"):
-        v = settings.get(key, 1)
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{key} must be a positive integer; got {v!r}.")
+        inputs.as_count(settings.get(key, 1), key)
     if settings.get("prior_epochs") is not None:
-        v = settings["prior_epochs"]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"prior_epochs must be a positive integer or None; got {v!r}.")
+        inputs.as_count(settings["prior_epochs"], "prior_epochs")
     split = settings["validation_split"]
     if isinstance(split, bool) or not isinstance(split, (int, float)) or not (0 <= split < 1):
         raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
-    lr = settings["learning_rate"]
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < float("inf")):
-        raise ValueError(f"learning_rate must be a positive number; got {lr!r}.")
+    inputs.as_positive_number(settings["learning_rate"], "learning_rate")
 
 
 def _claimed(out_dir, overwrite):

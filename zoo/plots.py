@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from zoo import outputs
+from zoo.inputs import as_count
 
 
 def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
     """(N, H, W, C) in [0, 1] -> one (rows*H, ncol*W[, C]) canvas with grey gutters, upscaled."""
-    if isinstance(ncol, bool) or not isinstance(ncol, (int, np.integer)) or ncol < 1:
-        raise ValueError(f"ncol (images per row) must be a positive integer; got {ncol!r}.")
+    as_count(ncol, "ncol (images per row)")
     images = np.asarray(images, dtype="float32")
     n, h, w, c = images.shape
     nrow = -(-n // ncol)

@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, factory, metrics, outputs, plots, recipes, registry
+from zoo import checkpoints, data, factory, inputs, metrics, outputs, plots, recipes, registry
 from zoo.version import __version__
 
 
@@ -203,12 +203,8 @@ def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
     if not isinstance(changed.get("options", {}), dict):
         raise ValueError(f"options must be a dict of the family's settings; got {changed['options']!r}.")
     for key in ("epochs", "batch_size", "latent_dim"):
-        v = changed.get(key, 1)
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{key} must be a positive integer; got {v!r}.")
-    lr = changed.get("learning_rate", 1.0)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf"):
-        raise ValueError(f"learning_rate must be a positive number; got {lr!r}.")
+        inputs.as_count(changed.get(key, 1), key)
+    inputs.as_positive_number(changed.get("learning_rate", 1.0), "learning_rate")
     options = {**fields["options"], **changed.pop("options", {})}
     return registry.Recipe(**{**fields, **changed, "options": options})
 
