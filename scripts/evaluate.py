@@ -15,7 +15,8 @@ if __name__ == "__main__":
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
     p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
                    f"({','.join(evaluation.PARTIAL)}); default: everything")
-    p.add_argument("--pictures-only", action="store_true", help="only draw the latent traversal picture")
+    p.add_argument("--pictures-only", action="store_true", help="only draw the latent traversal picture (a "
+                   "factor dataset's labels come from its measured card)")
     args = p.parse_args()
     patterns = ["*"] if args.all else args.names
     if not patterns:
@@ -30,13 +31,18 @@ if __name__ == "__main__":
         print(f"== {name}", flush=True)
         model = load(name)
         card = model.card
-        if not model.conditional:
-            plots.traversal(model, data.load_split(card["dataset"], "test")[0][:2000], folder / "traversal.png")
+        x_test = data.load_split(card["dataset"], "test")[0][:2000]
+        rendered = data.DATASETS[card["dataset"]].factors is not None
+        if not model.conditional and not rendered:
+            plots.traversal(model, x_test, folder / "traversal.png")
             card = checkpoints.record_files(folder, card, ["traversal.png"])
-        if args.pictures_only:
-            checkpoints.write_card(folder, card)
-            continue
-        sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
-        card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
-                                                 previous=card.get("evaluation"))
+        if not args.pictures_only:
+            sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
+            card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
+                                                     previous=card.get("evaluation"))
+        if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
+            scored = card["evaluation"]["disentanglement"]
+            labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"], scored["factors"])
+            plots.factor_traversal(model, x_test, labels, folder / "traversal.png")
+            card = checkpoints.record_files(folder, card, ["traversal.png"])
         checkpoints.write_card(folder, card)

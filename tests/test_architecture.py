@@ -17,7 +17,7 @@ LAYERS = [
     ["zoo.own_images", "zoo.comparison"],
     ["zoo.training", "zoo.export"],
     ["zoo.cards", "zoo.evaluation"],
-    ["zoo.metrics", "zoo.classifiers"],
+    ["zoo.metrics", "zoo.classifiers", "zoo.factor_metrics"],
     ["zoo.loader"],
     ["zoo.hub"],
     ["zoo.factory"],
@@ -25,6 +25,7 @@ LAYERS = [
     ["zoo.checkpoints", "zoo.plots", "zoo.data"],
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
+    ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only
 ]
 
 

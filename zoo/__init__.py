@@ -1,16 +1,17 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
-`list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare` and
-`push_to_hub` import Keras on first use.
+`list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare`,
+`disentanglement` and `push_to_hub` import Keras on first use.
 """
 from zoo.recipes import list_models
 from zoo.version import __version__  # noqa: F401
 
-__all__ = ["list_models", "load", "info", "create", "compare", "push_to_hub", "finetune", "train"]
+API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement")
+__all__ = ["list_models", *API]
 
 
 def __getattr__(name):
-    if name in ("load", "info", "create", "compare", "push_to_hub", "finetune", "train"):
+    if name in API:
         from zoo import api
 
         return getattr(api, name)

@@ -56,3 +56,15 @@ def compare(models, figure=None, **kwargs):
     from zoo import comparison
 
     return comparison.compare(models, figure=figure, **kwargs)
+
+
+def disentanglement(model, dataset: str = "dsprites", protocol=None) -> dict:
+    """Score a model (or a name: 'beta_vae-dsprites') for disentanglement on a factor-labelled dataset
+    ('dsprites', 'shapes3d'): BetaVAE and FactorVAE scores, MIG, DCI, SAP, modularity and explicitness, as
+    disentanglement_lib defines them. Returns {"scores": {...}, "details": ..., "protocol": ...}. See
+    zoo.factor_metrics."""
+    from zoo import factor_metrics, loader
+
+    if isinstance(model, str):
+        model = loader.load(model)
+    return factor_metrics.score(model, dataset, protocol)

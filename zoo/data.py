@@ -1,5 +1,6 @@
 """Data for the models: the shipped datasets as uint8 arrays read with tensorflow-datasets (honours
-TFDS_DATA_DIR), and your own images (folders, arrays, tf.data) adapted to a model's input (`load_images`)."""
+TFDS_DATA_DIR), the rendered factor datasets (dsprites, shapes3d) as samples with their factors or as an endless
+tf.data stream, and your own images (folders, arrays, tf.data) adapted to a model's input (`load_images`)."""
 from __future__ import annotations
 
 import os
@@ -7,15 +8,60 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.datasets import DATASETS  # noqa: F401  (re-exported: the names scripts offer)
+from zoo.datasets import DATASETS, get_dataset
 from zoo.inputs import check_integer_pixels
+from zoo.renderers import FactorGrid
+
+# The fixed splits of a rendered dataset: seeded uniform draws from its full grid (the grid itself is the
+# training set, drawn afresh each step by `stream`); their labels are the images' factor indices.
+FACTOR_SPLITS = {"train": (50_000, 0), "test": (10_000, 1)}  # split: (images, seed)
+
+
+def factor_grid(dataset: str) -> FactorGrid:
+    """The factor grid of a rendered dataset ('dsprites', 'shapes3d'): factor names, sizes, values, images."""
+    grid = get_dataset(dataset).factors
+    if grid is None:
+        rendered = sorted(n for n, d in DATASETS.items() if d.factors is not None)
+        raise ValueError(f"{dataset} has no factors of variation; the factor-labelled datasets are "
+                         f"{', '.join(rendered)}.")
+    return grid
+
+
+def factor_sample(dataset: str, n: int, seed: int = 0):
+    """(images uint8 (n, H, W, C), factor indices (n, F)): n images drawn uniformly from a rendered dataset."""
+    return factor_grid(dataset).sample(n, seed)
+
+
+def stream(dataset: str, batch_size: int, seed: int = 0, start_step: int = 0):
+    """An endless tf.data.Dataset of float32 batches (batch_size, H, W, C) in [0, 1], drawn uniformly (with
+    replacement) from a rendered dataset's full grid and rendered on the fly, so nothing is held in memory.
+    Batch s depends only on (seed, s): a run resumed at step `start_step` sees what it would have seen."""
+    import tensorflow as tf
+
+    grid = factor_grid(dataset)
+
+    def draw(step):
+        factors = grid.sample_factors(batch_size, np.random.default_rng([seed, int(step)]))
+        return grid.images(factors).astype("float32") / 255.0
+
+    steps = tf.data.Dataset.range(int(start_step), 2 ** 62)
+    images = steps.map(lambda s: tf.ensure_shape(tf.numpy_function(draw, [s], tf.float32),
+                                                 (batch_size, *grid.image_shape)),
+                       num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return images.prefetch(tf.data.AUTOTUNE)
 
 
 def load_split(dataset: str, split: str = "train"):
     """(images uint8 (N, H, W, C), labels int64 (N,)) of a TFDS dataset split, e.g. ('mnist', 'test').
 
     With ZOO_DATA_DIR set, reads `<ZOO_DATA_DIR>/<dataset>.npz` instead (keras.datasets-style arrays x_train,
-    y_train, x_test, y_test): for machines without TensorFlow, such as a GPU box training on JAX."""
+    y_train, x_test, y_test): for machines without TensorFlow, such as a GPU box training on JAX.
+    A rendered dataset's splits are fixed seeded draws from its grid (FACTOR_SPLITS), labelled with their factor
+    indices (N, F)."""
+    if dataset in DATASETS and DATASETS[dataset].factors is not None:
+        if split not in FACTOR_SPLITS:
+            raise ValueError(f"{dataset} has the splits {sorted(FACTOR_SPLITS)}; got {split!r}.")
+        return factor_sample(dataset, *FACTOR_SPLITS[split])
     npz_dir = os.environ.get("ZOO_DATA_DIR")
     if npz_dir:
         return _load_npz(Path(npz_dir) / f"{dataset}.npz", split)

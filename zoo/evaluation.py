@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import checkpoints, classifiers, data, metrics
+from zoo import checkpoints, classifiers, data, datasets, factor_metrics, metrics
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -48,6 +48,8 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
         raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
     if previous and set(sections) != set(SECTIONS):
         return _update(model, dataset, protocol, log, sections, previous)
+    if datasets.get_dataset(dataset).factors is not None:
+        return evaluate_rendered(model, dataset, protocol, log)
     p = {**PROTOCOL, **(protocol or {})}
     n, seed = p["samples"], p["seed"]
     ev = classifiers.load(dataset)
@@ -104,6 +106,21 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=print, secti
     if ex_post:
         out["ex_post"] = ex_post
         log("  ex_post", ex_post)
+    out["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def evaluate_rendered(model, dataset: str, protocol=None, log=print) -> dict:
+    """The protocol on a factor-labelled dataset (dsprites, shapes3d), whose point is the code itself:
+    reconstruction of the test split and every disentanglement metric (zoo.factor_metrics). Samples are shown
+    on the card, not scored: there is no evaluator classifier for these images."""
+    t0 = time.perf_counter()
+    x_test, _ = data.load_split(dataset, "test")
+    out = {"protocol": {"seed": PROTOCOL["seed"]}, "test_images": int(len(x_test)),
+           "reconstruction": metrics.reconstruction(model, x_test)}
+    log("  reconstruction", out["reconstruction"])
+    out["disentanglement"] = factor_metrics.score(model, dataset, protocol, log=log)
+    log("  disentanglement", out["disentanglement"]["scores"])
     out["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return out
 

@@ -66,3 +66,47 @@ def traversal(model, x, path, dims=TRAVERSAL_UNITS, steps=9, span=2.5):
     for r, d in enumerate(order):
         grid[r * steps:(r + 1) * steps, d] = mean[d] + offsets * std[d]
     return save_grid(model.decode(grid.astype("float32")), path, ncol=steps)
+
+
+INACTIVE_VARIANCE = 0.05  # a unit whose codes vary less than this across images is "inactive" (a VAE's KL near 0)
+
+
+def unit_labels(codes, unit_factor_info, factor_names) -> list[str]:
+    """A label per code unit: the factor it carries most information about (with that share of the factor's
+    entropy), or "inactive" when its codes barely vary across images."""
+    variance = np.var(codes, axis=0)
+    info = np.asarray(unit_factor_info)
+    return ["inactive" if variance[d] < INACTIVE_VARIANCE
+            else f"{factor_names[int(np.argmax(info[d]))]} ({info[d].max():.2f})" for d in range(len(variance))]
+
+
+def factor_traversal(model, x, labels, path, steps=9, span=2.5, reference=0):
+    """Traversal of every code unit, one labelled row each: the unit moves over +-span standard deviations of
+    its codes on `x` (at least +-span for an inactive one) from the code of image x[reference], the others
+    held. `labels` names each row (unit_labels)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    codes = model.encode(x)
+    base, std = codes[reference], np.maximum(codes.std(0), 1.0 * (codes.var(0) < INACTIVE_VARIANCE))
+    grid = np.repeat(base[None], codes.shape[1] * steps, axis=0)
+    offsets = np.linspace(-span, span, steps)
+    for d in range(codes.shape[1]):
+        grid[d * steps:(d + 1) * steps, d] = base[d] + offsets * std[d]
+    images = model.decode(grid.astype("float32"))
+    canvas = np.clip(tile(images, ncol=steps), 0, 1)
+    rows = codes.shape[1]
+    fig = plt.figure(figsize=(2.2 + canvas.shape[1] / 100, canvas.shape[0] / 100 + 0.3))
+    ax = fig.add_axes([2.2 / fig.get_figwidth(), 0.0, 1 - 2.2 / fig.get_figwidth(), 1 - 0.3 / fig.get_figheight()])
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    ax.set_title(f"{model.name}: each unit from -{span} to +{span} sd", fontsize=9)
+    row_h = canvas.shape[0] / rows
+    for d, label in enumerate(labels):
+        ax.text(-8, (d + 0.5) * row_h, f"z{d}: {label}", ha="right", va="center", fontsize=9)
+    try:
+        return save_figure(fig, path)
+    finally:
+        plt.close(fig)

@@ -33,6 +33,7 @@ class Recipe:
     learning_rate: float = 1e-3
     optimizer: str = "adam"
     seed: int = 0
+    steps_per_epoch: int | None = None  # a rendered dataset's epoch (it is drawn afresh each step); None: one pass
     options: dict = dataclasses.field(default_factory=dict)  # family-specific constructor kwargs
 
     def to_dict(self) -> dict:

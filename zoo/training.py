@@ -15,8 +15,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, factory, inputs, metrics, outputs, plots, recipes, registry
+from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, plots, recipes, registry
 from zoo.version import __version__
+
+DEFAULT_STEPS_PER_EPOCH = 1000  # a rendered dataset's epoch when its recipe names none
 
 
 class TrainingState(keras.callbacks.Callback):
@@ -34,6 +36,11 @@ class TrainingState(keras.callbacks.Callback):
                 return self.folder / name
         return None
 
+    def epochs_done(self) -> int:
+        """Epochs the saved state has been through (0 when there is none)."""
+        state = self.latest()
+        return int(json.loads((state / "epoch.json").read_text())["epoch"]) if state else 0
+
     def on_train_begin(self, logs=None):
         state = self.latest()
         if state is None:
@@ -41,7 +48,7 @@ class TrainingState(keras.callbacks.Callback):
         if self.model.optimizer is not None and not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
         self.model.load_weights(state / "state.weights.h5")
-        self.model._initial_epoch = int(json.loads((state / "epoch.json").read_text())["epoch"])  # as Keras' own
+        self.model._initial_epoch = self.epochs_done()  # as Keras' own BackupAndRestore resumes
 
     def on_epoch_end(self, epoch, logs=None):
         new, current, previous = (self.folder / n for n in ("next", "current", "previous"))
@@ -202,8 +209,9 @@ def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
         raise ValueError(f"Unknown recipe fields {sorted(unknown)}; a recipe has {sorted(fields)}.")
     if not isinstance(changed.get("options", {}), dict):
         raise ValueError(f"options must be a dict of the family's settings; got {changed['options']!r}.")
-    for key in ("epochs", "batch_size", "latent_dim"):
-        inputs.as_count(changed.get(key, 1), key)
+    for key in ("epochs", "batch_size", "latent_dim", "steps_per_epoch"):
+        if changed.get(key) is not None or (key in changed and key != "steps_per_epoch"):
+            inputs.as_count(changed[key], key)
     inputs.as_positive_number(changed.get("learning_rate", 1.0), "learning_rate")
     options = {**fields["options"], **changed.pop("options", {})}
     return registry.Recipe(**{**fields, **changed, "options": options})
@@ -284,22 +292,32 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
     """Train (resuming from `work`), fit the sampler, measure: (the uncompiled model to save, its card, the test
     split for the pictures)."""
     keras.utils.set_random_seed(recipe.seed)
-    x_train, y_train = data.load_split(recipe.dataset, "train")
+    rendered = datasets.get_dataset(recipe.dataset).factors is not None
     x_test, y_test = data.load_split(recipe.dataset, "test")
-    model = build_model(recipe, x_train.shape[1:])
-    if model.min_prior_images > len(x_train):
+    model = build_model(recipe, x_test.shape[1:])
+    x_train = y_train = None
+    if not rendered or model.fitted_prior:
+        x_train, y_train = data.load_split(recipe.dataset, "train")
+    if model.fitted_prior and model.min_prior_images > len(x_train):
         raise ValueError(f"{recipe.name}'s sampler needs at least {model.min_prior_images} training images; "
                          f"{recipe.dataset} has {len(x_train)}.")
-    # A conditional model trains on (images, labels); the others on images alone.
-    train_data, val_data = (((x_train, y_train), (x_test[:2000], y_test[:2000])) if model.conditional
-                            else (x_train, x_test[:2000]))
+    state = TrainingState(work / "state")
+    fit_args = {"batch_size": recipe.batch_size, "shuffle": True}
+    if rendered:  # drawn from the full grid and rendered on the fly, resuming at the step it stopped
+        steps = recipe.steps_per_epoch or DEFAULT_STEPS_PER_EPOCH
+        train_data = data.stream(recipe.dataset, recipe.batch_size, seed=recipe.seed,
+                                 start_step=state.epochs_done() * steps)
+        fit_args = {"steps_per_epoch": steps, "shuffle": False}
+    elif model.conditional:  # a conditional model trains on (images, labels); the others on images alone
+        train_data = (x_train, y_train)
+    else:
+        train_data = x_train
+    val_data = (x_test[:2000], y_test[:2000]) if model.conditional else x_test[:2000]
     t0 = time.perf_counter()
     limit = [TimeLimit(time_limit_s)] if time_limit_s else []
-    model.fit(train_data, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True,
-              validation_data=val_data, verbose=verbose,
+    model.fit(train_data, epochs=recipe.epochs, validation_data=val_data, verbose=verbose, **fit_args,
               callbacks=[HistoryLog(work / "history.csv"),  # before the state: see HistoryLog
-                         TrainingState(work / "state"),
-                         keras.callbacks.TerminateOnNaN(), *limit])
+                         state, keras.callbacks.TerminateOnNaN(), *limit])
     rows = read_history(work / "history.csv")
     if not rows or not np.all(np.isfinite([r.get("loss", np.nan) for r in rows])):
         raise RuntimeError(f"Training {recipe.name} produced no finite loss (NaN or inf); nothing was written. "
@@ -323,7 +341,8 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
         "params": int(final.count_params()),
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
         "metrics": {"test": measure(final, recipe, x_test, y_test)},
-        "training": {"epochs": len(rows), "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
+        "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
+                     "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
         **provenance(),

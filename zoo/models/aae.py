@@ -9,6 +9,7 @@ discriminator with constant weights. One optimizer step is then a simultaneous u
 import keras
 from keras import ops
 
+from zoo.models import critics
 from zoo.models.ae import PriorMatchingAE
 from zoo.registry import register_family
 
@@ -29,21 +30,11 @@ class AAE(PriorMatchingAE):
         super().__init__(*args, **kwargs)
 
     def make_layers(self):
-        stack = [keras.Input((self.latent_dim,))]
-        stack += [keras.layers.Dense(u, activation="relu") for u in self.discriminator_units]
-        self.discriminator = keras.Sequential(stack + [keras.layers.Dense(1)], name="discriminator")
+        self.discriminator = critics.mlp(self.latent_dim, self.discriminator_units)
 
     def discriminate(self, z, frozen=False):
         """Logit that z came from the prior; frozen=True treats the discriminator's weights as constants."""
-        h = z
-        dense = [layer for layer in self.discriminator.layers if isinstance(layer, keras.layers.Dense)]
-        for i, layer in enumerate(dense):
-            w, b = (ops.stop_gradient(layer.kernel), ops.stop_gradient(layer.bias)) if frozen else (layer.kernel,
-                                                                                                  layer.bias)
-            h = ops.matmul(h, w) + b
-            if i < len(dense) - 1:
-                h = ops.relu(h)
-        return h[:, 0]
+        return critics.logit(self.discriminator, z, frozen)
 
     def loss_terms(self, x, outputs, training=False):
         terms = super().loss_terms(x, outputs, training)

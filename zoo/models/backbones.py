@@ -10,7 +10,8 @@ import math
 import keras
 from keras import layers
 
-DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64)}
+DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64)}
+CONV4_DENSE = 256  # the dense layer between conv4's convolutions and the code
 
 
 def _mlp_encoder(image_shape, out_dim, hidden):
@@ -47,11 +48,35 @@ def _conv_decoder(image_shape, latent_dim, hidden):
     return keras.Sequential(stack, name="decoder")
 
 
-BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder)}
+def _conv4_encoder(image_shape, out_dim, hidden):
+    """disentanglement_lib's encoder (Locatello et al. 2019): 4x4 convolutions of stride 2, dense 256."""
+    stack = [keras.Input(image_shape)]
+    stack += [layers.Conv2D(f, 4, strides=2, padding="same", activation="relu") for f in hidden]
+    stack += [layers.Flatten(), layers.Dense(CONV4_DENSE, activation="relu"), layers.Dense(out_dim)]
+    return keras.Sequential(stack, name="encoder")
+
+
+def _conv4_decoder(image_shape, latent_dim, hidden):
+    """disentanglement_lib's decoder: dense 256, dense to a 4x4 grid (for 64x64), 4x4 transposed convolutions."""
+    h, w, c = image_shape
+    scale = 2 ** len(hidden)
+    gh, gw = math.ceil(h / scale), math.ceil(w / scale)
+    stack = [keras.Input((latent_dim,)), layers.Dense(CONV4_DENSE, activation="relu"),
+             layers.Dense(gh * gw * hidden[-1], activation="relu"), layers.Reshape((gh, gw, hidden[-1]))]
+    stack += [layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")
+              for f in reversed(hidden[:-1])]
+    stack += [layers.Conv2DTranspose(c, 4, strides=2, padding="same")]
+    if (gh * scale, gw * scale) != (h, w):
+        stack += [layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))]
+    return keras.Sequential(stack, name="decoder")
+
+
+BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder),
+             "conv4": (_conv4_encoder, _conv4_decoder)}
 
 
 def build(backbone: str, image_shape, decoder_in_dim: int, encoder_out_dim: int, hidden=None):
-    """Return (encoder, decoder) for `backbone` ('mlp' or 'conv'): images -> encoder_out_dim features,
+    """Return (encoder, decoder) for `backbone` ('mlp', 'conv' or 'conv4'): images -> encoder_out_dim features,
     decoder_in_dim codes -> per-pixel logits."""
     if backbone not in BACKBONES:
         raise ValueError(f"Unknown backbone {backbone!r}; choose one of {sorted(BACKBONES)}.")

@@ -33,7 +33,8 @@ class Autoencoder(keras.Model):
         """Args:
             input_shape: (height, width, channels) of the images.
             latent_dim: width of the code.
-            backbone: "mlp" or "conv" encoder and decoder (zoo.models.backbones), sized from the image shape.
+            backbone: "mlp", "conv" or "conv4" (disentanglement_lib's) encoder and decoder (zoo.models.backbones),
+                sized from the image shape.
             hidden: hidden widths (mlp) or filters (conv); default the backbone's.
             prior: the density `sample` draws from (a serialised layer config, or None for the family's own).
             seed: seed of the training-time randomness (code sampling, corruption).

@@ -1,7 +1,12 @@
 """VAEs. vae-mnist trains on dynamically binarized digits (the likelihood literature's setting), 191 epochs on a
 GPU (see docs/findings.md); Fashion-MNIST is not binary in any useful sense, so its VAE sees grey levels as
 Bernoulli means."""
+from zoo.recipes.disentanglement_lib import SETTINGS
 from zoo.registry import add_recipe
 
 add_recipe("vae", "mnist", latent_dim=16, epochs=191, options={"dynamic_binarization": True})
 add_recipe("vae", "fashion_mnist", latent_dim=16, epochs=60)
+
+# The baseline of the disentanglement table (Bernoulli decoder on every dataset, as disentanglement_lib).
+for _dataset in ("dsprites", "shapes3d"):
+    add_recipe("vae", _dataset, **SETTINGS)

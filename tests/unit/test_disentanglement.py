@@ -1,0 +1,93 @@
+"""Disentanglement end to end on small models: the rendered datasets as splits and streams, the conv4
+backbone, the families' penalties on codes whose answer is known, and `zoo.disentanglement` on any model."""
+import numpy as np
+import pytest
+from keras import ops
+
+import zoo
+from zoo import data, plots
+from zoo.factor_metrics import METRICS
+from zoo.models.beta_tcvae import total_correlation
+from zoo.models.factor_vae import permute_dims
+
+TINY_PROTOCOL = {"points_train": 300, "points_test": 200, "dci_train": 200, "dci_test": 100, "votes_train": 20,
+                 "votes_eval": 10, "vote_batch": 8, "variance_points": 300}
+
+
+@pytest.mark.backend_agnostic
+def test_rendered_splits_are_seeded_draws_labelled_with_their_factors():
+    x, f = data.load_split("dsprites", "test")
+    assert x.shape == (10_000, 64, 64, 1) and x.dtype == np.uint8 and f.shape == (10_000, 5)
+    np.testing.assert_array_equal(x[:50], data.factor_grid("dsprites").images(f[:50]))
+    with pytest.raises(ValueError, match="splits"):
+        data.load_split("dsprites", "validation")
+    with pytest.raises(ValueError, match="no factors"):
+        data.factor_grid("mnist")
+
+
+@pytest.mark.backend_agnostic
+def test_the_stream_is_endless_seeded_and_resumes_where_it_stopped():
+    first = list(data.stream("shapes3d", 4, seed=1).take(3).as_numpy_iterator())
+    resumed = next(data.stream("shapes3d", 4, seed=1, start_step=2).as_numpy_iterator())
+    assert first[0].shape == (4, 64, 64, 3) and first[0].dtype == np.float32
+    assert 0 <= first[0].min() and first[0].max() <= 1
+    np.testing.assert_array_equal(first[2], resumed)
+    assert not np.array_equal(first[0], first[1])
+
+
+def test_conv4_backbone_is_disentanglement_libs_network():
+    model = zoo.create("vae", input_shape=(64, 64, 1), latent_dim=10, backbone="conv4")
+    convs = [la for la in model.encoder.layers if la.__class__.__name__ == "Conv2D"]
+    assert [c.filters for c in convs] == [32, 32, 64, 64] and all(c.kernel_size == (4, 4) for c in convs)
+    assert model.decode(np.zeros((2, 10), "float32")).shape == (2, 64, 64, 1)
+    odd = zoo.create("beta_vae", input_shape=(20, 24, 3), latent_dim=3, backbone="conv4")
+    assert odd.reconstruct(np.zeros((2, 20, 24, 3), "uint8")).shape == (2, 20, 24, 3)
+
+
+def test_total_correlation_is_near_zero_for_independent_codes_and_large_for_dependent_ones():
+    rng = np.random.default_rng(0)
+    log_var = np.full((512, 2), np.log(0.3 ** 2), "float32")  # posteriors N(mean, 0.3^2) around each code
+    independent = rng.normal(size=(512, 2)).astype("float32")
+    shared = rng.normal(size=(512, 1)).astype("float32")
+    dependent = np.hstack([shared, shared + 0.05 * rng.normal(size=(512, 1))]).astype("float32")
+    tc_ind = float(ops.mean(total_correlation(independent, independent, log_var)))
+    tc_dep = float(ops.mean(total_correlation(dependent, dependent, log_var)))
+    assert abs(tc_ind) < 0.2 and tc_dep > 1.0
+
+
+def test_permuted_codes_keep_each_units_values():
+    import keras
+
+    z = np.arange(40, dtype="float32").reshape(10, 4)
+    shuffled = ops.convert_to_numpy(permute_dims(z, keras.random.SeedGenerator(0)))
+    np.testing.assert_array_equal(np.sort(shuffled, axis=0), z)
+    assert not np.array_equal(shuffled, z)
+
+
+def test_dip_penalty_vanishes_at_identity_covariance():
+    model = zoo.create("dip_vae", latent_dim=2, hidden=(8,), variant="ii")
+    mean = np.array([[1, 0], [-1, 0], [0, 1], [0, -1]], "float32")  # covariance diag(0.5, 0.5)
+    log_var = np.full((4, 2), np.log(0.5), "float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(model.covariance(mean, log_var)), np.eye(2), atol=1e-6)
+    with pytest.raises(ValueError, match="variant"):
+        zoo.create("dip_vae", variant="iii")
+
+
+def test_any_model_is_scored_and_its_traversal_labelled(tmp_path):
+    model = zoo.create("beta_tcvae", input_shape=(64, 64, 1), latent_dim=3, backbone="conv4", hidden=(4, 4, 4, 4))
+    x, _ = data.load_split("dsprites", "test")
+    model.fit(x[:256], epochs=1, batch_size=64, verbose=0)
+    result = zoo.disentanglement(model, "dsprites", protocol=TINY_PROTOCOL)
+    assert set(result["scores"]) == set(METRICS)
+    assert all(np.isfinite(v) for v in result["scores"].values())
+    assert result["factors"] == list(data.factor_grid("dsprites").factor_names)
+    info = result["details"]["unit_factor_info"]
+    labels = plots.unit_labels(model.encode(x[:500]), info, result["factors"])
+    assert len(labels) == 3 and all(la == "inactive" or la.split(" ")[0] in result["factors"] for la in labels)
+    path = plots.factor_traversal(model, x[:500], labels, tmp_path / "traversal.png")
+    assert path.stat().st_size > 1000
+
+
+def test_a_model_of_other_images_is_refused_before_scoring():
+    with pytest.raises(ValueError, match="64, 64, 1"):
+        zoo.disentanglement(zoo.create("vae", latent_dim=2, hidden=(8,)), "dsprites", protocol=TINY_PROTOCOL)
