@@ -34,8 +34,14 @@ def _conditional(card) -> bool:
     return factory.get_family(card["family"]).conditional
 
 
-def _hf_id(dataset: str) -> str:
+def _hf_id(dataset: str) -> str | None:
+    """The dataset's Hub id for a card's `datasets:` line; None for the datasets the zoo renders itself."""
     return DATASETS[dataset].hf_id if dataset in DATASETS else dataset
+
+
+def _datasets_lines(dataset: str) -> list[str]:
+    hf_id = _hf_id(dataset)
+    return ["datasets:", f"- {hf_id}"] if hf_id else []
 
 
 def _ev(card):
@@ -107,6 +113,28 @@ def likelihood_rows(cards):
     return head, rows
 
 
+DISENTANGLEMENT_HEAD = {"beta_vae": "BetaVAE score", "factor_vae": "FactorVAE score", "mig": "MIG",
+                        "dci_disentanglement": "DCI disent.", "dci_completeness": "DCI compl.",
+                        "dci_informativeness": "DCI inform.", "sap": "SAP", "modularity": "modularity",
+                        "explicitness": "explicitness"}
+
+
+def disentanglement_rows(cards):
+    """Every model scored on a factor dataset, grouped by dataset; seed runs (scripts/seeds.py) as mean ± spread."""
+    scored = sorted((c for c in cards if _ev(c).get("disentanglement")), key=lambda c: (c["dataset"], c["name"]))
+    head = ["model", "dataset", "training steps", *DISENTANGLEMENT_HEAD.values(), "seeds"]
+    rows = []
+    for c in scored:
+        scores, seeds = _ev(c)["disentanglement"]["scores"], c.get("seeds") or []
+        cells = []
+        for key in DISENTANGLEMENT_HEAD:
+            values = [run["scores"][key] for run in seeds]
+            cells.append(f"{scores[key]:.3f}" + (f" ({min(values):.2f}–{max(values):.2f})" if values else ""))
+        rows.append([c["name"], c["dataset"], f"{c['training'].get('steps', 0):,}", *cells,
+                     str(len(seeds)) if seeds else "1"])
+    return head, rows
+
+
 DENOISING_SHOWN = checkpoints.DENOISING_SHOWN
 
 
@@ -137,6 +165,14 @@ def _protocol_line(c):
     ev = _ev(c)
     if not ev:
         return "- Not yet measured by `scripts/evaluate.py`."
+    if ev.get("disentanglement"):
+        p = ev["disentanglement"]["protocol"]
+        return (f"- Measured by `python scripts/evaluate.py {c['name']}` on images drawn from the full factor grid "
+                f"(seed {p['seed']}): MIG, SAP, modularity and explicitness on {p['points_train']:,} codes (tested "
+                f"on {p['points_test']:,}), {p['bins']} histogram bins; DCI's gradient-boosted trees on "
+                f"{p['dci_train']:,} (tested on {p['dci_test']:,}); BetaVAE and FactorVAE scores from "
+                f"{p['votes_train']:,} training and {p['votes_eval']:,} evaluation votes of {p['vote_batch']} "
+                f"images. Reconstruction on the {ev['test_images']:,} test images.")
     p, lik = ev["protocol"], ev.get("likelihood")
     line = (f"- Measured by `python scripts/evaluate.py {c['name']}`: {p['samples']:,} samples per sampler (seed "
             f"{p['seed']}) against the {ev['test_images']:,} test images; evaluator "
@@ -172,7 +208,12 @@ def body(c: dict, pictures: str) -> list[str]:
            f"code {str(c['code_version'].get('git_commit'))[:10]}"
            + (f"; {t['note']}" if t.get("note") else ""),
            _protocol_line(c)]
-    if ev:
+    if ev.get("disentanglement"):
+        rec, d = ev["reconstruction"], ev["disentanglement"]["scores"]
+        out.append(f"- Trained {t.get('steps', 0):,} steps of batch {r['batch_size']} (the paper: 300,000).")
+        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
+        out.append("- Disentanglement: " + ", ".join(f"{DISENTANGLEMENT_HEAD[k]} {v:.3f}" for k, v in d.items()) + ".")
+    elif ev:
         s, lik, rec = ev["samples"], ev.get("likelihood"), ev["reconstruction"]
         out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
         if lik:
@@ -207,7 +248,12 @@ def body(c: dict, pictures: str) -> list[str]:
     if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
         out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
                 f"![naive samples]({pictures}samples_normal_prior.png)"]
-    if (checkpoints.root() / c["name"] / "traversal.png").exists():
+    if (checkpoints.root() / c["name"] / "traversal.png").exists() and ev.get("disentanglement"):
+        out += ["", "Latent traversal: each row moves one code unit from -2.5 to +2.5 standard deviations of its "
+                "codes around the code of one test image; the label is the factor the unit carries most "
+                "information about (the share of that factor's entropy), or inactive when the unit's codes "
+                "barely vary (a VAE unit whose KL is near 0):", "", f"![latent traversal]({pictures}traversal.png)"]
+    elif (checkpoints.root() / c["name"] / "traversal.png").exists():
         latent = c["recipe"]["latent_dim"]
         units = f"the {plots.TRAVERSAL_UNITS} most varied" if latent > plots.TRAVERSAL_UNITS else f"all {latent}"
         out += ["", f"Latent traversal: each row moves one code unit ({units}) from -2.5 to +2.5 "
@@ -229,6 +275,12 @@ LIKELIHOOD_TEXT = ("Upper bounds on -log p(x) in nats per image (lower is better
                    "(MNIST dynamically binarized with a fixed seed; Fashion-MNIST grey levels as Bernoulli targets, "
                    "which are not comparable to binarized numbers). A conditional model's bound is on "
                    "-log p(x | y), which knows the label, so it is listed unranked.")
+DISENTANGLEMENT_TEXT = ("Scores in [0, 1], higher is better, as disentanglement_lib (Locatello et al. 2019) defines "
+                        "them, measured by `scripts/evaluate.py` on images drawn from the dataset's full factor grid "
+                        "(each card states the sample sizes). Models trained for fewer steps than the paper's "
+                        "300,000 are not converged: the steps column says how far each got. Where a model was "
+                        "trained with several seeds (`scripts/seeds.py`), the range over the seeds follows each "
+                        "score; the checkpoint is seed 0. How to read each metric: docs/disentanglement.md.")
 CODE_TEXT = ("PSNR (dB, higher is better) of reconstructions of corrupted test images against the clean "
              "ones; the header gives the corrupted input's own PSNR. Near-zero share: code entries with "
              "|z| <= 1% of the codes' RMS (scale-free). Encoder Jacobian norm: mean ||dz/dx||_F, "
@@ -253,6 +305,7 @@ def render(root=None) -> str:
         lines += ["", f"Not trained yet: {', '.join(missing)}."]
     sections = ((holes_rows, "Where do codes land? Samples from N(0, I) vs the model's own sampler", HOLES_TEXT),
                 (likelihood_rows, "Likelihood ranking", LIKELIHOOD_TEXT),
+                (disentanglement_rows, "Disentanglement on the factor datasets", DISENTANGLEMENT_TEXT),
                 (code_rows, "Denoising, sparsity and sensitivity of the code", CODE_TEXT))
     for rows_of, title, text in sections:
         head, rows = rows_of(cards)
@@ -274,7 +327,11 @@ def hf_readme(c: dict) -> str:
     """A Hugging Face model card (YAML front matter + body) for one checkpoint folder."""
     ev = _ev(c)
     metrics = []
-    if ev:
+    if ev.get("disentanglement"):
+        d = ev["disentanglement"]["scores"]
+        metrics += [("mse", ev["reconstruction"]["mse"], "Reconstruction MSE per pixel")]
+        metrics += [(k, v, DISENTANGLEMENT_HEAD[k] + " (disentanglement_lib's definition)") for k, v in d.items()]
+    elif ev:
         s, lik = ev["samples"], ev.get("likelihood")
         metrics += [("fid", s["fid"], "FID (zoo evaluator features, not InceptionV3)"),
                     ("kid", s["kid"], "KID (zoo evaluator features)"),
@@ -288,17 +345,17 @@ def hf_readme(c: dict) -> str:
         metrics.append(("mse", c["metrics"]["test"]["mse"], "Reconstruction MSE per pixel"))
     front = ["---", "library_name: keras", "license: apache-2.0",
              "tags:", "- autoencoder", f"- {c['family']}", "- zoo", "- unconditional-image-generation",
-             "datasets:", f"- {_hf_id(c['dataset'])}",
+             *_datasets_lines(c["dataset"]),
              "pipeline_tag: unconditional-image-generation",
              "model-index:", f"- name: {c['name']}", "  results:", "  - task:",
              "      type: unconditional-image-generation", "      name: Unconditional image generation",
-             "    dataset:", f"      type: {_hf_id(c['dataset'])}",
+             "    dataset:", f"      type: {_hf_id(c['dataset']) or c['dataset']}",
              f"      name: {c['dataset']}", "      split: test", "    metrics:"]
     for kind, value, name in metrics:
         front += [f"    - type: {kind}", f"      value: {value:.6g}", f"      name: {name}"]
     front.append("---")
     usage = ["", "## Use", "", "```python", "import zoo", f'm = zoo.load("{c["name"]}")',
-             "imgs = m.sample(64, seed=0)      # (64, 28, 28, 1) in [0, 1]",
+             f"imgs = m.sample(64, seed=0)      # {(64, *c['model_config']['input_shape'])} in [0, 1]",
              "z = m.encode(x); x_hat = m.decode(z)", "```"]
     return "\n".join(front + ["", f"# {c['name']}", ""] + body(c, "") + usage) + "\n"
 
@@ -321,7 +378,7 @@ def user_readme(card: dict) -> str:
     parent = card.get("parent") or {}
     front = ["---", "library_name: keras", "tags:", "- autoencoder", f"- {card['family']}", "- zoo"]
     if card.get("dataset"):
-        front += ["datasets:", f"- {_hf_id(card['dataset'])}"]
+        front += _datasets_lines(card["dataset"])
     lines = front + ["---", "", f"# {card['name']}", "", family_blurb(card["family"]), "",
                      f"- {card['params']:,} parameters, latent {card['model_config']['latent_dim']}, input "
                      f"{'x'.join(str(s) for s in card['model_config']['input_shape'])}"]

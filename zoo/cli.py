@@ -18,7 +18,7 @@ def cmd_list(args):
     if not names:
         print(f"No model matches {args.pattern!r}; `zoo list` shows all.", file=sys.stderr)
         return 1
-    print(f"{'name':24} {'family':8} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
+    print(f"{'name':24} {'family':10} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
     for name in names:
         r = recipes.get_recipe(name)
         card = checkpoints.read_card(checkpoints.root() / name) if (checkpoints.root() / name).is_dir() else None
@@ -28,8 +28,11 @@ def cmd_list(args):
             m = card["metrics"]["test"]
             extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m
                      else f"recon BCE {m['bce_nats']:.1f} nats") + f", MSE {m['mse']:.4f}"
+            scored = (card.get("evaluation") or {}).get("disentanglement")
+            if scored:
+                extra += f", MIG {scored['scores']['mig']:.3f}"
             params = f"{card['params']:,}"
-        print(f"{name:24} {r.family:8} {r.dataset:14} {r.latent_dim:>6} {params:>9}  {extra}")
+        print(f"{name:24} {r.family:10} {r.dataset:14} {r.latent_dim:>6} {params:>9}  {extra}")
     return 0
 
 
@@ -37,6 +40,19 @@ def cmd_info(args):
     import zoo
 
     print(json.dumps(zoo.info(args.name), indent=2))
+    return 0
+
+
+def cmd_disentanglement(args):
+    import zoo
+
+    dataset = args.dataset or (zoo.info(args.name).get("dataset") if not args.name.endswith(".keras") else None)
+    if dataset is None:
+        raise ValueError("Name the factor dataset to score on: --dataset dsprites (or shapes3d).")
+    result = zoo.disentanglement(args.name, dataset)
+    print(f"{args.name} on {dataset} ({result['wall_time_s']:.0f} s; disentanglement_lib's definitions):")
+    for key, value in result["scores"].items():
+        print(f"  {key:22} {value:.3f}")
     return 0
 
 
@@ -204,6 +220,11 @@ def build_parser():
                    help="only show metrics stored in the cards; do not measure missing ones")
     s.set_defaults(fn=cmd_compare)
 
+    s = sub.add_parser("disentanglement", help="score a model's code on a factor dataset (MIG, DCI, SAP, ...)")
+    s.add_argument("name", help="model name (beta_vae-dsprites), checkpoint folder or .keras file")
+    s.add_argument("--dataset", help="dsprites or shapes3d (default: the model's own dataset)")
+    s.set_defaults(fn=cmd_disentanglement)
+
     s = sub.add_parser("train", help="train a registry model from its recipe, or a family on your images (--data)")
     s.add_argument("name", help="model name or wildcard (vae-mnist, 'ae-*'); with --data a family name (vae)")
     s.add_argument("--epochs", type=int, help="override the recipe's epoch count (with --data: default 20)")
@@ -213,7 +234,8 @@ def build_parser():
                    "or a TFDS name")
     s.add_argument("--input-shape", help="with --data: HxWxC, e.g. 32x32x3 (default: the first image's)")
     s.add_argument("--latent-dim", type=int, help="with --data: code size (default: the family's)")
-    s.add_argument("--backbone", choices=["mlp", "conv"], default="mlp", help="with --data: network type")
+    s.add_argument("--backbone", choices=["mlp", "conv", "conv4"], default="mlp",
+                   help="with --data: network type (conv4: disentanglement_lib's, for 64x64 images)")
     s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 1e-3)")
     s.add_argument("--validation-split", type=float, default=0.1, help="with --data: share held out")
     s.add_argument("--seed", type=int, default=0)

@@ -23,6 +23,10 @@ GROUPS = [
     [("name", "model", "{}"), ("psnr_gauss", "PSNR gauss 0.5", "{:.2f}"), ("psnr_mask", "PSNR mask 0.5", "{:.2f}"),
      ("psnr_sp", "PSNR s&p 0.2", "{:.2f}"), ("near_zero", "near-zero code", "{:.3f}"),
      ("jac_rel", "|J|/RMS code", "{:.2f}")],
+    [("name", "model", "{}"), ("beta_vae", "BetaVAE", "{:.3f}"), ("factor_vae", "FactorVAE", "{:.3f}"),
+     ("mig", "MIG", "{:.3f}"), ("dci_disentanglement", "DCI D", "{:.3f}"), ("dci_completeness", "DCI C", "{:.3f}"),
+     ("dci_informativeness", "DCI I", "{:.3f}"), ("sap", "SAP", "{:.3f}"), ("modularity", "modularity", "{:.3f}"),
+     ("explicitness", "explicit.", "{:.3f}")],
 ]
 COLUMNS = [c for i, g in enumerate(GROUPS) for c in (g if i == 0 else g[1:])]
 LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
@@ -31,7 +35,9 @@ LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from 
           "Gaussian mixture fitted to the training codes (fit_ex_post); q(z): encoded test images "
           "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image. "
           "PSNR: reconstructions of corrupted test images vs the clean ones (dB). |J|/RMS code: encoder "
-          "Jacobian Frobenius norm over the codes' RMS.")
+          "Jacobian Frobenius norm over the codes' RMS. BetaVAE ... explicit.: disentanglement scores on a factor "
+          "dataset (dsprites, shapes3d), disentanglement_lib's definitions; DCI D/C/I: disentanglement, "
+          "completeness, informativeness.")
 
 
 class Table:
@@ -91,7 +97,9 @@ def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
     row = {"name": card.get("name") or model.name, "family": model.family, "params": int(model.count_params()),
            "latent_dim": model.latent_dim, "source": source,
            "train_min": checkpoints.train_minutes(card)}
-    if ev:
+    if ev and ev.get("disentanglement"):  # a factor dataset: the code is the point, samples are not scored
+        row.update(mse=ev["reconstruction"]["mse"], **ev["disentanglement"]["scores"])
+    elif ev:
         s, holes, lik = ev["samples"], ev["holes"], ev.get("likelihood", {})
         row.update(mse=ev["reconstruction"]["mse"], iwae_nll=lik.get("iwae_nll_nats"),
                    neg_elbo=lik.get("neg_elbo_nats"), fid=s["fid"], kid=s["kid"], precision=s["precision"],
