@@ -244,3 +244,30 @@ def read_source(source, image_shape, split="train", log=print):
     else:
         images = source
     return adapt_images(images, image_shape, log=log), labels, classes
+
+
+def write_tfds(dataset: str, data_dir, limit: int | None = None) -> str:
+    """Write a rendered dataset's grid (its first `limit` images by index, or all) once to disk as a TFDS
+    dataset named `zoo_<dataset>` under `data_dir`, each example with its image, factor indices and grid
+    index; read it back with `tfds.load("zoo_<dataset>", data_dir=data_dir)`. Returns the TFDS name."""
+    import tensorflow_datasets as tfds
+
+    grid = factor_grid(dataset)
+    n = grid.num_images if limit is None else min(int(limit), grid.num_images)
+
+    def examples(chunk=1024):
+        for start in range(0, n, chunk):
+            index = np.arange(start, min(n, start + chunk))
+            factors = grid.factors(index)
+            for i, image, f in zip(index, grid.images(factors), factors, strict=True):
+                yield int(i), {"image": image, "factors": f, "index": int(i)}
+
+    features = tfds.features.FeaturesDict({
+        "image": tfds.features.Image(shape=grid.image_shape),
+        "factors": tfds.features.Tensor(shape=(grid.num_factors,), dtype=np.int64),
+        "index": np.int64})
+    name = f"zoo_{dataset}"
+    tfds.dataset_builders.store_as_tfds_dataset(
+        name=name, version="1.0.0", features=features, split_datasets={"train": examples()}, data_dir=str(data_dir),
+        description=f"{get_dataset(dataset).title}, rendered by zoo.renderers: factors {', '.join(grid.factor_names)}.")
+    return name

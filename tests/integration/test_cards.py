@@ -21,7 +21,9 @@ def test_checkpoint_readme_is_generated_and_measured(name):
     assert readme == cards.hf_readme(card), f"{name}/README.md is stale: run `python scripts/make_cards.py`"
     assert readme.startswith("---\nlibrary_name: keras\n") and "model-index:" in readme
     assert "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"
-    if "Latent traversal" in readme:  # the text names as many rows as the grid has: at most the code's units
+    if card["evaluation"].get("disentanglement"):  # a factor dataset: the scores and the labelled traversal
+        assert "- Disentanglement: " in readme and "![latent traversal](traversal.png)" in readme
+    elif "Latent traversal" in readme:  # the text names as many rows as the grid has: at most the code's units
         latent = card["recipe"]["latent_dim"]
         assert ("(all %d)" % latent if latent <= 8 else "(the 8 most varied)") in readme
 

@@ -10,7 +10,10 @@ import zoo
 from zoo import checkpoints, data, metrics
 
 NAMES = zoo.list_models()
-OTHER = {"mnist": "fashion_mnist", "fashion_mnist": "mnist"}
+# New data for fine-tuning: the other digits-sized dataset; a rendered dataset's own training draws (its test
+# split is another draw from the same grid).
+OTHER = {"mnist": ("fashion_mnist", "train"), "fashion_mnist": ("mnist", "train"), "dsprites": ("dsprites", "train"),
+         "shapes3d": ("shapes3d", "train")}
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +39,12 @@ def test_load_by_name(name, split):
     model = zoo.load(name)
     assert model.compiled and model.family == model.card["family"] == zoo.info(name)["recipe"]["family"]
     x, y = (a[:50] for a in split(model.card["dataset"], "test", labels=True))
-    z = model.encode(x[..., 0], **given(model, y))  # (N, 28, 28) uint8 works
+    grey = model.image_shape[-1] == 1
+    z = model.encode(x[..., 0] if grey else x, **given(model, y))  # grey images without a channel axis work
     assert z.shape == (50, model.latent_dim)
-    assert model.decode(z, **given(model, y)).shape == (50, 28, 28, 1)
+    assert model.decode(z, **given(model, y)).shape == (50, *model.image_shape)
     s = model.sample(64, seed=0)
-    assert s.shape == (64, 28, 28, 1) and 0 <= s.min() and s.max() <= 1
+    assert s.shape == (64, *model.image_shape) and 0 <= s.min() and s.max() <= 1
     np.testing.assert_array_equal(s, model.sample(64, seed=0))
 
 
@@ -58,7 +62,7 @@ def test_reconstruction_error_within_card_bound(name, split):
 @pytest.mark.parametrize("name", NAMES)
 def test_finetune_one_epoch_on_new_data_lowers_loss(name, split):
     model = zoo.load(name)
-    x, y = (a[:2000] for a in split(OTHER[model.card["dataset"]], "train", labels=True))
+    x, y = (a[:2000] for a in split(*OTHER[model.card["dataset"]], labels=True))
     data_ = (x, y) if model.conditional else x  # a conditional model trains on (images, labels)
     before = model.evaluate(data_, verbose=0, return_dict=True)["loss"]
     model.fit(data_, epochs=1, batch_size=64, verbose=0)

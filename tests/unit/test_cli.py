@@ -7,7 +7,7 @@ pytestmark = pytest.mark.backend_agnostic  # file, CLI and data logic: the backe
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["list", "--help"], ["info", "--help"], ["sample", "--help"],
-                                  ["reconstruct", "--help"], ["train", "--help"]])
+                                  ["reconstruct", "--help"], ["train", "--help"], ["disentanglement", "--help"]])
 def test_help(argv, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(argv)
@@ -16,7 +16,7 @@ def test_help(argv, capsys):
 
 
 def test_list_pattern(capsys):
-    assert cli.main(["list", "vae*"]) == 0
+    assert cli.main(["list", "vae-*mnist"]) == 0
     rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]]
     assert rows == ["vae-fashion_mnist", "vae-mnist"]
     assert cli.main(["list", "nope*"]) == 1

@@ -91,3 +91,16 @@ def test_any_model_is_scored_and_its_traversal_labelled(tmp_path):
 def test_a_model_of_other_images_is_refused_before_scoring():
     with pytest.raises(ValueError, match="64, 64, 1"):
         zoo.disentanglement(zoo.create("vae", latent_dim=2, hidden=(8,)), "dsprites", protocol=TINY_PROTOCOL)
+
+
+@pytest.mark.backend_agnostic
+def test_a_rendered_dataset_can_be_written_once_as_tfds(tmp_path):
+    import tensorflow_datasets as tfds
+
+    name = data.write_tfds("dsprites", tmp_path, limit=40)
+    examples = list(tfds.as_numpy(tfds.load(name, data_dir=str(tmp_path), split="train")))
+    assert len(examples) == 40
+    grid = data.factor_grid("dsprites")
+    for e in examples[:5]:
+        np.testing.assert_array_equal(e["factors"], grid.factors(e["index"])[0])
+        np.testing.assert_array_equal(e["image"], grid.images(e["factors"])[0])
