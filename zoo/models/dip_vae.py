@@ -35,6 +35,7 @@ class DIPVAE(VAE):
 
     def covariance(self, mean, log_var):
         """The covariance the penalty compares with the identity, (D, D)."""
+        mean, log_var = ops.convert_to_tensor(mean), ops.convert_to_tensor(log_var)
         centred = mean - ops.mean(mean, axis=0, keepdims=True)
         cov = ops.matmul(ops.transpose(centred), centred) / ops.cast(ops.shape(mean)[0], mean.dtype)
         if self.variant == "ii":
