@@ -76,7 +76,7 @@ def test_dip_penalty_vanishes_at_identity_covariance():
 def test_any_model_is_scored_and_its_traversal_labelled(tmp_path):
     model = zoo.create("beta_tcvae", input_shape=(64, 64, 1), latent_dim=3, backbone="conv4", hidden=(4, 4, 4, 4))
     x, _ = data.load_split("dsprites", "test")
-    model.fit(x[:256], epochs=1, batch_size=64, verbose=0)
+    model.fit(x[:64], epochs=1, batch_size=64, verbose=0)
     result = zoo.disentanglement(model, "dsprites", protocol=TINY_PROTOCOL)
     assert set(result["scores"]) == set(METRICS)
     assert all(np.isfinite(v) for v in result["scores"].values())
