@@ -15,10 +15,12 @@ if __name__ == "__main__":
                         "(options are merged); the card records the recipe trained")
     p.add_argument("--time-limit", type=float, metavar="MINUTES",
                    help="stop after the epoch that passes this much training time (the card gets the epochs run)")
+    p.add_argument("--restart", action="store_true",
+                   help="discard an interrupted run of another recipe (the error names what differs) and start over")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = recipes.expand(args.names)
     for name in names:
         out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
-                             time_limit_s=args.time_limit and 60 * args.time_limit)
+                             time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart)
         print(f"== {name}: written to {out}", flush=True)
