@@ -14,3 +14,20 @@ def test_table_prints_and_renders():
     assert "NLL" not in text.splitlines()[0]  # columns with no values are dropped
     assert "<table>" in t._repr_html_() and t["b-mnist"]["validity"] == 0.5
     assert t.to_markdown().startswith("| model |")
+
+
+def test_disentanglement_scores_get_their_own_block_and_seed_ranges_their_table():
+    from zoo import cards
+
+    scores = {k: 0.5 for k in cards.DISENTANGLEMENT_HEAD}
+    t = Table([{"name": "beta_vae-dsprites", "family": "beta_vae", "mse": 0.01, **scores, "mig": 0.25}])
+    text = str(t)
+    assert "MIG" in text and "0.250" in text and "DCI D" in text
+    assert not any("FID" in line for line in text.splitlines() if line.startswith("model"))  # unmeasured: no column
+    card = {"name": "beta_vae-dsprites", "dataset": "dsprites", "training": {"steps": 6000},
+            "evaluation": {"disentanglement": {"scores": {**scores, "mig": 0.25}}},
+            "seeds": [{"seed": 0, "scores": {**scores, "mig": 0.25}}, {"seed": 1, "scores": {**scores, "mig": 0.05}},
+                      {"seed": 2, "scores": {**scores, "mig": 0.31}}]}
+    head, rows = cards.disentanglement_rows([card, {"name": "vae-mnist", "evaluation": {"samples": {}}}])
+    assert len(rows) == 1 and rows[0][:3] == ["beta_vae-dsprites", "dsprites", "6,000"]
+    assert rows[0][head.index("MIG")] == "0.250 (0.05–0.31)" and rows[0][-1] == "3"
