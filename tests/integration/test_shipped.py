@@ -63,7 +63,7 @@ def test_finetune_one_epoch_on_new_data_lowers_loss(name, split):
     if dataset in OTHER:
         x, y = (a[:2000] for a in split(OTHER[dataset], "train", labels=True))
     else:  # a rendered dataset: a fresh draw from its grid (the test split is another)
-        x, y = data.factor_sample(dataset, 2000, seed=7)
+        x, y = data.factor_sample(dataset, 512, seed=7)
     data_ = (x, y) if model.conditional else x  # a conditional model trains on (images, labels)
     before = model.evaluate(data_, verbose=0, return_dict=True)["loss"]
     model.fit(data_, epochs=1, batch_size=64, verbose=0)
