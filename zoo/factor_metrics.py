@@ -232,9 +232,10 @@ def score(model, dataset: str, protocol=None, log=None) -> dict:
     included) on a factor-labelled dataset ('dsprites', 'shapes3d'); codes are the model's deterministic codes
     (a VAE's posterior means), as disentanglement_lib scores them."""
     from zoo import data
+    from zoo.models.base import Autoencoder
 
     grid = data.factor_grid(dataset)
-    shape = tuple(getattr(model, "image_shape", grid.image_shape))
+    shape = tuple(model.image_shape) if isinstance(model, Autoencoder) else tuple(grid.image_shape)
     if shape != tuple(grid.image_shape):
         raise ValueError(f"{dataset}'s images are {grid.image_shape}; this model takes {shape}. Score a model "
                          f"trained on {dataset} images (zoo.create(..., input_shape={grid.image_shape})).")
