@@ -18,6 +18,7 @@ from zoo.registry import register_family
 @keras.saving.register_keras_serializable(package="zoo")
 class AAE(PriorMatchingAE):
     loss_names = ("reconstruction", "adversarial", "discriminator")
+    critic_terms = ("adversarial", "discriminator")
 
     def __init__(self, *args, adversarial_weight=1.0, discriminator_units=(256, 256), **kwargs):
         """Args:

@@ -20,6 +20,7 @@ SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are dr
 class Autoencoder(keras.Model):
     family = "base"  # set by registry.register_family
     loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
+    critic_terms: tuple = ()  # loss terms read through a learned critic (aae, factor_vae): they move as it learns
     fitted_prior = False  # True when `sample` uses a density fitted to training codes after training
     conditional = False  # True when encode/decode/sample take class labels (cvae)
     has_likelihood = False  # True when `log_weights` gives importance weights for an IWAE likelihood bound

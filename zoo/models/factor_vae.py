@@ -23,6 +23,7 @@ def permute_dims(z, seed):
 @keras.saving.register_keras_serializable(package="zoo")
 class FactorVAE(VAE):
     loss_names = ("reconstruction", "kl", "tc_penalty", "discriminator")
+    critic_terms = ("tc_penalty", "discriminator")
 
     def __init__(self, *args, gamma=35.0, discriminator_units=(256,) * 6, **kwargs):
         """Args:
