@@ -57,7 +57,7 @@ def test_reconstruction_error_within_card_bound(name, split):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_finetune_one_epoch_on_new_data_lowers_loss(name, split):
+def test_finetune_on_new_data_lowers_loss(name, split):
     model = zoo.load(name)
     dataset, batch, epochs = model.card["dataset"], 64, 1
     if dataset in OTHER:
