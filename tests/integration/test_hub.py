@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import data, loader
+from zoo import data, loader, recipes
 from zoo import hub as zhub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,8 +49,12 @@ def test_publish_all_pins_every_model_and_rerun_makes_no_commit(published, hub):
 
 
 def test_fresh_cache_downloads_each_model_with_same_outputs(no_shipped, tmp_path):
-    tests = {}
-    for name, pin in no_shipped.items():
+    tests, families = {}, set()
+    for name, pin in sorted(no_shipped.items()):  # one model per family: every class's file round trip
+        family = recipes.get_recipe(name).family
+        if family in families:
+            continue
+        families.add(family)
         folder = zhub.download(pin["repo_id"], pin["revision"], cache_dir=tmp_path / "cache")
         assert pin["revision"] in str(folder)
         model = loader.load(folder)
