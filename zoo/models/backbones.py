@@ -34,18 +34,29 @@ def _conv_encoder(image_shape, out_dim, hidden):
     return keras.Sequential(stack, name="encoder")
 
 
-def _conv_decoder(image_shape, latent_dim, hidden):
+def _upsampling_decoder(image_shape, latent_dim, hidden, head, kernel):
+    """Codes -> `head` dense layers -> a grid 2**len(hidden) times smaller than the image -> stride-2 transposed
+    convolutions back up -> `c` logit channels, cropped where the image size is not a multiple of the scale."""
     h, w, c = image_shape
     scale = 2 ** len(hidden)
     gh, gw = math.ceil(h / scale), math.ceil(w / scale)
-    stack = [keras.Input((latent_dim,)), layers.Dense(gh * gw * hidden[-1], activation="relu"),
-             layers.Reshape((gh, gw, hidden[-1]))]
-    stack += [layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")
-              for f in reversed(hidden)]
-    stack += [layers.Conv2D(c, 3, padding="same")]
+    stack = [keras.Input((latent_dim,)), *[layers.Dense(n, activation="relu") for n in head],
+             layers.Dense(gh * gw * hidden[-1], activation="relu"), layers.Reshape((gh, gw, hidden[-1]))]
+    if kernel == 3:  # the zoo's conv: all widths upsample, then a 3x3 convolution to the channels
+        stack += [layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu")
+                  for f in reversed(hidden)]
+        stack += [layers.Conv2D(c, 3, padding="same")]
+    else:  # disentanglement_lib's: the last transposed convolution gives the channels
+        stack += [layers.Conv2DTranspose(f, kernel, strides=2, padding="same", activation="relu")
+                  for f in reversed(hidden[:-1])]
+        stack += [layers.Conv2DTranspose(c, kernel, strides=2, padding="same")]
     if (gh * scale, gw * scale) != (h, w):  # odd sizes: trim the bottom/right overhang
         stack += [layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))]
     return keras.Sequential(stack, name="decoder")
+
+
+def _conv_decoder(image_shape, latent_dim, hidden):
+    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(), kernel=3)
 
 
 def _conv4_encoder(image_shape, out_dim, hidden):
@@ -58,17 +69,7 @@ def _conv4_encoder(image_shape, out_dim, hidden):
 
 def _conv4_decoder(image_shape, latent_dim, hidden):
     """disentanglement_lib's decoder: dense 256, dense to a 4x4 grid (for 64x64), 4x4 transposed convolutions."""
-    h, w, c = image_shape
-    scale = 2 ** len(hidden)
-    gh, gw = math.ceil(h / scale), math.ceil(w / scale)
-    stack = [keras.Input((latent_dim,)), layers.Dense(CONV4_DENSE, activation="relu"),
-             layers.Dense(gh * gw * hidden[-1], activation="relu"), layers.Reshape((gh, gw, hidden[-1]))]
-    stack += [layers.Conv2DTranspose(f, 4, strides=2, padding="same", activation="relu")
-              for f in reversed(hidden[:-1])]
-    stack += [layers.Conv2DTranspose(c, 4, strides=2, padding="same")]
-    if (gh * scale, gw * scale) != (h, w):
-        stack += [layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))]
-    return keras.Sequential(stack, name="decoder")
+    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(CONV4_DENSE,), kernel=4)
 
 
 BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder),

@@ -7,11 +7,10 @@ with q(z) and q(z_j) estimated by minibatch-weighted sampling over the batch, as
 takes the batch as the data (N = M), which only shifts the estimate by a constant, so the gradient is the
 paper's; disentanglement_lib drops that constant, we keep it so the reported TC is the batch aggregate's.
 """
-import math
-
 import keras
 from keras import ops
 
+from zoo.models.priors import gaussian_log_density_per_unit
 from zoo.models.vae import VAE
 from zoo.registry import register_family
 
@@ -19,9 +18,8 @@ from zoo.registry import register_family
 def total_correlation(z, mean, log_var):
     """Minibatch estimate of log q(z_i) - sum_j log q(z_ij) for each code z_i of the batch, shape (N,): with
     log q(z) ~ logsumexp_k log q(z | x_k) - log M over the M codes of the batch."""
-    diff = ops.expand_dims(z, 1) - ops.expand_dims(mean, 0)  # (N, N, D): code i under posterior j
-    log_var = ops.expand_dims(log_var, 0)
-    log_q = -0.5 * (math.log(2 * math.pi) + log_var + ops.square(diff) * ops.exp(-log_var))
+    # (N, N, D): unit d of code i under posterior j
+    log_q = gaussian_log_density_per_unit(ops.expand_dims(z, 1), ops.expand_dims(mean, 0), ops.expand_dims(log_var, 0))
     log_q_product = ops.sum(ops.logsumexp(log_q, axis=1), axis=1)
     log_q_joint = ops.logsumexp(ops.sum(log_q, axis=2), axis=1)
     log_m = ops.log(ops.cast(ops.shape(z)[0], z.dtype))

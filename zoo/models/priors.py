@@ -16,10 +16,15 @@ LOG_2PI = math.log(2 * math.pi)
 MAX_COMPONENTS, MAX_MIXTURE_VALUES = 10_000, 50_000_000  # far above any real use; refuses crafted configs at once
 
 
+def gaussian_log_density_per_unit(z, mean, log_var):
+    """log N(z_j; mean_j, exp(log_var_j)) for each unit j (broadcasting)."""
+    z, mean, log_var = (ops.convert_to_tensor(t) for t in (z, mean, log_var))
+    return -0.5 * (LOG_2PI + log_var + ops.square(z - mean) * ops.exp(-log_var))
+
+
 def gaussian_log_density(z, mean, log_var):
     """log N(z; mean, diag(exp(log_var))), summed over the last axis (broadcasting)."""
-    z, mean, log_var = (ops.convert_to_tensor(t) for t in (z, mean, log_var))
-    return -0.5 * ops.sum(LOG_2PI + log_var + ops.square(z - mean) * ops.exp(-log_var), axis=-1)
+    return ops.sum(gaussian_log_density_per_unit(z, mean, log_var), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="zoo")

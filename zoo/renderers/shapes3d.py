@@ -77,16 +77,24 @@ def _box(o, d, half):
     return t, normal.astype("float32")
 
 
-def _cylinder_y(o, d, r, y0, y1):
-    """Closed cylinder about the y axis from height y0 to y1."""
-    a = d[..., 0] ** 2 + d[..., 2] ** 2
-    b = o[..., 0] * d[..., 0] + o[..., 2] * d[..., 2]
-    c = o[..., 0] ** 2 + o[..., 2] ** 2 - r * r
+def _tube(o, d, r, u, v):
+    """Nearest entry t (inf: none) of each ray into an infinite cylinder of radius r about the axis through the
+    origin that is perpendicular to coordinates u and v."""
+    a = d[..., u] ** 2 + d[..., v] ** 2
+    b = o[..., u] * d[..., u] + o[..., v] * d[..., v]
+    c = o[..., u] ** 2 + o[..., v] ** 2 - r * r
     disc = b * b - a * c
     with np.errstate(divide="ignore", invalid="ignore"):
         t = (-b - np.sqrt(np.maximum(disc, 0.0))) / np.maximum(a, 1e-12)
-    y = o[..., 1] + t * d[..., 1]
-    t = np.where((disc >= 0) & (t > EPS) & (y >= y0) & (y <= y1), t, np.inf)
+    return np.where((disc >= 0) & (t > EPS), t, np.inf)
+
+
+def _cylinder_y(o, d, r, y0, y1):
+    """Closed cylinder about the y axis from height y0 to y1."""
+    t = _tube(o, d, r, 0, 2)
+    with np.errstate(invalid="ignore"):
+        y = o[..., 1] + t * d[..., 1]
+    t = np.where((y >= y0) & (y <= y1), t, np.inf)
     p = o + t[..., None] * d
     normal = np.stack([p[..., 0], np.zeros_like(t), p[..., 2]], -1) / r[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -99,14 +107,10 @@ def _cylinder_y(o, d, r, y0, y1):
 def _capsule_x(o, d, r, half_length):
     """Capsule lying along the x axis on the floor: a cylinder of radius r with round ends."""
     oy = o - np.stack([np.zeros_like(r), r, np.zeros_like(r)], -1)
-    a = d[..., 1] ** 2 + d[..., 2] ** 2
-    b = oy[..., 1] * d[..., 1] + oy[..., 2] * d[..., 2]
-    c = oy[..., 1] ** 2 + oy[..., 2] ** 2 - r * r
-    disc = b * b - a * c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = (-b - np.sqrt(np.maximum(disc, 0.0))) / np.maximum(a, 1e-12)
-    x = o[..., 0] + t * d[..., 0]
-    t = np.where((disc >= 0) & (t > EPS) & (np.abs(x) <= half_length), t, np.inf)
+    t = _tube(oy, d, r, 1, 2)
+    with np.errstate(invalid="ignore"):
+        x = o[..., 0] + t * d[..., 0]
+    t = np.where(np.abs(x) <= half_length, t, np.inf)
     p = oy + t[..., None] * d
     normal = np.stack([np.zeros_like(t), p[..., 1], p[..., 2]], -1) / r[..., None]
     for sign in (-1.0, 1.0):
