@@ -1,65 +1,366 @@
 #!/usr/bin/env python
-"""Speed of each family on this machine: training images/s (MLP backbone, batch 128), encode and sample
-throughput; and how fast the rendered datasets draw images, against how fast disentanglement_lib's network
-trains on them. Timings belong here, never in tests. Usage: bench.py [--images N] [--families ae,vae,...]"""
+"""The performance record: how fast the zoo trains, encodes, samples and loads on this machine, measured side by
+side with its peers in one run. Timings live here, never in tests.
+
+Every timing runs in a fresh worker process (so each can pick its Keras backend), and the contenders of one
+comparison are run in turn, round after round (`--rounds`), so a machine that slows down slows them all alike;
+the record keeps each contender's best round. Peers of the zoo's MLP VAE (784-512-256-16, batch 128, MNIST):
+the same network written as a plain Keras 3 model (a `keras.Model` with `compute_loss`, below) and, when
+installed, pythae's VAE with its own `TrainingPipeline` (PyTorch).
+
+Writes the record to `--out` (JSON) and prints the tables in Markdown.
+Usage: bench.py [--rounds 2] [--families ae,vae,...] [--backends tensorflow,jax] [--out docs/benchmark.json]
+"""
+from __future__ import annotations
+
 import argparse
+import json
 import os
 import platform
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import keras
-import numpy as np
-
-import zoo
-from zoo import data, factory
+ROOT = Path(__file__).resolve().parents[1]
+BATCH, EPOCHS = 128, 3  # epochs 2..3 are timed: the first one traces and warms up
 
 
-def rendering(n=4096):
-    """Images/s of each rendered dataset (warm: shapes3d traces its geometry first), and training images/s of
-    the conv4 VAE, batch 64, streaming from it."""
-    print(f"{'dataset':10} {'render img/s':>13} {'conv4 vae train img/s':>22}")
-    for name, dataset in data.DATASETS.items():
-        if dataset.factors is None:
-            continue
-        grid = dataset.factors
-        grid.images(grid.sample_factors(64, np.random.default_rng(0)))
-        factors = grid.sample_factors(n, np.random.default_rng(1))
+# ---- the workers: each runs in its own process and prints one JSON line ----------------------------------
+def _epoch_clock():
+    import keras
+
+    class Clock(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.ends = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    return Clock()
+
+
+def plain_keras_vae(latent_dim=16):
+    """The peer: keras-io's VAE pattern on the zoo's MLP network, the loss in `compute_loss`, one loss tracker."""
+    import keras
+    from keras import layers, ops
+
+    class PlainVAE(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
+                                             layers.Dense(512, activation="relu"),
+                                             layers.Dense(256, activation="relu"), layers.Dense(2 * latent_dim)])
+            self.decoder = keras.Sequential([keras.Input((latent_dim,)), layers.Dense(256, activation="relu"),
+                                             layers.Dense(512, activation="relu"), layers.Dense(784),
+                                             layers.Reshape((28, 28, 1))])
+            self.seed_generator = keras.random.SeedGenerator(0)
+
+        def call(self, x, training=False):
+            mean, log_var = ops.split(self.encoder(x), 2, axis=-1)
+            z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+            return self.decoder(z), mean, log_var
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            logits, mean, log_var = y_pred
+            rec = ops.sum(ops.reshape(ops.relu(logits) - logits * x + ops.log1p(ops.exp(-ops.abs(logits))),
+                                      (ops.shape(x)[0], -1)), axis=1)
+            kl = 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
+            return ops.mean(rec + kl)
+
+    model = PlainVAE()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def _timed_fit(model, data) -> float:
+    clock = _epoch_clock()
+    model.fit(data, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[clock], shuffle=True)
+    n = len(data[0]) if isinstance(data, tuple) else len(data)
+    return (EPOCHS - 1) * n / (clock.ends[-1] - clock.ends[0])
+
+
+def work_train(impl: str, family: str, images: str) -> dict:
+    """Training images/s of one model: the zoo's family, the plain Keras VAE, or pythae's VAE."""
+    import numpy as np
+
+    with np.load(images) as f:
+        x, y = f["x"], f["y"]
+    if impl == "pythae":
+        return {"train_img_s": _pythae_train(x)}
+    if impl == "keras":
+        return {"train_img_s": _timed_fit(plain_keras_vae(), x.astype("float32") / 255.0)}
+    import zoo
+
+    model = zoo.create(family, latent_dim=16)
+    out = {"train_img_s": _timed_fit(model, (x, y) if model.conditional else x)}
+    if not model.conditional:
+        if model.fitted_prior:
+            model.fit_prior(x[:5000])
         t = time.perf_counter()
-        grid.images(factors)
-        render = n / (time.perf_counter() - t)
-        m = zoo.create("vae", input_shape=grid.image_shape, latent_dim=10, backbone="conv4", learning_rate=1e-4)
-        stream = data.stream(name, 64)
-        m.fit(stream, steps_per_epoch=5, epochs=1, verbose=0)
+        model.encode(x[:10000])
+        out["encode_img_s"] = 10000 / (time.perf_counter() - t)
+        n = 1000 if model.discrete_code else 10000  # an untrained PixelCNN draws as slowly as a trained one
+        model.sample(16, seed=0)
         t = time.perf_counter()
-        m.fit(stream, steps_per_epoch=50, epochs=1, verbose=0)
-        train = 50 * 64 / (time.perf_counter() - t)
-        print(f"{name:10} {render:13.0f} {train:22.0f}", flush=True)
+        model.sample(n, seed=0)
+        out["sample_img_s"] = n / (time.perf_counter() - t)
+    return out
+
+
+def _pythae_train(x) -> float:
+    import numpy as np
+    import torch
+    from pythae.models import VAE, VAEConfig
+    from pythae.models.base.base_utils import ModelOutput
+    from pythae.models.nn import BaseDecoder, BaseEncoder
+    from pythae.pipelines import TrainingPipeline
+    from pythae.trainers import BaseTrainerConfig
+    from pythae.trainers.training_callbacks import TrainingCallback
+
+    class Encoder(BaseEncoder):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                                           torch.nn.Linear(512, 256), torch.nn.ReLU())
+            self.mean, self.log_var = torch.nn.Linear(256, 16), torch.nn.Linear(256, 16)
+
+        def forward(self, x):
+            h = self.net(x)
+            return ModelOutput(embedding=self.mean(h), log_covariance=self.log_var(h))
+
+    class Decoder(BaseDecoder):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Sequential(torch.nn.Linear(16, 256), torch.nn.ReLU(), torch.nn.Linear(256, 512),
+                                           torch.nn.ReLU(), torch.nn.Linear(512, 784), torch.nn.Sigmoid())
+
+        def forward(self, z):
+            return ModelOutput(reconstruction=self.net(z).reshape(-1, 1, 28, 28))
+
+    class Clock(TrainingCallback):
+        def __init__(self):
+            self.ends = []
+
+        def on_epoch_end(self, training_config, **kwargs):
+            self.ends.append(time.perf_counter())
+
+    clock = Clock()
+    data = np.transpose(x, (0, 3, 1, 2)).astype("float32") / 255.0
+    config = VAEConfig(input_dim=(1, 28, 28), latent_dim=16, reconstruction_loss="bce")
+    with tempfile.TemporaryDirectory() as out:
+        trainer = BaseTrainerConfig(output_dir=out, num_epochs=EPOCHS, learning_rate=1e-3, no_cuda=True,
+                                    per_device_train_batch_size=BATCH, per_device_eval_batch_size=BATCH)
+        pipeline = TrainingPipeline(training_config=trainer, model=VAE(config, Encoder(), Decoder()))
+        pipeline(train_data=data, callbacks=[clock])
+    return (EPOCHS - 1) * len(x) / (clock.ends[-1] - clock.ends[0])
+
+
+def work_load(name: str) -> dict:
+    """zoo.load time of a shipped model: the first load in a process (cold) and a second one (warm)."""
+    import zoo
+
+    t = time.perf_counter()
+    zoo.load(name)
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    zoo.load(name)
+    return {"load_cold_s": cold, "load_warm_s": time.perf_counter() - t}
+
+
+def work_vqvae_sampling(name: str, n: int) -> dict:
+    """Images/s drawn from a shipped vqvae's PixelCNN prior (its own sampler, temperature 1)."""
+    import zoo
+
+    model = zoo.load(name)
+    model.sample(16, seed=0)
+    t = time.perf_counter()
+    model.sample(int(n), seed=1)
+    return {"sample_img_s": int(n) / (time.perf_counter() - t), "images": int(n)}
+
+
+def work_rendering(dataset: str) -> dict:
+    """Images/s a rendered dataset draws, and conv4-VAE training images/s streaming from it (batch 64)."""
+    import numpy as np
+
+    import zoo
+    from zoo import data
+
+    grid = data.factor_grid(dataset)
+    grid.images(grid.sample_factors(64, np.random.default_rng(0)))  # shapes3d ray-casts its geometries first
+    factors = grid.sample_factors(4096, np.random.default_rng(1))
+    t = time.perf_counter()
+    grid.images(factors)
+    render = 4096 / (time.perf_counter() - t)
+    model = zoo.create("vae", input_shape=grid.image_shape, latent_dim=10, backbone="conv4", learning_rate=1e-4)
+    stream = data.stream(dataset, 64)
+    model.fit(stream, steps_per_epoch=5, epochs=1, verbose=0)
+    t = time.perf_counter()
+    model.fit(stream, steps_per_epoch=50, epochs=1, verbose=0)
+    return {"render_img_s": render, "conv4_train_img_s": 50 * 64 / (time.perf_counter() - t)}
+
+
+def work_evaluate(name: str) -> dict:
+    """The whole card protocol of one shipped model (scripts/evaluate.py's measurement), timed."""
+    import zoo
+    from zoo import evaluation
+
+    model = zoo.load(name)
+    t = time.perf_counter()
+    evaluation.evaluate(model, model.card["dataset"])
+    return {"evaluate_s": time.perf_counter() - t}
+
+
+def work_data(dataset: str, n: str, out: str) -> dict:
+    """The first n training images and labels of a dataset, written for the other workers (so the parent
+    process never loads TensorFlow: on Linux a child inherits its parent's peak memory)."""
+    import numpy as np
+
+    from zoo import data
+
+    x, y = data.load_split(dataset, "train")
+    np.savez(out, x=x[:int(n)], y=y[:int(n)])
+    return {"images": len(x[:int(n)])}
+
+
+WORKERS = {"data": work_data, "train": work_train, "load": work_load, "vqvae_sampling": work_vqvae_sampling,
+           "rendering": work_rendering, "evaluate": work_evaluate}
+
+
+# ---- the parent: runs the workers in turn and writes the record ------------------------------------------
+def run_worker(kind: str, backend: str, *args, **env) -> dict:
+    """One worker process; its result, with its peak resident memory (MiB) and backend."""
+    environ = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", **env}
+    cmd = [sys.executable, __file__, "--worker", kind, *map(str, args)]
+    r = subprocess.run(cmd, env=environ, capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1], "backend": backend}
+    return {**json.loads(r.stdout.strip().splitlines()[-1]), "backend": backend}
+
+
+def best(rounds: list[dict], key: str) -> dict:
+    """The round with the highest `key` (the machine's least disturbed one)."""
+    good = [r for r in rounds if key in r]
+    return max(good, key=lambda r: r[key]) if good else rounds[-1]
+
+
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=2, help="rounds of each comparison, contenders in turn")
+    p.add_argument("--families", help="comma-separated families to time (default: all)")
+    p.add_argument("--backends", default="tensorflow,jax,torch", help="Keras backends to time, where installed")
+    p.add_argument("--images", type=int, default=60000, help="training images per epoch (MNIST's 60,000)")
+    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,load,vqvae,"
+                                              "rendering,evaluate")
+    p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes")
+    args = p.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    sys.path.insert(0, str(ROOT))
+    import zoo.recipes  # noqa: F401  (Keras-free: the families that have recipes)
+    from zoo import registry
+
+    backends = [b for b in args.backends.split(",") if installed(b)]
+    families = args.families.split(",") if args.families else sorted({r.family for r in registry.RECIPES.values()})
+    record = {"machine": machine(), "batch_size": BATCH, "images_per_epoch": args.images, "rounds": args.rounds}
+    with tempfile.TemporaryDirectory() as tmp:
+        images = Path(tmp) / "mnist.npz"
+        run_worker("data", "tensorflow", "mnist", args.images, images)
+        if "peers" not in skip:
+            contenders = [("zoo", "vae", b) for b in backends] + [("keras", "vae", "tensorflow")]
+            contenders += [("pythae", "vae", "torch")] if installed("pythae") else []
+            rounds = {c: [] for c in contenders}
+            for _ in range(args.rounds):
+                for c in contenders:
+                    rounds[c].append(run_worker("train", c[2], c[0], c[1], images))
+                    print(f"  peers: {c} {rounds[c][-1]}", flush=True)
+            record["peers"] = [{"impl": c[0], **best(rounds[c], "train_img_s")} for c in contenders]
+        if "families" not in skip:
+            record["families"] = []
+            for fam in families:
+                for b in backends:
+                    rounds = [run_worker("train", b, "zoo", fam, images) for _ in range(args.rounds)]
+                    record["families"].append({"family": fam, **best(rounds, "train_img_s")})
+                    print(f"  family: {record['families'][-1]}", flush=True)
+    if "load" not in skip:
+        record["load"] = [{"model": n, **best([run_worker("load", "tensorflow", n) for _ in range(args.rounds)],
+                                               "load_cold_s")} for n in ("vae-mnist", "vqvae-mnist")]
+    if "vqvae" not in skip:
+        record["vqvae_sampling"] = [run_worker("vqvae_sampling", b, "vqvae-mnist", 1000) for b in backends]
+    if "rendering" not in skip:
+        record["rendering"] = [{"dataset": d, **run_worker("rendering", "tensorflow", d)}
+                               for d in ("dsprites", "shapes3d")]
+    if "evaluate" not in skip:
+        record["evaluate"] = [{"model": "vae-mnist", **run_worker("evaluate", "tensorflow", "vae-mnist")}]
+    out = ROOT / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_name(out.name + ".tmp")
+    tmp_out.write_text(json.dumps(record, indent=1) + "\n")
+    tmp_out.replace(out)
+    print(markdown(record))
+
+
+def machine() -> dict:
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("keras", "tensorflow", "jax", "torch", "pythae", "numpy"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "versions": versions,
+            "date": time.strftime("%Y-%m-%d", time.gmtime())}
+
+
+def markdown(record: dict) -> str:
+    """The record as the README's tables."""
+    m = record["machine"]
+    lines = [f"Measured on {m['platform']}, {m['cpu_count']} CPU cores, {m['date']}; batch {record['batch_size']}, "
+             f"{record['images_per_epoch']:,} MNIST images per epoch, best of {record['rounds']} rounds.", ""]
+    if "peers" in record:
+        keras_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "keras" and
+                           "train_img_s" in r), None)
+        pythae_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "pythae" and
+                            "train_img_s" in r), None)
+        lines += ["| MLP VAE 784-512-256-16 | backend | train img/s | vs plain Keras | vs pythae |",
+                  "|---|---|---|---|---|"]
+        for r in record["peers"]:
+            if "train_img_s" not in r:
+                lines.append(f"| {r['impl']} | {r['backend']} | failed: {r.get('error')} | | |")
+                continue
+            ratio = [f"{r['train_img_s'] / ref:.2f}x" if ref else "" for ref in (keras_rate, pythae_rate)]
+            lines.append(f"| {r['impl']} | {r['backend']} | {r['train_img_s']:,.0f} | {ratio[0]} | {ratio[1]} |")
+        lines.append("")
+    if "families" in record:
+        lines += ["| family | backend | train img/s | encode img/s | sample img/s | peak memory MiB |",
+                  "|---|---|---|---|---|---|"]
+        for r in record["families"]:
+            cells = [f"{r[k]:,.0f}" if k in r else "" for k in ("train_img_s", "encode_img_s", "sample_img_s")]
+            lines.append(f"| {r['family']} | {r['backend']} | {' | '.join(cells)} | {r.get('peak_mib', 0):,.0f} |")
+        lines.append("")
+    for key, label in (("load", "zoo.load"), ("vqvae_sampling", "vqvae sampling"), ("rendering", "rendering"),
+                       ("evaluate", "full evaluation")):
+        for r in record.get(key, []):
+            lines.append(f"- {label}: " + ", ".join(f"{k} {v:,.2f}" if isinstance(v, float) else f"{k} {v}"
+                                                    for k, v in r.items()))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--images", type=int, default=12800, help="training images per timed epoch")
-    p.add_argument("--families", help="comma-separated (default: all unconditional families)")
-    p.add_argument("--no-rendering", action="store_true", help="skip the rendered datasets' timings")
-    args = p.parse_args()
-    families = args.families.split(",") if args.families else [f for f in factory.FAMILIES if f != "cvae"]
-    x = np.random.default_rng(0).random((args.images, 28, 28, 1)).astype("float32")
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, Keras {keras.__version__} ({keras.backend.backend()})")
-    if not args.no_rendering:
-        rendering()
-    print(f"{'family':10} {'train img/s':>12} {'encode img/s':>13} {'sample img/s':>13}")
-    for fam in families:
-        m = zoo.create(fam, latent_dim=16)
-        m.fit(x[:256], epochs=1, batch_size=128, verbose=0)  # trace and warm up
-        if m.fitted_prior:
-            m.fit_prior(x[:256])
-        t = time.perf_counter()
-        m.fit(x, epochs=1, batch_size=128, verbose=0)
-        train = len(x) / (time.perf_counter() - t)
-        t = time.perf_counter()
-        m.encode(x)
-        enc = len(x) / (time.perf_counter() - t)
-        t = time.perf_counter()
-        m.sample(len(x), seed=0)
-        smp = len(x) / (time.perf_counter() - t)
-        print(f"{fam:10} {train:12.0f} {enc:13.0f} {smp:13.0f}", flush=True)
+    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+        sys.path.insert(0, str(ROOT))
+        result = WORKERS[sys.argv[2]](*sys.argv[3:])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        print(json.dumps({**result, "peak_mib": peak}))
+    else:
+        main()

@@ -17,10 +17,12 @@ if __name__ == "__main__":
                    help="stop after the epoch that passes this much training time (the card gets the epochs run)")
     p.add_argument("--restart", action="store_true",
                    help="discard an interrupted run of another recipe (the error names what differs) and start over")
+    p.add_argument("--distribute", action="store_true",
+                   help="train data-parallel on every visible device (and on several hosts: see the README)")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = recipes.expand(args.names)
     for name in names:
         out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
-                             time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart)
-        print(f"== {name}: written to {out}", flush=True)
+                             time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart, distribute=args.distribute)
+        print(f"== {name}: written to {out or 'the first process'}", flush=True)

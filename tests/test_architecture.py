@@ -22,7 +22,7 @@ LAYERS = [
     ["zoo.hub"],
     ["zoo.factory"],
     ["zoo.models"],  # zoo.models and zoo.models.*: the families, their base class and parts
-    ["zoo.checkpoints", "zoo.plots", "zoo.data"],
+    ["zoo.checkpoints", "zoo.plots", "zoo.data", "zoo.distribute"],
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
     ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only

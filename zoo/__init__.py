@@ -1,12 +1,12 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
 `list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare`,
-`disentanglement` and `push_to_hub` import Keras on first use.
+`disentanglement`, `data_parallel` and `push_to_hub` import Keras on first use.
 """
 from zoo.recipes import list_models
 from zoo.version import __version__  # noqa: F401
 
-API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement")
+API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement", "data_parallel")
 __all__ = ["list_models", *API]
 
 

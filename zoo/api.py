@@ -51,6 +51,15 @@ def train(family: str, data, input_shape=None, epochs=20, **kwargs):
     return own_images.train_new(family, data, input_shape=input_shape, epochs=epochs, **kwargs)
 
 
+def data_parallel(enabled: bool = True):
+    """A context in which models created with `zoo.create` (and their `fit`) train data-parallel on every visible
+    device, with Keras' DataParallel on JAX or tf.distribute on TensorFlow; it yields the device count and this
+    process's place. See zoo.distribute."""
+    from zoo import distribute
+
+    return distribute.data_parallel(enabled)
+
+
 def compare(models, figure=None, **kwargs):
     """Compare models by name: a table of measured metrics (from cards, else computed) and optional PNG."""
     from zoo import comparison

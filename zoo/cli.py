@@ -140,15 +140,16 @@ def cmd_train(args):
         zoo.train(args.name, args.data, input_shape=shape, epochs=20 if args.epochs is None else args.epochs,
                   latent_dim=args.latent_dim, backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
-                  verbose=2, overwrite=args.overwrite)
+                  verbose=2, overwrite=args.overwrite, distribute=args.distribute)
         return 0
     names = recipes.expand([args.name])
     for name in names:  # every recipe is checked before the first one trains
         training.resolve_recipe(name, args.override, args.epochs)
     for name in names:
         out = training.train(name, args.out, args.epochs, overrides=args.override, restart=args.restart,
-                             overwrite=args.overwrite, verbose=2)
-        print(f"written to {out}")
+                             overwrite=args.overwrite, verbose=2, distribute=args.distribute)
+        if out is not None:  # None: another host of a multi-host run; the first one writes
+            print(f"written to {out}")
     return 0
 
 
@@ -241,6 +242,8 @@ def build_parser():
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--override", type=_json_object, metavar="JSON",
                    help='registry model: recipe fields to change, e.g. \'{"learning_rate": 1e-4}\' (options merge)')
+    s.add_argument("--distribute", action="store_true",
+                   help="train data-parallel on every visible device (and on several hosts: see the README)")
     s.add_argument("--restart", action="store_true",
                    help="registry model: discard an interrupted run of another recipe and start over")
     s.add_argument("--overwrite", action="store_true",

@@ -51,6 +51,75 @@ def stream(dataset: str, batch_size: int, seed: int = 0, start_step: int = 0):
     return images.prefetch(tf.data.AUTOTUNE)
 
 
+def has_tensorflow() -> bool:
+    """True when TensorFlow can be imported (tf.data pipelines); a JAX or PyTorch machine may lack it."""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is not None
+
+
+CACHE_BYTES = 2 * 2 ** 30  # a split this small (as uint8) is cached in memory after its first pass
+SHUFFLE_BUFFER = 20_000  # images in the shuffle buffer of a split too large to cache
+
+
+def pipeline(dataset: str, batch_size: int, split: str = "train", seed: int = 0, shuffle: bool = True,
+             limit: int | None = None):
+    """A tf.data.Dataset of float32 image batches in [0, 1] of a dataset split, for training: read by TFDS
+    (or from `ZOO_DATA_DIR`'s npz), cached in TensorFlow's memory when the split is under CACHE_BYTES, shuffled
+    every epoch from a seeded buffer (the whole split when cached), batched (the last partial batch of an epoch
+    is left out), scaled and prefetched; nothing is held in Python memory, so splits of many GB stream. A
+    rendered dataset is its endless `stream`; `split="test"` with shuffle=False and `limit` (the first `limit`
+    images) gives a validation set."""
+    import tensorflow as tf
+
+    if dataset in DATASETS and DATASETS[dataset].factors is not None:
+        return stream(dataset, batch_size, seed)
+    if os.environ.get("ZOO_DATA_DIR") or limit:
+        images = tf.data.Dataset.from_tensor_slices(load_split(dataset, split)[0][:limit])
+        size = int(images.cardinality())
+        nbytes = size * int(np.prod(get_dataset(dataset).image_shape))
+    else:
+        builder = _tfds_builder(dataset)
+        try:
+            images = builder.as_dataset(split=split, as_supervised=True).map(lambda x, y: x)
+        except Exception as e:
+            raise _tfds_error(dataset, split, e) from None
+        size = builder.info.splits[split].num_examples
+        nbytes = size * int(np.prod(builder.info.features["image"].shape))
+    if size < batch_size:
+        raise ValueError(f"The {split} split of {dataset} has {size} images, fewer than one batch of {batch_size}; "
+                         "use a smaller batch size.")
+    if nbytes <= CACHE_BYTES:
+        images = images.cache()
+    if shuffle:
+        images = images.shuffle(min(size, SHUFFLE_BUFFER) if nbytes > CACHE_BYTES else size, seed=seed,
+                                reshuffle_each_iteration=True)
+    scale = tf.constant(1.0 / 255.0)  # full batches only: static shapes (one compiled step) that split over devices
+    return (images.batch(batch_size, drop_remainder=True).map(lambda b: tf.cast(b, tf.float32) * scale,
+                                         num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+
+
+def _tfds_builder(dataset: str):
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as e:
+        raise ImportError("Reading datasets needs tensorflow-datasets: pip install tensorflow-datasets "
+                          f"importlib_resources ({e}).") from None
+    try:  # downloads and prepares it the first time, as tfds.load does; then a no-op
+        builder = tfds.builder(dataset)
+        builder.download_and_prepare()
+        return builder
+    except Exception as e:  # not prepared and no network, unknown name
+        raise _tfds_error(dataset, "train", e) from None
+
+
+def _tfds_error(dataset, split, e) -> RuntimeError:
+    return RuntimeError(
+        f"Could not load TFDS dataset {dataset!r} split {split!r}: {type(e).__name__}: {e}\n"
+        "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
+        "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).")
+
+
 def load_split(dataset: str, split: str = "train"):
     """(images uint8 (N, H, W, C), labels int64 (N,)) of a TFDS dataset split, e.g. ('mnist', 'test').
 
@@ -65,18 +134,13 @@ def load_split(dataset: str, split: str = "train"):
     npz_dir = os.environ.get("ZOO_DATA_DIR")
     if npz_dir:
         return _load_npz(Path(npz_dir) / f"{dataset}.npz", split)
+    builder = _tfds_builder(dataset)
+    import tensorflow_datasets as tfds
+
     try:
-        import tensorflow_datasets as tfds
-    except ImportError as e:
-        raise ImportError("Reading datasets needs tensorflow-datasets: pip install tensorflow-datasets "
-                          f"importlib_resources ({e}).") from None
-    try:
-        images, labels = tfds.as_numpy(tfds.load(dataset, split=split, batch_size=-1, as_supervised=True))
+        images, labels = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1, as_supervised=True))
     except Exception as e:  # not prepared and no network, unknown name, bad split
-        raise RuntimeError(
-            f"Could not load TFDS dataset {dataset!r} split {split!r}: {type(e).__name__}: {e}\n"
-            "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
-            "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).") from None
+        raise _tfds_error(dataset, split, e) from None
     return np.asarray(images), np.asarray(labels)
 
 

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, training
+from zoo import distribute as distribute_lib
 
 FREEZE = (None, "encoder", "decoder")
 
@@ -67,12 +68,14 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
 
 def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None, backbone="mlp",
               learning_rate=1e-3, validation_split=0.1, batch_size=128, labels=None, seed=0, out_dir=None,
-              verbose="auto", log=print, overwrite=False, **options):
+              verbose="auto", log=print, overwrite=False, distribute=False, **options):
     """Train a new model of `family` on your images (as `zoo.create` + fit, with the held-out measurement and
-    checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is)."""
+    checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is).
+    `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host)."""
     _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate,
             "batch_size": batch_size})
-    with _claimed(out_dir, overwrite):
+    with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
+        replicas.check_batch(batch_size)
         return _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate,
                           validation_split, batch_size, labels, seed, out_dir, verbose, log, overwrite, options)
 

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, plots, recipes, registry
+from zoo import distribute as distribute_lib
 from zoo.version import __version__
 
 DEFAULT_STEPS_PER_EPOCH = 1000  # a rendered dataset's epoch when its recipe names none
@@ -247,20 +248,32 @@ WORK_FILES = ("recipe.json", "history.csv", "state", "backup")  # all a work fol
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
-          restart=False, overwrite=False) -> Path:
+          restart=False, overwrite=False, distribute=False) -> Path | None:
     """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run of the same recipe.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
     result. `time_limit_s` stops after the epoch that passes it, and the card's recipe then has the epochs run.
     The run holds a lock on the output folder; an existing one is replaced only if the zoo wrote it (else
     `overwrite=True`). An interrupted run with another recipe is refused unless `restart=True` discards it.
+    `distribute=True` trains data-parallel on every visible device (zoo.distribute), the recipe's batch being
+    the global one; in a multi-host run only the first process writes the checkpoint (the others return None).
     """
     recipe = resolve_recipe(name, overrides, epochs)
     out_root = Path(out_root) if out_root else checkpoints.root()
     final_dir = out_root / name
+    replicas = distribute_lib.replicas(distribute)
+    replicas.check_batch(recipe.batch_size)
+    if replicas.processes > 1 and time_limit_s:
+        raise ValueError("A time limit would stop the hosts of a multi-host run at different epochs; "
+                         "give the epochs instead.")
+    if not replicas.is_chief:  # another host: trains its share beside the first, writes only its own state
+        work = _work_dir(out_root / f".{name}.work-process{replicas.process}", recipe, restart)
+        _fit_and_measure(recipe, work, 0, None, distribute, chief=False)
+        shutil.rmtree(work)
+        return None
     with outputs.claim(final_dir, overwrite):
         work = _work_dir(out_root / f".{name}.work", recipe, restart)
-        final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s)
+        final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s, distribute)
         checkpoints.write_folder(final_dir, lambda tmp: _fill(final, card, test, work, tmp), overwrite)
         shutil.rmtree(work)
     return final_dir
@@ -288,19 +301,18 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
     return work
 
 
-def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s):
-    """Train (resuming from `work`), fit the sampler, measure: (the uncompiled model to save, its card, the test
-    split for the pictures)."""
+def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s, distribute=False, chief=True):
+    """Train (resuming from `work`; data-parallel with `distribute`), then on one device fit the sampler and
+    measure: (the uncompiled model to save, its card, the test split for the pictures). `chief=False` (another
+    host of a multi-host run) returns None after training."""
     keras.utils.set_random_seed(recipe.seed)
     rendered = datasets.get_dataset(recipe.dataset).factors is not None
+    family = factory.get_family(recipe.family)
     x_test, y_test = data.load_split(recipe.dataset, "test")
-    model = build_model(recipe, x_test.shape[1:])
     x_train = y_train = None
-    if not rendered or model.fitted_prior:
+    streamed = rendered or (not family.conditional and data.has_tensorflow())  # through tf.data, not arrays
+    if not streamed or family.fitted_prior:
         x_train, y_train = data.load_split(recipe.dataset, "train")
-    if model.fitted_prior and model.min_prior_images > len(x_train):
-        raise ValueError(f"{recipe.name}'s sampler needs at least {model.min_prior_images} training images; "
-                         f"{recipe.dataset} has {len(x_train)}.")
     state = TrainingState(work / "state")
     fit_args = {"batch_size": recipe.batch_size, "shuffle": True}
     if rendered:  # drawn from the full grid and rendered on the fly, resuming at the step it stopped
@@ -308,32 +320,46 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
         train_data = data.stream(recipe.dataset, recipe.batch_size, seed=recipe.seed,
                                  start_step=state.epochs_done() * steps)
         fit_args = {"steps_per_epoch": steps, "shuffle": False}
-    elif model.conditional:  # a conditional model trains on (images, labels); the others on images alone
+    elif streamed:  # read, cached, shuffled and batched by tf.data
+        train_data = data.pipeline(recipe.dataset, recipe.batch_size, seed=recipe.seed)
+        fit_args = {"shuffle": False}
+    elif family.conditional:  # a conditional model trains on (images, labels); the others on images alone
         train_data = (x_train, y_train)
-    else:
+    else:  # no TensorFlow (a JAX or PyTorch machine reading ZOO_DATA_DIR's arrays)
         train_data = x_train
-    val_data = (x_test[:2000], y_test[:2000]) if model.conditional else x_test[:2000]
+    val_data = (x_test[:2000], y_test[:2000]) if family.conditional else x_test[:2000]
+    if streamed and not rendered:
+        val_data = data.pipeline(recipe.dataset, recipe.batch_size, "test", shuffle=False, limit=2000)
     t0 = time.perf_counter()
     limit = [TimeLimit(time_limit_s)] if time_limit_s else []
-    model.fit(train_data, epochs=recipe.epochs, validation_data=val_data, verbose=verbose, **fit_args,
-              callbacks=[HistoryLog(work / "history.csv"),  # before the state: see HistoryLog
-                         state, keras.callbacks.TerminateOnNaN(), *limit])
+    with distribute_lib.data_parallel(distribute) as replicas:
+        model = build_model(recipe, x_test.shape[1:])
+        if model.fitted_prior and model.min_prior_images > len(x_train):
+            raise ValueError(f"{recipe.name}'s sampler needs at least {model.min_prior_images} training images; "
+                             f"{recipe.dataset} has {len(x_train)}.")
+        log = [HistoryLog(work / "history.csv")]  # before the state: see HistoryLog
+        model.fit(train_data, epochs=recipe.epochs, validation_data=val_data, verbose=verbose, **fit_args,
+                  callbacks=[*log, state, keras.callbacks.TerminateOnNaN(), *limit])
+        weights = model.get_weights()
+    if not chief:
+        return None
     rows = read_history(work / "history.csv")
     if not rows or not np.all(np.isfinite([r.get("loss", np.nan) for r in rows])):
         raise RuntimeError(f"Training {recipe.name} produced no finite loss (NaN or inf); nothing was written. "
                            "Try a lower learning rate (--override '{\"learning_rate\": 1e-4}' --restart).")
     if len(rows) != recipe.epochs:  # stopped by the time limit: the card says what was trained
         recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": len(rows)})
+    # A copy on one device (the trained one may live on several), uncompiled: it saves no optimizer state (a
+    # third of the file); zoo.load compiles it again. The sampler is fitted and everything measured on it.
+    final = type(model).from_config(model.get_config())
+    final.set_weights(weights)
     prior_s = None
-    if model.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
+    if final.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
         t_prior = time.perf_counter()
-        model.fit_prior(x_train, seed=recipe.seed)
+        final.fit_prior(x_train, seed=recipe.seed)
         prior_s = round(time.perf_counter() - t_prior, 1)
     session_s = time.perf_counter() - t0
 
-    # An uncompiled copy saves no optimizer state (a third of the file); zoo.load compiles it again.
-    final = type(model).from_config(model.get_config())
-    final.set_weights(model.get_weights())
     card = {
         "name": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
         "recipe": recipe.to_dict(),
@@ -342,6 +368,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s)
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
         "metrics": {"test": measure(final, recipe, x_test, y_test)},
         "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
+                     "devices": replicas.devices, "hosts": replicas.processes,
                      "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},

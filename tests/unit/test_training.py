@@ -88,3 +88,24 @@ def test_baseline_script_trains_scores_and_refuses_other_recipes(tiny_mnist, tmp
     monkeypatch.setattr(sys, "argv", ["baseline.py", "iwae-mnist", "--trained", str(other)])
     with pytest.raises(SystemExit, match="not trained with the baseline recipe.*latent_dim"):
         runpy.run_path(script, run_name="__main__")
+
+
+def test_data_parallel_says_what_it_needs(monkeypatch):
+    import keras
+
+    from zoo import distribute
+
+    backend = keras.backend.backend()
+    if backend == "torch":
+        with pytest.raises(ValueError, match="JAX or TensorFlow backend"):
+            distribute.replicas()
+    elif backend == "tensorflow":
+        monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"index": 0}}')
+        with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
+            distribute.replicas()
+    else:
+        assert distribute.replicas().devices >= 1
+    with distribute.data_parallel(False) as replicas:
+        assert replicas.devices == 1 and replicas.is_chief
+    with pytest.raises(ValueError, match="does not split evenly over 3 devices"):
+        distribute.Replicas(devices=3).check_batch(128)

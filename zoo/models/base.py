@@ -17,6 +17,16 @@ from zoo.models import backbones, losses, priors
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
 
 
+class _PerExampleMean(keras.losses.Loss):
+    """The batch mean of per-example losses, with Keras' scaling for the replicas of a distribution strategy."""
+
+    def call(self, y_true, y_pred):
+        return y_pred
+
+
+_batch_mean = _PerExampleMean(name="batch_mean")
+
+
 class Autoencoder(keras.Model):
     family = "base"  # set by registry.register_family
     loss_names: tuple = ("reconstruction",)  # the terms loss_terms returns, in nats per image
@@ -116,12 +126,14 @@ class Autoencoder(keras.Model):
         terms = self.loss_terms(x, y_pred, training=training)
         total = None
         for tracker in self.loss_trackers:
-            term = ops.mean(terms[tracker.name])
-            tracker.update_state(term)
+            term = terms[tracker.name]
+            tracker.update_state(ops.mean(term))
             total = term if total is None else total + term
         for extra in self.losses:  # add_loss / weight regularisers, if any
             total = total + ops.sum(extra)
-        return total
+        # The batch mean through keras.losses' reduction: under tf.distribute it is divided by the replica count
+        # (as a compiled Keras loss is), so the replicas' summed gradients are the global batch's mean's.
+        return _batch_mean(total, total)
 
     def _prepare_data(self, x):
         return inputs.as_images(x, self.image_shape) if _is_array_like(x) else x

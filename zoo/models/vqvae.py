@@ -243,8 +243,9 @@ class VQVAE(Autoencoder):
         k, d = self.codebook_size, self.code_channels
         init = keras.initializers.RandomUniform(-1.0 / k, 1.0 / k, seed=0)
         self.codebook = self.add_weight(shape=(k, d), initializer=init, trainable=not self.ema, name="codebook")
-        self.ema_count = self.add_weight(shape=(k,), initializer="ones", trainable=False, name="ema_count")
-        self.ema_sum = self.add_weight(shape=(k, d), initializer=init, trainable=False, name="ema_sum")
+        self.ema_count = self.add_weight(shape=(k,), initializer="ones", trainable=False, name="ema_count",
+                                         aggregation="mean")  # under tf.distribute: the replicas' mean
+        self.ema_sum = self.add_weight(shape=(k, d), initializer=init, trainable=False, name="ema_sum", aggregation="mean")
         self.prior.bind(lambda idx: self.lookup(idx))
         self.prior.trainable = False  # the PixelCNN trains afterwards, on the codes (fit_prior)
 
