@@ -72,7 +72,7 @@ def test_two_process_jax_cluster_writes_one_checkpoint(small_mnist, tmp_path):
             for p in procs:
                 p.kill()
             raise
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-3000:]
     assert "written to" in outputs[0][0] and "written to" not in outputs[1][0]
     card = json.loads((tmp_path / "vae-mnist" / "card.json").read_text())

@@ -1,0 +1,240 @@
+"""PixelCNN priors over grids of codebook indices (vqvae's sampler): causal convolution stacks, plain (masked
+convolutions) or gated (van den Oord et al. 2016), and a sampler that draws a grid cell by cell.
+
+Sampling recomputes only what a new cell changes. Every cell's logits depend on the cells before it in raster
+order only, so the cells of row r need the rows up to r, never the ones below. In the gated network the
+vertical stack at row r sees only the rows above it: the sampler runs it once per row, and then, cell by cell,
+only the horizontal stack on that one row. Both parts are compiled Keras functions sharing the network's layers.
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class MaskedConv2D(layers.Conv2D):
+    """A causal convolution for raster order (PixelCNN): type "A" sees only earlier positions, type "B"
+    also the current one (for layers after the first)."""
+
+    def __init__(self, *args, mask_type="B", **kwargs):
+        super().__init__(*args, **kwargs)
+        if mask_type not in ("A", "B"):
+            raise ValueError(f"mask_type must be 'A' or 'B'; got {mask_type!r}.")
+        self.mask_type = mask_type
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        kh, kw = self.kernel_size
+        mask = np.ones((kh, kw, 1, 1), "float32")
+        mask[kh // 2, kw // 2 + (self.mask_type == "B"):] = 0.0  # the rest of the centre row
+        mask[kh // 2 + 1:] = 0.0  # rows below
+        self.mask = mask
+
+    def convolution_op(self, x, kernel):
+        return super().convolution_op(x, kernel * self.mask)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_type": self.mask_type}
+
+
+def plain_pixelcnn(grid, classes, channels, depth):
+    """Masked convolutions (type A, then B): simple, but blind to the cells up and to the right."""
+    stack = [keras.Input((None, grid[1], classes)),
+             MaskedConv2D(channels, 5, padding="same", activation="relu", mask_type="A")]
+    stack += [MaskedConv2D(channels, 3, padding="same", activation="relu") for _ in range(depth - 1)]
+    stack += [layers.Conv2D(classes, 1)]  # 1x1: no spatial reach, stays causal
+    return keras.Sequential(stack, name="pixelcnn"), None
+
+
+def _gate(a, b):
+    return layers.Multiply()([layers.Activation("tanh")(a), layers.Activation("sigmoid")(b)])
+
+
+def gated_pixelcnn(grid, classes, channels, depth, k=3):
+    """Gated PixelCNN (van den Oord et al. 2016): a vertical stack that sees the rows above and a horizontal
+    stack that sees the cells to the left in this row and reads the vertical one, so no cell is blind;
+    tanh * sigmoid gates, residual horizontal connections. Causality comes from padding and cropping.
+    Returns the network and its layers by part, for `RowSampler`."""
+    x = keras.Input((None, grid[1], classes))
+    half = k // 2
+    parts = {"stages": []}
+    v, h = x, x
+    for i in range(depth):  # the layers are made in the order of the shipped checkpoints' files
+        first = i == 0  # the first layer must not see its own cell: shift both stacks by one
+        kv = half + 1
+        s = {"first": first}
+        s["v_pad"] = layers.ZeroPadding2D(((kv if first else half, 0), (half, half)))
+        v_pad = s["v_pad"](v)
+        s["h_pad"] = layers.ZeroPadding2D(((0, 0), (kv if first else half, 0)))
+        h_pad = s["h_pad"](h)
+        s["v_a"], s["v_b"] = layers.Conv2D(channels, (kv, k)), layers.Conv2D(channels, (kv, k))
+        v_a, v_b = s["v_a"](v_pad), s["v_b"](v_pad)
+        s["h_a"], s["h_b"] = layers.Conv2D(channels, (1, kv)), layers.Conv2D(channels, (1, kv))
+        h_a, h_b = s["h_a"](h_pad), s["h_b"](h_pad)
+        if first:  # drop the extra row / column the shift made
+            v_a, v_b = (layers.Cropping2D(((0, 1), (0, 0)))(t) for t in (v_a, v_b))
+            h_a, h_b = (layers.Cropping2D(((0, 0), (0, 1)))(t) for t in (h_a, h_b))
+        # the vertical stack at row r has only seen rows < r, so the horizontal stack may read it at row r
+        s["add_a"], s["vh_a"] = layers.Add(), layers.Conv2D(channels, 1)
+        h_a = s["add_a"]([h_a, s["vh_a"](v_a)])
+        s["add_b"], s["vh_b"] = layers.Add(), layers.Conv2D(channels, 1)
+        h_b = s["add_b"]([h_b, s["vh_b"](v_b)])
+        v = _gate(v_a, v_b)
+        s["h_out"] = layers.Conv2D(channels, 1)
+        h_out = s["h_out"](_gate(h_a, h_b))
+        h = h_out if first else layers.Add()([h, h_out])
+        parts["stages"].append(s)
+    parts["head"] = layers.Conv2D(channels, 1, activation="relu")
+    out = parts["head"](layers.Activation("relu")(h))
+    parts["logits"] = layers.Conv2D(classes, 1)
+    return keras.Model(x, parts["logits"](out), name="pixelcnn"), parts
+
+
+class RowSampler:
+    """Draws index grids from a gated PixelCNN a row at a time: per row, one pass of the vertical stack over the
+    rows so far; per cell, one pass of the horizontal stack over that row up to the cell. Both are Keras models
+    over the network's own layers (no copies of weights), called through `predict_on_batch` (compiled on every
+    backend)."""
+
+    def __init__(self, parts, grid, classes, channels):
+        self.grid, self.classes = grid, classes
+        rows = keras.Input((None, grid[1], classes))  # the rows so far (the last one not drawn yet)
+        v, reads = rows, []
+        for s in parts["stages"]:
+            v_a, v_b = s["v_a"](s["v_pad"](v)), s["v_b"](s["v_pad"](v))
+            if s["first"]:
+                v_a, v_b = (layers.Cropping2D(((0, 1), (0, 0)))(t) for t in (v_a, v_b))
+            reads += [s["vh_a"](v_a), s["vh_b"](v_b)]  # what the horizontal stack reads of it
+            v = _gate(v_a, v_b)
+        self.vertical = keras.Model(rows, reads)
+        row = keras.Input((1, None, classes))  # the row's cells up to the one drawn (those after it are unread)
+        read_inputs = [keras.Input((1, None, channels)) for _ in reads]
+        h = row
+        for i, s in enumerate(parts["stages"]):
+            h_pad = s["h_pad"](h)
+            h_a, h_b = s["h_a"](h_pad), s["h_b"](h_pad)
+            if s["first"]:
+                h_a, h_b = (layers.Cropping2D(((0, 0), (0, 1)))(t) for t in (h_a, h_b))
+            h_a, h_b = s["add_a"]([h_a, read_inputs[2 * i]]), s["add_b"]([h_b, read_inputs[2 * i + 1]])
+            h_out = s["h_out"](_gate(h_a, h_b))
+            h = h_out if s["first"] else layers.Add()([h, h_out])
+        logits = parts["logits"](parts["head"](layers.Activation("relu")(h)))
+        self.horizontal = keras.Model([row, *read_inputs], logits)
+
+    def sample(self, n, rng, temperature, draw):
+        rows, cols = self.grid
+        out = np.zeros((n, rows, cols), "int32")
+        one_hot = np.eye(self.classes, dtype="float32")
+        for r in range(rows):
+            reads = self.vertical.predict_on_batch(one_hot[out[:, :r + 1]])
+            reads = [np.asarray(ops.convert_to_numpy(t))[:, r:r + 1] for t in reads]
+            for c in range(cols):
+                logits = self.horizontal.predict_on_batch([one_hot[out[:, r:r + 1, :c + 1]],
+                                                           *(t[:, :, :c + 1] for t in reads)])
+                out[:, r, c] = draw(np.asarray(ops.convert_to_numpy(logits))[:, 0, c], rng, temperature)
+        return out
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class PixelCNNPrior(keras.layers.Layer):
+    """An autoregressive density over (rows, cols) grids of codebook indices: a causal convolution stack
+    giving, at every cell, logits over the next index given all earlier cells in raster order.
+    `gated=True`: the gated PixelCNN with vertical and horizontal stacks; False: plain masked convolutions."""
+
+    def __init__(self, grid, codebook_size, channels=64, depth=5, gated=False, **kwargs):
+        """Args:
+            grid: (rows, cols) of the index grids.
+            codebook_size: number of codebook entries (the classes at each cell).
+            channels: width of the convolution stack.
+            depth: number of causal layers.
+            gated: the gated PixelCNN (vertical and horizontal stacks, no blind spot) or plain masked convolutions.
+            **kwargs: keras.layers.Layer arguments.
+        """
+        super().__init__(**kwargs)
+        self.grid, self.codebook_size = tuple(int(g) for g in grid), int(codebook_size)
+        self.channels, self.depth, self.gated = int(channels), int(depth), bool(gated)
+        build = gated_pixelcnn if self.gated else plain_pixelcnn
+        self.net, parts = build(self.grid, self.codebook_size, self.channels, self.depth)
+        self.net.trainable = self.trainable  # a frozen prior (as saved inside a vqvae) reloads frozen
+        object.__setattr__(self, "_parts", parts)  # the same layers again, by part: not tracked twice
+        object.__setattr__(self, "_row_sampler", None)
+        self._lookup = None
+
+    def bind(self, lookup):
+        """lookup: index grids (N, rows, cols) -> codes (N, latent_dim); the owning model's codebook."""
+        object.__setattr__(self, "_lookup", lookup)
+
+    def logits(self, indices):
+        """(N, rows, cols) int indices -> (N, rows, cols, codebook_size) logits of each cell given earlier ones."""
+        return self.net(ops.one_hot(ops.convert_to_tensor(indices, "int32"), self.codebook_size))
+
+    @staticmethod
+    def draw(logits, rng: np.random.Generator, temperature) -> np.ndarray:
+        """One index per row of `logits` (N, classes), drawn from softmax(logits / temperature)."""
+        logits = logits.astype("float64") / temperature
+        p = np.exp(logits - logits.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        return (p.cumsum(1) < rng.random((len(p), 1))).sum(1).clip(0, len(p[0]) - 1)
+
+    def sample_indices(self, n, rng: np.random.Generator, temperature=1.0, batch_size=2000) -> np.ndarray:
+        """Draw n index grids cell by cell in raster order; temperature divides the logits."""
+        out = np.zeros((n, *self.grid), "int32")
+        for start in range(0, n, batch_size):
+            out[start:start + batch_size] = self._sample_batch(min(batch_size, n - start), rng, temperature)
+        return out
+
+    def _sample_batch(self, n, rng, temperature):
+        rows, cols = self.grid
+        if self.gated:
+            if self._row_sampler is None:
+                object.__setattr__(self, "_row_sampler", RowSampler(self._parts, self.grid, self.codebook_size,
+                                                                    self.channels))
+            return self._row_sampler.sample(n, rng, temperature, self.draw)
+        g = np.zeros((n, rows, cols), "int32")  # plain: each cell's pass needs only the rows so far
+        one_hot = np.eye(self.codebook_size, dtype="float32")
+        for r in range(rows):
+            for c in range(cols):
+                logits = ops.convert_to_numpy(self.net.predict_on_batch(one_hot[g[:, :r + 1]]))
+                g[:, r, c] = self.draw(np.asarray(logits)[:, r, c], rng, temperature)
+        return g
+
+    def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
+        if self._lookup is None:
+            raise RuntimeError("This PixelCNN prior is not bound to a codebook; use it through its vqvae model.")
+        return self._lookup(self.sample_indices(n, rng, temperature))
+
+    def fit(self, indices, epochs=10, batch_size=128, learning_rate=1e-3, seed=0, verbose=0):
+        """Train on index grids (N, rows, cols) by maximum likelihood; returns the Keras history."""
+        indices = np.asarray(indices)
+        if indices.ndim != 3 or tuple(indices.shape[1:]) != self.grid:
+            raise ValueError(f"index grids must have shape (N, {self.grid[0]}, {self.grid[1]}); got {indices.shape}.")
+        if not np.issubdtype(indices.dtype, np.integer) or indices.min() < 0 or indices.max() >= self.codebook_size:
+            raise ValueError(f"index grids must hold integers in 0..{self.codebook_size - 1}; got dtype "
+                             f"{indices.dtype}, values {indices.min()}..{indices.max()}.")
+        keras.utils.set_random_seed(seed)
+        self.net.trainable = True  # frozen while the autoencoder trains (see VQVAE.make_layers)
+        try:
+            x = keras.Input(self.grid, dtype="int32")
+            trainer = keras.Model(x, self.net(ops.one_hot(x, self.codebook_size)))
+            trainer.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return trainer.fit(indices.astype("int32"), indices.astype("int32"), epochs=epochs,
+                               batch_size=batch_size, verbose=verbose).history
+        finally:
+            self.net.trainable = False
+
+    def nll(self, indices, batch_size=1000) -> float:
+        """Mean negative log-likelihood of index grids under the prior, in nats per grid."""
+        total = 0.0
+        for i in range(0, len(indices), batch_size):
+            b = np.asarray(indices[i:i + batch_size], "int32")
+            logits = self.logits(b)
+            total += float(ops.convert_to_numpy(ops.sum(keras.losses.sparse_categorical_crossentropy(
+                b, logits, from_logits=True))))
+        return total / len(indices)
+
+    def get_config(self):
+        return {**super().get_config(), "grid": list(self.grid), "codebook_size": self.codebook_size,
+                "channels": self.channels, "depth": self.depth, "gated": self.gated}
