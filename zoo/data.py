@@ -58,6 +58,19 @@ def has_tensorflow() -> bool:
     return importlib.util.find_spec("tensorflow") is not None
 
 
+def array_batches(x, batch_size: int, shuffle=True):
+    """A tf.data.Dataset of batches of in-memory arrays (an array or a dict of arrays), reshuffled every epoch
+    when `shuffle` (the global seed of keras.utils.set_random_seed applies), the last batch partial, prefetched.
+    On TensorFlow it feeds `fit` faster than Keras' array adapter, which gathers every batch by index."""
+    import tensorflow as tf
+
+    n = len(next(iter(x.values())) if isinstance(x, dict) else x)
+    batches = tf.data.Dataset.from_tensor_slices(x)
+    if shuffle:
+        batches = batches.shuffle(n, reshuffle_each_iteration=True)
+    return batches.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
 CACHE_BYTES = 2 * 2 ** 30  # a split this small (as uint8) is cached in memory after its first pass
 SHUFFLE_BUFFER = 20_000  # images in the shuffle buffer of a split too large to cache
 

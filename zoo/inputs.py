@@ -37,7 +37,7 @@ def as_images(x, image_shape, name="x") -> np.ndarray:
         return x.astype("float32")
     if np.issubdtype(x.dtype, np.integer):
         check_integer_pixels(x, name)
-        return x.astype("float32") / 255.0
+        return np.divide(x, np.float32(255.0), dtype=np.float32)  # one float32 array, no float64 or temporary
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"{name}: expected uint8 (0..255) or float (0..1) pixels; got dtype {x.dtype}.")
     if not np.all(np.isfinite(x)):

@@ -65,7 +65,7 @@ def load(name_or_path, revision=None):
         raise ValueError(f"{path} is not a regular file or a checkpoint folder; nothing was loaded.")
     import keras
 
-    import zoo.models  # noqa: F401  (registers the classes the file names; here to keep `zoo list` Keras-free)
+    from zoo import factory  # registers the classes the file names; here to keep `zoo list` Keras-free
 
     try:
         with warnings.catch_warnings():
@@ -79,7 +79,7 @@ def load(name_or_path, revision=None):
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
         recipe = (card or {}).get("recipe")
         lr = recipe.get("learning_rate") if isinstance(recipe, dict) else None
-        model.compile(optimizer=keras.optimizers.Adam(lr if isinstance(lr, (int, float)) and lr > 0 else 1e-3))
+        factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else 1e-3)
     model.card = card
     return model
 

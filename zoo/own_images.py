@@ -121,7 +121,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
     before = _measure(model, x_val, y_val, seed)
     log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, BCE {before['bce_nats']:.2f} nats before")
     trainable = _freeze(model, freeze)
-    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+    factory.compile_model(model, settings["learning_rate"])
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
     val_data = ((x_val, y_val) if model.conditional else x_val) if n_val else None
     t0 = time.perf_counter()
@@ -132,7 +132,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
     finally:  # the freeze holds for this fit only
         for layer, flag in trainable:
             layer.trainable = flag
-        model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+        factory.compile_model(model, settings["learning_rate"])
     if not np.all(np.isfinite(history.history.get("loss", [0.0]))):
         raise RuntimeError("The loss became NaN or inf; try a lower learning_rate. Nothing was written.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
