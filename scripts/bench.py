@@ -83,12 +83,15 @@ def _timed_fit(model, data) -> float:
     return (EPOCHS - 1) * n / (clock.ends[-1] - clock.ends[0])
 
 
-def work_train(impl: str, family: str, images: str) -> dict:
-    """Training images/s of one model: the zoo's family, the plain Keras VAE, or pythae's VAE."""
+def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
+    """Training images/s of one model: the zoo's family, the plain Keras VAE, or pythae's VAE (on the first n
+    images; 0: all)."""
     import numpy as np
 
     with np.load(images) as f:
         x, y = f["x"], f["y"]
+    if int(n):
+        x, y = x[:int(n)], y[:int(n)]
     if impl == "pythae":
         return {"train_img_s": _pythae_train(x)}
     if impl == "keras":
@@ -258,19 +261,28 @@ def main():
     p.add_argument("--rounds", type=int, default=2, help="rounds of each comparison, contenders in turn")
     p.add_argument("--families", help="comma-separated families to time (default: all)")
     p.add_argument("--backends", default="tensorflow,jax,torch", help="Keras backends to time, where installed")
-    p.add_argument("--images", type=int, default=60000, help="training images per epoch (MNIST's 60,000)")
+    p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
+    p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
+    p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
     p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,load,vqvae,"
                                               "rendering,evaluate")
-    p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes")
+    p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
+    p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
     args = p.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     sys.path.insert(0, str(ROOT))
     import zoo.recipes  # noqa: F401  (Keras-free: the families that have recipes)
     from zoo import registry
 
+    out = ROOT / args.out
     backends = [b for b in args.backends.split(",") if installed(b)]
     families = args.families.split(",") if args.families else sorted({r.family for r in registry.RECIPES.values()})
-    record = {"machine": machine(), "batch_size": BATCH, "images_per_epoch": args.images, "rounds": args.rounds}
+    record = json.loads(out.read_text()) if args.update and out.is_file() else {}
+    record.update(machine=machine(), batch_size=BATCH)
+    if "peers" not in skip:
+        record.update(images_per_epoch=args.images, rounds=args.rounds)
+    if "families" not in skip:
+        record.update(family_images_per_epoch=args.family_images, family_rounds=args.family_rounds)
     with tempfile.TemporaryDirectory() as tmp:
         images = Path(tmp) / "mnist.npz"
         run_worker("data", "tensorflow", "mnist", args.images, images)
@@ -283,13 +295,17 @@ def main():
                     rounds[c].append(run_worker("train", c[2], c[0], c[1], images))
                     print(f"  peers: {c} {rounds[c][-1]}", flush=True)
             record["peers"] = [{"impl": c[0], **best(rounds[c], "train_img_s")} for c in contenders]
+            save(record, out)
         if "families" not in skip:
             record["families"] = []
             for fam in families:
                 for b in backends:
-                    rounds = [run_worker("train", b, "zoo", fam, images) for _ in range(args.rounds)]
+                    rounds = [run_worker("train", b, "zoo", fam, images, args.family_images)
+                              for _ in range(args.family_rounds)]
                     record["families"].append({"family": fam, **best(rounds, "train_img_s")})
                     print(f"  family: {record['families'][-1]}", flush=True)
+                    save(record, out)
+    save(record, out)
     if "load" not in skip:
         record["load"] = [{"model": n, **best([run_worker("load", "tensorflow", n) for _ in range(args.rounds)],
                                                "load_cold_s")} for n in ("vae-mnist", "vqvae-mnist")]
@@ -300,12 +316,17 @@ def main():
                                for d in ("dsprites", "shapes3d")]
     if "evaluate" not in skip:
         record["evaluate"] = [{"model": "vae-mnist", **run_worker("evaluate", "tensorflow", "vae-mnist")}]
-    out = ROOT / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_name(out.name + ".tmp")
-    tmp_out.write_text(json.dumps(record, indent=1) + "\n")
-    tmp_out.replace(out)
+    save(record, out)
     print(markdown(record))
+
+
+def save(record: dict, out: Path) -> None:
+    """Write the record (after every part: a stopped run keeps what it measured) and its Markdown beside it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for path, text in ((out, json.dumps(record, indent=1) + "\n"), (out.with_suffix(".md"), markdown(record) + "\n")):
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
 
 
 def machine() -> dict:
@@ -326,7 +347,8 @@ def markdown(record: dict) -> str:
     """The record as the README's tables."""
     m = record["machine"]
     lines = [f"Measured on {m['platform']}, {m['cpu_count']} CPU cores, {m['date']}; batch {record['batch_size']}, "
-             f"{record['images_per_epoch']:,} MNIST images per epoch, best of {record['rounds']} rounds.", ""]
+             f"{record.get('images_per_epoch', 0):,} MNIST images per epoch, best of {record.get('rounds')} rounds.",
+             ""]
     if "peers" in record:
         keras_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "keras" and
                            "train_img_s" in r), None)
@@ -342,7 +364,9 @@ def markdown(record: dict) -> str:
             lines.append(f"| {r['impl']} | {r['backend']} | {r['train_img_s']:,.0f} | {ratio[0]} | {ratio[1]} |")
         lines.append("")
     if "families" in record:
-        lines += ["| family | backend | train img/s | encode img/s | sample img/s | peak memory MiB |",
+        lines += [f"Each family (MLP backbone unless it has its own networks, code 16), "
+                  f"{record.get('family_images_per_epoch', 0):,} images per epoch:", "",
+                  "| family | backend | train img/s | encode img/s | sample img/s | peak memory MiB |",
                   "|---|---|---|---|---|---|"]
         for r in record["families"]:
             cells = [f"{r[k]:,.0f}" if k in r else "" for k in ("train_img_s", "encode_img_s", "sample_img_s")]

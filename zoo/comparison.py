@@ -53,11 +53,30 @@ class Table:
     def __len__(self):
         return len(self.rows)
 
-    def __getitem__(self, name):
+    def __iter__(self):
+        """The rows, as dicts of metric name -> value (None where not measured)."""
+        return iter(self.rows)
+
+    def __getitem__(self, key):
+        """A row by model name (`table["vae-mnist"]`) or by position (`table[0]`)."""
+        if isinstance(key, int):
+            return self.rows[key]
         for r in self.rows:
-            if r["name"] == name:
+            if r["name"] == key:
                 return r
-        raise KeyError(name)
+        raise KeyError(f"{key!r} is not in this comparison; it has {', '.join(r['name'] for r in self.rows)}.")
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame indexed by model name, one column per metric (pandas is optional:
+        pip install pandas, or the zoo's `pandas` extra)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("Table.to_pandas needs pandas: pip install pandas (or pip install 'zoo[pandas]'). "
+                              "Without it, iterate the table: each row is a dict.") from None
+        keys = list(dict.fromkeys(k for k, _, _ in self.columns))
+        extra = sorted({k for r in self.rows for k in r} - set(keys))
+        return pd.DataFrame([{k: r.get(k) for k in keys + extra} for r in self.rows]).set_index("name")
 
     def _cells(self, columns=None):
         return [[("–" if r.get(k) is None else f.format(r[k])) for k, _, f in (columns or self.columns)]

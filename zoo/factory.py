@@ -35,6 +35,15 @@ STEPS_PER_EXECUTION = {"tensorflow": 8}
 def compile_model(model, learning_rate=1e-3):
     """Compile a zoo model for `fit` as the zoo does everywhere: Adam at `learning_rate`, no Keras loss (each
     family's loss is built in), and the backend's fastest execution settings."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  steps_per_execution=STEPS_PER_EXECUTION.get(keras.backend.backend(), 1))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=_steps_per_execution())
     return model
+
+
+def _steps_per_execution() -> int:
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        if tf.distribute.has_strategy():  # Keras' multi-step loop fails under tf.distribute: one step per call
+            return 1
+    return STEPS_PER_EXECUTION.get(backend, 1)

@@ -108,3 +108,11 @@ def test_a_second_run_on_the_same_output_stops_at_once(tmp_path, tiny_data):
     assert second.returncode == 1 and "in use by another run" in second.stderr, second.stderr[-2000:]
     assert first.wait(300) == 0, first.stderr.read()[-3000:]
     assert_whole_and_honest(tmp_path, 3)
+
+
+def test_backend_option_trains_on_that_backend(tmp_path, tiny_data):
+    pytest.importorskip("jax")
+    r = train(tmp_path, tiny_data, epochs=1, extra=("--backend", "jax"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / NAME / "card.json").read_text())["hardware"]["keras_backend"] == "jax"
+    assert_whole_and_honest(tmp_path, 1)

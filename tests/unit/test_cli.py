@@ -26,3 +26,11 @@ def test_unknown_model_is_a_clear_error(capsys, tmp_path):
     assert cli.main(["sample", "vae-mnsit", "-o", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
     assert "Did you mean: vae-mnist" in err and not (tmp_path / "x.png").exists()
+
+
+def test_backend_option_cannot_switch_a_loaded_keras(capsys):
+    import keras
+
+    other = "jax" if keras.backend.backend() != "jax" else "torch"
+    assert cli.main(["train", "vae-mnist", "--backend", other]) == 2
+    assert f"KERAS_BACKEND={other}" in capsys.readouterr().err

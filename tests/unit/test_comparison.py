@@ -16,6 +16,25 @@ def test_table_prints_and_renders():
     assert t.to_markdown().startswith("| model |")
 
 
+def test_table_works_where_tables_are_worked_with(monkeypatch):
+    import sys
+
+    rows = [{"name": "a-mnist", "family": "ae", "params": 1234, "fid": 1.5, "source": "card"},
+            {"name": "b-mnist", "family": "vae", "params": 99, "fid": None, "source": "computed"}]
+    t = Table(rows)
+    assert [r["name"] for r in t] == ["a-mnist", "b-mnist"] and t[1] is rows[1] and list(t) == rows
+    assert sorted(t, key=lambda r: r["params"])[0]["name"] == "b-mnist"
+    with pytest.raises(KeyError, match="it has a-mnist, b-mnist"):
+        t["c-mnist"]
+    pd = pytest.importorskip("pandas")
+    frame = t.to_pandas()
+    assert isinstance(frame, pd.DataFrame) and list(frame.index) == ["a-mnist", "b-mnist"]
+    assert frame.loc["a-mnist", "fid"] == 1.5 and frame["params"].sum() == 1333
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if not installed
+    with pytest.raises(ImportError, match="pip install pandas"):
+        t.to_pandas()
+
+
 def test_disentanglement_scores_get_their_own_block_and_seed_ranges_their_table():
     from zoo import cards
 
