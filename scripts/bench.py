@@ -97,8 +97,10 @@ def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
     if impl == "keras":
         return {"train_img_s": _timed_fit(plain_keras_vae(), x.astype("float32") / 255.0)}
     import zoo
+    from zoo import factory
 
-    model = zoo.create(family, latent_dim=16)
+    own_code = factory.get_family(family).discrete_code  # vqvae's code is its grid: its own latent size
+    model = zoo.create(family, **({} if own_code else {"latent_dim": 16}))
     out = {"train_img_s": _timed_fit(model, (x, y) if model.conditional else x)}
     if not model.conditional:
         if model.fitted_prior:
@@ -297,7 +299,8 @@ def main():
             record["peers"] = [{"impl": c[0], **best(rounds[c], "train_img_s")} for c in contenders]
             save(record, out)
         if "families" not in skip:
-            record["families"] = []
+            measured = {(f, b) for f in families for b in backends}  # an update keeps the other rows
+            record["families"] = [r for r in record.get("families", []) if (r["family"], r["backend"]) not in measured]
             for fam in families:
                 for b in backends:
                     rounds = [run_worker("train", b, "zoo", fam, images, args.family_images)
@@ -368,7 +371,10 @@ def markdown(record: dict) -> str:
                   f"{record.get('family_images_per_epoch', 0):,} images per epoch:", "",
                   "| family | backend | train img/s | encode img/s | sample img/s | peak memory MiB |",
                   "|---|---|---|---|---|---|"]
-        for r in record["families"]:
+        for r in sorted(record["families"], key=lambda r: (r["family"], r["backend"])):
+            if "error" in r:
+                lines.append(f"| {r['family']} | {r['backend']} | failed: {r['error']} | | | |")
+                continue
             cells = [f"{r[k]:,.0f}" if k in r else "" for k in ("train_img_s", "encode_img_s", "sample_img_s")]
             lines.append(f"| {r['family']} | {r['backend']} | {' | '.join(cells)} | {r.get('peak_mib', 0):,.0f} |")
         lines.append("")
