@@ -5,7 +5,9 @@ Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
 """
 import argparse
 
-from zoo import checkpoints, data, evaluation, plots, recipes
+import matplotlib.pyplot as plt
+
+from zoo import checkpoints, data, evaluation, latent_picture, plots, recipes
 from zoo.loader import load
 
 if __name__ == "__main__":
@@ -15,7 +17,7 @@ if __name__ == "__main__":
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
     p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
                    f"({','.join(evaluation.PARTIAL)}); default: everything")
-    p.add_argument("--pictures-only", action="store_true", help="only draw the latent traversal picture (a "
+    p.add_argument("--pictures-only", action="store_true", help="only draw the pictures: latent traversal and latent map (a "
                    "factor dataset's labels come from its measured card)")
     args = p.parse_args()
     patterns = ["*"] if args.all else args.names
@@ -38,11 +40,14 @@ if __name__ == "__main__":
             card = checkpoints.record_files(folder, card, ["traversal.png"])
         if not args.pictures_only:
             sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
-            card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, sections=sections,
+            card["evaluation"] = evaluation.evaluate(model, card["dataset"], protocol, log=print, sections=sections,
                                                      previous=card.get("evaluation"))
         if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
             scored = card["evaluation"]["disentanglement"]
             labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"], scored["factors"])
             plots.factor_traversal(model, x_test, labels, folder / "traversal.png")
             card = checkpoints.record_files(folder, card, ["traversal.png"])
+        figure = latent_picture.plot_latent(model, path=folder / "latent.png")  # where codes and N(0, I) lie
+        plt.close(figure)
+        card = checkpoints.record_files(folder, card, ["latent.png"])
         checkpoints.write_card(folder, card)

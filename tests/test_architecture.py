@@ -16,7 +16,7 @@ LAYERS = [
     ["zoo.api"],  # the front door: nothing inside the zoo imports it
     ["zoo.own_images", "zoo.comparison"],
     ["zoo.training", "zoo.export"],
-    ["zoo.cards", "zoo.evaluation"],
+    ["zoo.cards", "zoo.evaluation", "zoo.latent_picture"],
     ["zoo.metrics", "zoo.classifiers", "zoo.factor_metrics"],
     ["zoo.loader"],
     ["zoo.hub"],
@@ -26,6 +26,7 @@ LAYERS = [
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
     ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only
+    ["zoo.progress", "zoo.stderr_filter"],  # the terminal: progress bars, TensorFlow's native log lines filtered
 ]
 
 

@@ -2,8 +2,9 @@
 
 Both runs start as soon as the suite is collected (tests/conftest.py), beside the default-backend run: each
 process uses one to one and a half of the two cores, so side by side they finish in far less time than one
-after another. Test modules that never reach backend code (`pytestmark = pytest.mark.backend_agnostic`) are
-left out of them.
+after another. Tests that never reach backend code (`pytest.mark.backend_agnostic`) are left out of them, and so
+are tests that reach it only through paths other tests run on every backend (`pytest.mark.one_backend`: a
+script end to end, a whole scoring pipeline).
 """
 import importlib.util
 import os
@@ -31,7 +32,7 @@ def start():
         env = {**os.environ, "KERAS_BACKEND": backend}
         log = tempfile.TemporaryFile("w+")
         PROCS[backend] = (subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", "not backend_agnostic",
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", "not backend_agnostic and not one_backend",
              "tests/unit"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True), log)
 
 

@@ -1,12 +1,13 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
 `list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare`,
-`disentanglement`, `data_parallel` and `push_to_hub` import Keras on first use.
+`disentanglement`, `plot_latent`, `data_parallel` and `push_to_hub` import Keras on first use.
 """
 from zoo.recipes import list_models
 from zoo.version import __version__  # noqa: F401
 
-API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement", "data_parallel")
+API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement", "plot_latent",
+       "data_parallel")
 __all__ = ["list_models", *API]
 
 
@@ -15,8 +16,8 @@ def __getattr__(name):
         from zoo import api
 
         return getattr(api, name)
-    if name == "data":  # zoo.data.load_images and friends, imported on first use
+    if name in ("data", "progress"):  # zoo.data.load_images, zoo.progress.set_enabled: imported on first use
         import importlib
 
-        return importlib.import_module("zoo.data")
+        return importlib.import_module(f"zoo.{name}")
     raise AttributeError(f"module 'zoo' has no attribute {name!r}")

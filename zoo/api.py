@@ -67,6 +67,15 @@ def compare(models, figure=None, **kwargs):
     return comparison.compare(models, figure=figure, **kwargs)
 
 
+def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images=None):
+    """The map of a model's latent space: codes of test images (its dataset's by default) coloured by class,
+    codes drawn from N(0, I) as red crosses, and what a few crosses decode to; a 2-d code also gets its decoded
+    plane. Returns the matplotlib figure, written as PNG to `path` when given. See zoo.latent_picture."""
+    from zoo import latent_picture
+
+    return latent_picture.plot_latent(model, images, labels, path=path, seed=seed, train_images=train_images)
+
+
 def disentanglement(model, dataset: str = "dsprites", protocol=None) -> dict:
     """Score a model (or a name: 'beta_vae-dsprites') for disentanglement on a factor-labelled dataset
     ('dsprites', 'shapes3d'): BetaVAE and FactorVAE scores, MIG, DCI, SAP, modularity and explicitness, as

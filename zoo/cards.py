@@ -259,6 +259,13 @@ def body(c: dict, pictures: str) -> list[str]:
         out += ["", f"Latent traversal: each row moves one code unit ({units}) from -2.5 to +2.5 "
                 "standard deviations around the mean code of 2,000 test images:", "",
                 f"![latent traversal]({pictures}traversal.png)"]
+    if (checkpoints.root() / c["name"] / "latent.png").exists():
+        plane = c["recipe"]["latent_dim"] == 2
+        out += ["", "Where the codes lie (`zoo.plot_latent`): the codes of 2,000 test images (dots) and 200 codes "
+                "drawn from N(0, I) (red crosses), " + ("in the 2-d code itself, beside the decoded plane"
+                                                        if plane else "in a PCA of the codes")
+                + "; on the right, what the first eight crosses decode to:", "",
+                f"![latent map]({pictures}latent.png)"]
     return out
 
 
@@ -408,3 +415,96 @@ def user_readme(card: dict) -> str:
               "```python", "import zoo", f"m = zoo.load({where})", "imgs = m.sample(16, seed=0)", "```"]
     return "\n".join(lines) + "\n"
 
+
+
+def _first_sentence(text: str) -> str:
+    import re
+
+    para = " ".join(text.split("\n\n")[0].split())
+    return re.split(r"(?<!\bal)\. ", para, maxsplit=1)[0].rstrip(":.") + "."
+
+
+def _sampler(card: dict) -> str:
+    """The model's own sampler in a phrase, from the prior's config on the card (no weights are loaded)."""
+    import keras
+
+    cfg = card["model_config"].get("prior")
+    cls = keras.saving.get_registered_object(cfg["registered_name"]) if cfg else None
+    if cls is None:
+        return "unknown (no prior on the card)"
+    text = cls.from_config(cfg["config"]).describe()
+    return text + (", decoded with the class asked for" if _conditional(card) else "")
+
+
+def _headlines(card: dict) -> list[tuple[str, str, str]]:
+    """(what, value, what it means) for the numbers a user decides by."""
+    ev, test = _ev(card), card.get("metrics", {}).get("test", {})
+    rec = ev.get("reconstruction") or test
+    rows = []
+    if "mse" in rec:
+        rows.append(("reconstruction MSE", f"{rec['mse']:.4f}", "per pixel on the test images; lower is better"))
+    lik = ev.get("likelihood")
+    if lik:
+        given = " | y" if lik.get("conditional") else ""
+        rows.append(("NLL", f"{lik['iwae_nll_nats']:.2f} nats", f"a bound on -log p(x{given}) (IWAE, k={lik['k']:,}); "
+                     "lower is better"))
+    elif "neg_elbo_nats" in test:
+        rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
+    s = ev.get("samples")
+    if s:
+        rows.append(("sample FID", f"{s['fid']:.2f}", "own sampler (T=1) vs the test images, in the zoo "
+                     "evaluator's features; lower is better"))
+        rows.append(("sample validity", f"{s['validity']:.3f}", "share of samples the evaluator calls a class "
+                     "with confidence >= 0.9"))
+        rows.append(("precision / recall", f"{s['precision']:.3f} / {s['recall']:.3f}", "samples that look real / "
+                     "test images the samples cover"))
+    holes = ev.get("holes", {})
+    if "normal_prior" in holes and card["model_config"].get("prior", {}).get("class_name") != "StandardNormal":
+        rows.append(("FID of z ~ N(0, I)", f"{holes['normal_prior']['fid']:.2f}", "the naive draw, which lands in "
+                     "the latent space's holes"))
+    d = (ev.get("disentanglement") or {}).get("scores")
+    if d:
+        rows.append(("MIG", f"{d['mig']:.3f}", "gap in mutual information between the two code units that know a "
+                     "factor best; 0 to 1, higher is more disentangled"))
+        rows.append(("FactorVAE score", f"{d['factor_vae']:.3f}", "accuracy of telling the fixed factor from the "
+                     "least varied unit; higher is better"))
+        rows.append(("DCI disentanglement", f"{d['dci_disentanglement']:.3f}", "how much each unit predicts one "
+                     "factor only; 0 to 1"))
+    for held, m in card.get("metrics", {}).items():
+        if isinstance(m, dict) and "before" in m:
+            rows.append((f"{held} MSE", f"{m['before']['mse']:.4f} -> {m['after']['mse']:.4f}",
+                         "before and after its training on the new images"))
+    return rows
+
+
+def summary(card: dict, where: str | None = None) -> str:
+    """`zoo info NAME`: what the model is, how good it measured, and the lines that load and sample it."""
+    cfg, name = card["model_config"], card["name"]
+    shape = "x".join(str(s) for s in cfg["input_shape"])
+    dataset = DATASETS[card["dataset"]].title if card.get("dataset") in DATASETS else card.get("dataset") or "your images"
+    lines = [f"{name}: {card['family']} on {dataset} ({shape} images), {cfg['latent_dim']}-d code, "
+             f"{cfg.get('backbone', 'mlp')} backbone, {card['params']:,} parameters",
+             "  " + _first_sentence(family_blurb(card["family"])),
+             f"  Sampler: {_sampler(card)}."]
+    parent = (card.get("parent") or {}).get("name")
+    if parent:
+        lines.append(f"  Fine-tuned from {parent}; its measured numbers do not carry over.")
+    t = card.get("training")
+    if t and card.get("hardware"):
+        lines.append(f"  Trained {t['epochs']} epochs, {checkpoints.train_minutes(card):.1f} min on "
+                     f"{machine(card['hardware'])}; reproduce: {card['reproduce']}")
+    rows = _headlines(card)
+    if rows:
+        lines += ["", "Measured" + (" (scripts/evaluate.py; all numbers: --json)" if _ev(card) else "") + ":"]
+        width = max(len(r[0]) for r in rows)
+        vwidth = max(len(r[1]) for r in rows)
+        lines += [f"  {what:{width}}  {value:>{vwidth}}  {meaning}" for what, value, meaning in rows]
+    else:
+        lines += ["", "Nothing measured on it yet: zoo compare " + name]
+    ref = where or name
+    cond = ", labels=[3] * 16" if _conditional(card) else ""
+    lines += ["", "Use it:", "  import zoo", f'  model = zoo.load("{ref}")',
+              f"  images = model.sample(16{cond}, seed=0)   # (16, {', '.join(map(str, cfg['input_shape']))}) in [0, 1]",
+              "  codes = model.encode(x); x_hat = model.decode(codes)",
+              f"  zoo sample {ref} -o samples.png"]
+    return "\n".join(lines)

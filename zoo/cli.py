@@ -7,10 +7,6 @@ import os
 import sys
 
 
-def _quiet_backend():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
-
-
 def cmd_list(args):
     from zoo import checkpoints, recipes
 
@@ -39,7 +35,13 @@ def cmd_list(args):
 def cmd_info(args):
     import zoo
 
-    print(json.dumps(zoo.info(args.name), indent=2))
+    card = zoo.info(args.name)
+    if args.json:
+        print(json.dumps(card, indent=2))
+    else:
+        from zoo import cards
+
+        print(cards.summary(card, where=args.name))
     return 0
 
 
@@ -184,14 +186,16 @@ def build_parser():
     p = argparse.ArgumentParser(prog="zoo", description="Pretrained Keras autoencoders by name: list, inspect, "
                                 "sample, reconstruct and train them.")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    p.add_argument("--verbose", action="store_true", help="let TensorFlow's native start-up log lines through")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="list the registered models and their test metrics")
     s.add_argument("pattern", nargs="?", default="*", help="fnmatch wildcard, e.g. 'vae*'")
     s.set_defaults(fn=cmd_list)
 
-    s = sub.add_parser("info", help="print a model's card (recipe, metrics, params, sha256, files) as JSON")
+    s = sub.add_parser("info", help="what a model is, how it measured, and how to use it (--json: the whole card)")
     s.add_argument("name", help="model name (e.g. vae-mnist), checkpoint folder or .keras file")
+    s.add_argument("--json", action="store_true", help="print the card (recipe, metrics, params, sha256, files) as JSON")
     s.set_defaults(fn=cmd_info)
 
     s = sub.add_parser("sample", help="draw images from a model and save them as a grid PNG")
@@ -271,8 +275,9 @@ def build_parser():
             "--backend", choices=["tensorflow", "jax", "torch"],
             help="Keras backend to train with (default: KERAS_BACKEND, else tensorflow); on a CPU jax trains "
                  "fastest (README, Speed)")
-    for command in sub.choices.values():  # --debug works after the command too
-        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for command in sub.choices.values():  # --debug and --verbose work after the command too
+        for flag in ("--debug", "--verbose"):
+            command.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 
@@ -281,8 +286,9 @@ USER_ERRORS = (KeyError, ValueError, OSError)
 
 
 def main(argv=None):
+    from zoo.stderr_filter import native_logs_filtered
+
     args = build_parser().parse_args(argv)
-    _quiet_backend()
     if getattr(args, "backend", None):  # before anything imports Keras, which reads it once
         if "keras" in sys.modules and sys.modules["keras"].backend.backend() != args.backend:
             print(f"zoo {args.command}: error: Keras is already loaded with another backend; set "
@@ -290,7 +296,8 @@ def main(argv=None):
             return 2
         os.environ["KERAS_BACKEND"] = args.backend
     try:
-        return args.fn(args)
+        with native_logs_filtered(not args.verbose):
+            return args.fn(args)
     except KeyboardInterrupt:
         print(f"zoo {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -155,7 +155,7 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
         ds = (card or {}).get("dataset") or dataset
         ev, source = (card or {}).get("evaluation"), "card"
         if ev is None and compute_missing and ds:
-            ev, source = evaluation.evaluate(model, ds, protocol, log=log or (lambda *a: None)), "computed"
+            ev, source = evaluation.evaluate(model, ds, protocol, log=log), "computed"
             notes.append(f"{name}: no measured metrics in its card; computed now on {ds}.")
         elif ev is None:
             source = "–"

@@ -123,12 +123,13 @@ def _tfds_builder(dataset: str):
         builder.download_and_prepare()
         return builder
     except Exception as e:  # not prepared and no network, unknown name
-        raise _tfds_error(dataset, "train", e) from None
+        raise _tfds_error(dataset, None, e) from None
 
 
 def _tfds_error(dataset, split, e) -> RuntimeError:
+    which = f"TFDS dataset {dataset!r}" + (f" split {split!r}" if split else "")
     return RuntimeError(
-        f"Could not load TFDS dataset {dataset!r} split {split!r}: {type(e).__name__}: {e}\n"
+        f"Could not load {which}: {type(e).__name__}: {e}\n"
         "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
         "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).")
 

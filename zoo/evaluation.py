@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import checkpoints, classifiers, data, datasets, factor_metrics, metrics
+from zoo import checkpoints, classifiers, data, datasets, factor_metrics, metrics, progress
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -37,15 +37,22 @@ def _quality(images, real, ev, seed, full=False, labels=None):
             for k, v in metrics.sample_quality(images, real, ev, seed=seed, full=full, labels=labels).items()}
 
 
-def evaluate(model, dataset: str, protocol: dict | None = None, log=print, sections=SECTIONS,
+def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sections=SECTIONS,
              previous: dict | None = None) -> dict:
     """Measure `model` on `dataset`'s test split with the shipped evaluator; returns a JSON-able dict.
 
-    `sections` picks what to (re)measure; the rest is taken from `previous` (an earlier result).
+    `sections` picks what to (re)measure; the rest is taken from `previous` (an earlier result). `log(name,
+    result)` is called as each part is measured; without it a progress bar shows.
     """
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
+    if log is None:
+        partial = previous and set(sections) != set(SECTIONS)
+        parts = (len(sections) if partial else 2 + factor_metrics.STEPS if datasets.get_dataset(dataset).factors
+                 is not None else 7 + model.has_likelihood)
+        with progress.Progress(parts, f"Measuring {model.name} on {dataset} (the cards' protocol)", "part") as bar:
+            return evaluate(model, dataset, protocol, bar.log, sections, previous)
     if previous and set(sections) != set(SECTIONS):
         return _update(model, dataset, protocol, log, sections, previous)
     if datasets.get_dataset(dataset).factors is not None:

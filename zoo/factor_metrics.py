@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from zoo import progress
+
 # Sample sizes. MIG, SAP, modularity and explicitness use the paper's (10,000 codes to fit, 5,000 to test,
 # 20 histogram bins). To score a model in minutes on a CPU, DCI fits its gradient-boosted trees on the first
 # 3,000 of those codes (tested on 1,500; the paper: 10,000 and 5,000), and the two vote-based scores take the
@@ -190,6 +192,9 @@ def explicitness(codes, factors, codes_test, factors_test) -> dict:
     return {"train": float(np.mean(train)), "test": float(np.mean(test))}
 
 
+STEPS = 6  # the parts all_metrics logs as it goes
+
+
 def all_metrics(represent, grid, protocol=None, log=None) -> dict:
     """Every metric of METRICS for the codes of `represent` on `grid`'s images, with PROTOCOL's sample sizes
     (overridden by `protocol`); a flat dict of scores plus the details (DCI's importance matrix, timings)."""
@@ -239,4 +244,7 @@ def score(model, dataset: str, protocol=None, log=None) -> dict:
     if shape != tuple(grid.image_shape):
         raise ValueError(f"{dataset}'s images are {grid.image_shape}; this model takes {shape}. Score a model "
                          f"trained on {dataset} images (zoo.create(..., input_shape={grid.image_shape})).")
+    if log is None:
+        with progress.Progress(STEPS, f"Scoring {getattr(model, 'name', 'the model')} on {dataset}", "part") as bar:
+            return {**all_metrics(model.encode, grid, protocol, bar.log), "dataset": dataset}
     return {**all_metrics(model.encode, grid, protocol, log), "dataset": dataset}

@@ -92,7 +92,7 @@ def info(name_or_path, revision=None) -> dict:
     if card is None:
         model = load(path)
         card = {"name": model.name, "family": model.family, "params": model.count_params(),
-                "files": {path.name: file_entry(path)}}
+                "model_config": model.get_config(), "files": {path.name: file_entry(path)}}
     card = dict(card)
     card["paths"] = {f: str(folder / f) for f in sorted(os.listdir(folder))} if path.is_dir() else {path.name: str(path)}
     return card

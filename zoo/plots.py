@@ -110,3 +110,78 @@ def factor_traversal(model, x, labels, path, steps=9, span=2.5, reference=0):
         return save_figure(fig, path)
     finally:
         plt.close(fig)
+
+
+LATENT_CROSSES = 200  # codes drawn from N(0, I), drawn as red crosses on the latent map
+LATENT_DECODED = 8  # the first crosses, numbered and decoded beside the map
+
+
+def latent_map(model, x, labels=None, fit_x=None, fit_labels=None, class_names=(), label_name="class",
+               path=None, seed=0, grid=15):
+    """The picture of why a plain autoencoder cannot generate: the codes of images `x` in two dimensions,
+    coloured by `labels`, with codes drawn from N(0, I) as red crosses, and beside them what the first few
+    crosses decode to. A 2-d code is drawn as it is (with the decoded plane beside it); a wider one through a
+    PCA fitted on the codes of `fit_x` (default `x`), which the plot says. Returns the matplotlib figure, also
+    written to `path` as PNG when given."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    cond = model.conditional
+    codes = model.encode(x, labels if cond else None)
+    fit_codes = codes if fit_x is None else model.encode(fit_x, fit_labels if cond else None)
+    d = codes.shape[1]
+    rng = np.random.default_rng(seed)
+    crosses = rng.standard_normal((LATENT_CROSSES, d)).astype("float32")
+    if d == 2:
+        project, how = (lambda z: z), "the 2-d code itself"
+    else:
+        from sklearn.decomposition import PCA
+
+        pca = PCA(2, random_state=seed).fit(fit_codes)
+        project = pca.transform
+        how = (f"PCA of its {d}-d codes, fitted on {len(fit_codes):,} {'training ' if fit_x is not None else ''}codes "
+               f"({pca.explained_variance_ratio_.sum():.0%} of their variance)")
+    p, q = project(codes), project(crosses)
+    cross_labels = np.arange(LATENT_DECODED) % max(1, getattr(model, "num_classes", 1)) if cond else None
+    decoded = model.decode(crosses[:LATENT_DECODED], cross_labels)
+    panels = 3 if d == 2 else 2
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * (panels - 1) + 2.6, 5.6),
+                             gridspec_kw={"width_ratios": [5.2] * (panels - 1) + [2.6]})
+    ax = axes[0]
+    colour = None if labels is None else np.asarray(labels if np.ndim(labels) == 1 else labels[:, 0])
+    if colour is None:
+        ax.scatter(p[:, 0], p[:, 1], s=4, c="tab:blue", alpha=0.5, label="codes of images")
+    else:
+        values = np.unique(colour)
+        cmap = plt.get_cmap("tab10" if len(values) <= 10 else "viridis")
+        for i, v in enumerate(values):
+            name = class_names[int(v)] if int(v) < len(class_names) else f"{label_name} {int(v)}"
+            ax.scatter(*p[colour == v].T, s=4, alpha=0.5, color=cmap(i / max(1, len(values) - 1)
+                                                                      if len(values) > 10 else i), label=name)
+    ax.scatter(q[:, 0], q[:, 1], marker="x", s=22, c="red", linewidths=1.0, label="z ~ N(0, I)")
+    for i in range(LATENT_DECODED):
+        ax.annotate(str(i + 1), q[i], xytext=(3, 3), textcoords="offset points", color="darkred", fontsize=9,
+                    weight="bold")
+    ax.legend(fontsize=7, markerscale=2.5, loc="best", framealpha=0.8, ncol=2)
+    ax.set_title(f"{model.name}: codes of {len(x):,} images (dots" + ("" if labels is None else f", by {label_name}")
+                 + f")\nred crosses: {LATENT_CROSSES} codes drawn from N(0, I)\naxes: {how}", fontsize=8)
+    if d == 2:
+        xs, ys = np.linspace(*ax.get_xlim(), grid), np.linspace(*ax.get_ylim(), grid)[::-1]
+        plane = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2).astype("float32")
+        canvas = np.clip(tile(model.decode(plane), ncol=grid, pad=0, scale=1), 0, 1)
+        axes[1].imshow(canvas, cmap="gray", vmin=0, vmax=1, extent=(*ax.get_xlim(), *ax.get_ylim()), aspect="auto")
+        axes[1].set_title("the decoded plane: each point of the map's area, decoded", fontsize=8)
+    right = axes[-1]
+    right.imshow(np.clip(tile(decoded, ncol=2, scale=1), 0, 1), cmap="gray", vmin=0, vmax=1)
+    for i in range(LATENT_DECODED):
+        r, c = divmod(i, 2)
+        h, w = decoded.shape[1:3]
+        right.text(2 + c * (w + 2), 2 + r * (h + 2) + 5, str(i + 1), color="red", fontsize=9, weight="bold")
+    right.set_axis_off()
+    right.set_title("crosses 1-8, decoded" + (" (as classes 0-7)" if cond else ""), fontsize=8)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path, dpi=110)
+    return fig

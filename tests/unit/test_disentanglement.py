@@ -73,6 +73,7 @@ def test_dip_penalty_vanishes_at_identity_covariance():
         zoo.create("dip_vae", variant="iii")
 
 
+@pytest.mark.one_backend
 def test_any_model_is_scored_and_its_traversal_labelled(tmp_path):
     model = zoo.create("beta_tcvae", input_shape=(64, 64, 1), latent_dim=3, backbone="conv4", hidden=(4, 4, 4, 4))
     x, _ = data.load_split("dsprites", "test")

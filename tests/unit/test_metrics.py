@@ -11,11 +11,13 @@ def gauss():
     return lambda n, d=4, shift=0.0, scale=1.0: rng.standard_normal((n, d)) * scale + shift
 
 
+@pytest.mark.backend_agnostic
 def test_fid_identical_sets_is_zero(gauss):
     f = gauss(2000)
     assert metrics.frechet_distance(f, f) == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.backend_agnostic
 def test_fid_matches_closed_form_for_gaussians(gauss):
     # N(0, I) vs N(m, s^2 I) in d dims: |m|^2 d + d (1 - s)^2
     d, m, s = 4, 0.5, 2.0
@@ -23,6 +25,7 @@ def test_fid_matches_closed_form_for_gaussians(gauss):
     assert got == pytest.approx(d * m ** 2 + d * (1 - s) ** 2, rel=0.02)
 
 
+@pytest.mark.backend_agnostic
 def test_kid_near_zero_for_same_distribution_and_positive_when_shifted(gauss):
     same = metrics.kernel_inception_distance(gauss(3000), gauss(3000), subsets=10, subset_size=500)
     moved = metrics.kernel_inception_distance(gauss(3000), gauss(3000, shift=1.0), subsets=10, subset_size=500)
@@ -30,11 +33,13 @@ def test_kid_near_zero_for_same_distribution_and_positive_when_shifted(gauss):
     assert moved["kid"] > 10 * abs(same["kid"]) and moved["kid"] > 0.05
 
 
+@pytest.mark.backend_agnostic
 def test_kid_is_deterministic_for_a_seed(gauss):
     a, b = gauss(1500), gauss(1500, shift=0.3)
     assert metrics.kernel_inception_distance(a, b, seed=3) == metrics.kernel_inception_distance(a, b, seed=3)
 
 
+@pytest.mark.backend_agnostic
 def test_precision_recall_known_cases(gauss):
     real = gauss(1000)
     assert metrics.precision_recall(real, real) == {"precision": 1.0, "recall": 1.0}
@@ -46,6 +51,7 @@ def test_precision_recall_known_cases(gauss):
     assert pr["precision"] > 0.95 and pr["recall"] < 0.05
 
 
+@pytest.mark.backend_agnostic
 def test_validity_and_coverage():
     onehot = np.eye(10)[np.arange(1000) % 10]
     assert metrics.validity(onehot) == 1.0
@@ -56,6 +62,7 @@ def test_validity_and_coverage():
     assert metrics.class_coverage(np.eye(10)[np.zeros(50, int)])["class_entropy"] == 0.0
 
 
+@pytest.mark.backend_agnostic
 def test_label_agreement_counts_requested_classes():
     probs = np.eye(3)[[0, 1, 2, 2, 0, 1]]
     out = metrics.label_agreement(probs, [0, 1, 2, 0, 0, 2])  # the 4th and 6th are wrong

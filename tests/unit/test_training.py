@@ -29,6 +29,7 @@ def test_zoo_data_dir_reads_keras_style_npz(tiny_mnist, images):
         data.load_split("mnist", "validation")
 
 
+@pytest.mark.one_backend
 def test_overrides_and_time_limit_reach_the_card(tiny_mnist, tmp_path):
     over = {"latent_dim": 4, "batch_size": 16, "options": {"hidden": [8]}}
     folder = training.train("vae-mnist", tmp_path / "out", epochs=50, verbose=0, overrides=over, time_limit_s=1e-9)
@@ -57,6 +58,7 @@ def test_same_network_recipe_swaps_the_family_and_keeps_the_network():
         assert getattr(base, field) == iwae[field]
 
 
+@pytest.mark.one_backend
 def test_baseline_script_trains_scores_and_refuses_other_recipes(tiny_mnist, tmp_path, monkeypatch, capsys):
     """scripts/baseline.py on a tiny iwae: trains the same-network vae, scores it like the model, fills the card."""
     import runpy

@@ -11,9 +11,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo import data, inputs
+from zoo import data, inputs, progress
 from zoo.models import backbones, losses, priors
 
+PROGRESS_IMAGES = 20_000  # work on at least this many images shows a progress bar (zoo.progress)
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
 
 
@@ -169,7 +170,12 @@ class Autoencoder(keras.Model):
         images `x`. `epochs` applies to a trained prior (vqvae's PixelCNN); a mixture's EM ignores it."""
         if not isinstance(self.prior, priors.GaussianMixture):
             raise TypeError(f"{type(self).__name__}'s prior ({type(self.prior).__name__}) is not fitted to data.")
-        self.prior.fit(self.encode(x), seed=seed)
+        with progress.Progress(2, f"Fitting {self.name}'s sampler to the codes of {len(x):,} images", "part",
+                               show=len(x) >= PROGRESS_IMAGES) as bar:
+            codes = self.encode(x)
+            bar.advance()
+            self.prior.fit(codes, seed=seed)
+            bar.advance()
         return self
 
     @property
@@ -251,10 +257,12 @@ class Autoencoder(keras.Model):
         if n <= SAMPLE_CHUNK:  # one draw: the numbers on the cards were measured this way
             return self.decode(density.sample(n, rng, temperature=temperature), y)
         out = np.empty((n, *self.image_shape), "float32")  # bounded memory: codes drawn and decoded in chunks
-        for i in range(0, n, SAMPLE_CHUNK):
-            m = min(SAMPLE_CHUNK, n - i)
-            out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
-                                       None if y is None else y[i:i + m])
+        with progress.Progress(-(-n // SAMPLE_CHUNK), f"Sampling {n:,} images from {self.name}", "chunk") as bar:
+            for i in range(0, n, SAMPLE_CHUNK):
+                m = min(SAMPLE_CHUNK, n - i)
+                out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
+                                           None if y is None else y[i:i + m])
+                bar.advance()
         return out
 
     # ---- serialisation -------------------------------------------------------------------------

@@ -54,6 +54,9 @@ class TopDownPrior(keras.layers.Layer):
                                      keras.layers.Dense(self.units, activation="relu"),
                                      keras.layers.Dense(2 * self.bottom_dim)], name="top_down")
 
+    def describe(self) -> str:
+        return f"top down: z2 from {self.top.describe()}, then z1 from p(z1 | z2), a Gaussian MLP"
+
     def conditional(self, z2):
         """(mean, log_var) of p(z1 | z2)."""
         return split_gaussian(self.net(z2))

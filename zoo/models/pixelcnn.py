@@ -12,6 +12,10 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from zoo import progress
+
+PROGRESS_GRIDS = 500  # drawing at least this many grids shows a progress bar (zoo.progress)
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class MaskedConv2D(layers.Conv2D):
@@ -123,7 +127,7 @@ class RowSampler:
         logits = parts["logits"](parts["head"](layers.Activation("relu")(h)))
         self.horizontal = keras.Model([row, *read_inputs], logits)
 
-    def sample(self, n, rng, temperature, draw):
+    def sample(self, n, rng, temperature, draw, row_done=lambda: None):
         rows, cols = self.grid
         out = np.zeros((n, rows, cols), "int32")
         one_hot = np.eye(self.classes, dtype="float32")
@@ -134,6 +138,7 @@ class RowSampler:
                 logits = self.horizontal.predict_on_batch([one_hot[out[:, r:r + 1, :c + 1]],
                                                            *(t[:, :, :c + 1] for t in reads)])
                 out[:, r, c] = draw(np.asarray(ops.convert_to_numpy(logits))[:, 0, c], rng, temperature)
+            row_done()
         return out
 
 
@@ -162,6 +167,10 @@ class PixelCNNPrior(keras.layers.Layer):
         object.__setattr__(self, "_row_sampler", None)
         self._lookup = None
 
+    def describe(self) -> str:
+        return (f"a {'gated ' if self.gated else ''}PixelCNN over the {self.grid[0]}x{self.grid[1]} grid of codebook "
+                f"indices ({self.codebook_size} entries), drawn cell by cell")
+
     def bind(self, lookup):
         """lookup: index grids (N, rows, cols) -> codes (N, latent_dim); the owning model's codebook."""
         object.__setattr__(self, "_lookup", lookup)
@@ -181,23 +190,27 @@ class PixelCNNPrior(keras.layers.Layer):
     def sample_indices(self, n, rng: np.random.Generator, temperature=1.0, batch_size=2000) -> np.ndarray:
         """Draw n index grids cell by cell in raster order; temperature divides the logits."""
         out = np.zeros((n, *self.grid), "int32")
-        for start in range(0, n, batch_size):
-            out[start:start + batch_size] = self._sample_batch(min(batch_size, n - start), rng, temperature)
+        with progress.Progress(-(-n // batch_size) * self.grid[0], f"Drawing {n:,} code grids from the PixelCNN "
+                               "prior", "row", show=n >= PROGRESS_GRIDS) as bar:
+            for start in range(0, n, batch_size):
+                out[start:start + batch_size] = self._sample_batch(min(batch_size, n - start), rng, temperature,
+                                                                   bar.advance)
         return out
 
-    def _sample_batch(self, n, rng, temperature):
+    def _sample_batch(self, n, rng, temperature, row_done=lambda: None):
         rows, cols = self.grid
         if self.gated:
             if self._row_sampler is None:
                 object.__setattr__(self, "_row_sampler", RowSampler(self._parts, self.grid, self.codebook_size,
                                                                     self.channels))
-            return self._row_sampler.sample(n, rng, temperature, self.draw)
+            return self._row_sampler.sample(n, rng, temperature, self.draw, row_done)
         g = np.zeros((n, rows, cols), "int32")  # plain: each cell's pass needs only the rows so far
         one_hot = np.eye(self.codebook_size, dtype="float32")
         for r in range(rows):
             for c in range(cols):
                 logits = ops.convert_to_numpy(self.net.predict_on_batch(one_hot[g[:, :r + 1]]))
                 g[:, r, c] = self.draw(np.asarray(logits)[:, r, c], rng, temperature)
+            row_done()
         return g
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:

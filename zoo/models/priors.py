@@ -42,6 +42,10 @@ class StandardNormal(keras.layers.Layer):
         """log N(z; 0, I) for codes (N, dim), shape (N,)."""
         return -0.5 * ops.sum(ops.square(ops.convert_to_tensor(z)) + LOG_2PI, axis=-1)
 
+    def describe(self) -> str:
+        """What drawing from this density means, in a phrase (for `zoo info`)."""
+        return f"z ~ N(0, I) in {self.dim} dimensions"
+
     def get_config(self):
         return {**super().get_config(), "dim": self.dim}
 
@@ -85,6 +89,9 @@ class GaussianMixture(keras.layers.Layer):
         self.scale_tril.assign(np.linalg.cholesky(gmm.covariances_).astype("float32"))
         self.fitted.assign(1.0)
         return self
+
+    def describe(self) -> str:
+        return f"a {self.n_components}-component full-covariance Gaussian mixture fitted to the training codes"
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
         if not self.is_fitted:

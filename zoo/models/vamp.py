@@ -34,6 +34,9 @@ class VampPrior(keras.layers.Layer):
                                       initializer=keras.initializers.RandomNormal(0.05, 0.01, seed=0))
         self._posterior = None
 
+    def describe(self) -> str:
+        return f"a VampPrior: the mixture of the encoder's posteriors at {self.components} learned pseudo-images"
+
     def bind(self, posterior):
         """posterior: images -> (mean, log_var) of q(z | images); the owning model's encoder."""
         object.__setattr__(self, "_posterior", posterior)  # a plain callable, not a tracked sublayer

@@ -3,3 +3,6 @@ from zoo.registry import add_recipe
 
 for _ds in ("mnist", "fashion_mnist"):
     add_recipe("ae", _ds, latent_dim=16, epochs=40, options={"prior_components": 10})
+
+# A 2-d code, where the picture of the latent space needs no projection (zoo.plot_latent): the holes as they are.
+add_recipe("ae", "mnist", name="ae_2d-mnist", latent_dim=2, epochs=40, options={"prior_components": 10})

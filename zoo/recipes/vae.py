@@ -10,3 +10,6 @@ add_recipe("vae", "fashion_mnist", latent_dim=16, epochs=60)
 # The baseline of the disentanglement table (Bernoulli decoder on every dataset, as disentanglement_lib).
 for _dataset in ("dsprites", "shapes3d"):
     add_recipe("vae", _dataset, **SETTINGS)
+
+# A 2-d code, for the classic picture of a VAE's latent space: codes and the decoded plane (zoo.plot_latent).
+add_recipe("vae", "mnist", name="vae_2d-mnist", latent_dim=2, epochs=40, options={"dynamic_binarization": True})

@@ -6,6 +6,10 @@ import math
 
 import numpy as np
 
+from zoo.progress import Progress
+
+PROGRESS_IMAGES = 20_000  # rendering at least this many images shows a progress bar
+
 
 class FactorGrid:
     """The full grid of a rendered dataset: every combination of its factors' values is one image.
@@ -78,8 +82,11 @@ class FactorGrid:
         """Factor indices (N, F) -> uint8 images (N, H, W, C), rendered `chunk` at a time."""
         f = self.check_factors(factors)
         out = np.empty((len(f), *self.image_shape), "uint8")
-        for i in range(0, len(f), self.chunk):
-            out[i:i + self.chunk] = self._render(f[i:i + self.chunk])
+        with Progress(-(-len(f) // self.chunk), f"Rendering {len(f):,} {self.name} images", "chunk",
+                      show=len(f) >= PROGRESS_IMAGES) as bar:
+            for i in range(0, len(f), self.chunk):
+                out[i:i + self.chunk] = self._render(f[i:i + self.chunk])
+                bar.advance()
         return out
 
     def sample(self, n, seed=0):
