@@ -34,9 +34,10 @@ def push_to_hub(model, repo_id: str, **kwargs) -> str:
     return export.push_to_hub(model, repo_id, **kwargs)
 
 
-def finetune(model, data, epochs=5, freeze=None, learning_rate=1e-4, validation_split=0.1, **kwargs):
+def finetune(model, data, epochs=5, freeze=None, learning_rate=None, validation_split=0.1, **kwargs):
     """Fine-tune a model (or a name: 'vae-mnist') on your images (folder, arrays, tf.data, TFDS name); returns
-    (model, history) and reports the held-out reconstruction error before and after. See zoo.own_images."""
+    (model, history) and reports the held-out reconstruction error before and after. The learning rate and
+    batch size default to the family's, chosen by measurement. See zoo.own_images."""
     from zoo import own_images
 
     return own_images.finetune(model, data, epochs=epochs, freeze=freeze, learning_rate=learning_rate,

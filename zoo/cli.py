@@ -177,6 +177,7 @@ def cmd_finetune(args):
     import zoo
 
     zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
+                 batch_size=args.batch_size,
                  validation_split=args.validation_split, prior_epochs=args.prior_epochs, binarize=args.binarize,
                  seed=args.seed, out_dir=args.output, verbose=2, overwrite=args.overwrite)
     return 0
@@ -261,7 +262,8 @@ def build_parser():
     s.add_argument("--epochs", type=int, default=5)
     s.add_argument("-o", "--output", required=True, help="checkpoint folder to write (zoo.load(OUTPUT) reads it)")
     s.add_argument("--freeze", choices=["encoder", "decoder"], help="keep this network's weights fixed")
-    s.add_argument("--learning-rate", type=float, default=1e-4)
+    s.add_argument("--learning-rate", type=float, help="Adam learning rate (default: the family's, measured)")
+    s.add_argument("--batch-size", type=int, help="default: the family's (README: fine-tuning defaults)")
     s.add_argument("--validation-split", type=float, default=0.1, help="share of the images held out (default 0.1)")
     s.add_argument("--prior-epochs", type=int, help="vqvae: epochs to retrain its PixelCNN prior")
     s.add_argument("--binarize", action=argparse.BooleanOptionalAction,

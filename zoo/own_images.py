@@ -20,12 +20,14 @@ from zoo import distribute as distribute_lib
 FREEZE = (None, "encoder", "decoder")
 
 
-def finetune(model, data_source, epochs=5, freeze=None, learning_rate=1e-4, validation_split=0.1,
-             batch_size=128, labels=None, prior_epochs=None, binarize=None, seed=0, out_dir=None, verbose="auto",
+def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, validation_split=0.1,
+             batch_size=None, labels=None, prior_epochs=None, binarize=None, seed=0, out_dir=None, verbose="auto",
              log=print, overwrite=False):
     """Fine-tune `model` (a zoo model, or a name/path for `zoo.load`) on `data_source` (an image folder,
     arrays or (images, labels), a tf.data.Dataset or a TFDS name). Returns (model, keras History).
 
+    `learning_rate` and `batch_size` default to the family's (`finetune_learning_rate`, `finetune_batch_size`:
+    chosen by measurement, scripts/finetune_defaults.py).
     `freeze`: "encoder" or "decoder" keeps that network's weights fixed during this fit (None trains all).
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
     reconstruction error on it before and after is logged and stored in `model.card["metrics"]["heldout"]`.
@@ -48,6 +50,10 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
     validation_split, binarize, seed = settings["validation_split"], settings["binarize"], settings["seed"]
     if isinstance(model, (str, Path)):
         model = loader.load(model)
+    if learning_rate is None:
+        learning_rate = settings["learning_rate"] = model.finetune_learning_rate
+    if settings["batch_size"] is None:
+        settings["batch_size"] = model.finetune_batch_size
     parent = model.card or {}
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
                     "sha256": checkpoints.model_sha256(parent)}
@@ -60,6 +66,7 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
     settings["binarize"] = model.dynamic_binarization if model.binarizable else None
     reproduce = (f"zoo finetune {parent_entry['name']} --data {_describe(data_source)} --epochs {epochs}"
                  + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
+                 + f" --batch-size {settings['batch_size']}"
                  + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
                  + ("" if binarize is None else " --binarize" if binarize else " --no-binarize"))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
@@ -171,13 +178,15 @@ def _check(settings):
     if settings["freeze"] not in FREEZE:
         raise ValueError(f"freeze must be one of {FREEZE}; got {settings['freeze']!r}.")
     for key in ("epochs", "batch_size"):
-        inputs.as_count(settings.get(key, 1), key)
+        if settings.get(key) is not None:  # a batch size of None: the family's default
+            inputs.as_count(settings[key], key)
     if settings.get("prior_epochs") is not None:
         inputs.as_count(settings["prior_epochs"], "prior_epochs")
     split = settings["validation_split"]
     if isinstance(split, bool) or not isinstance(split, (int, float)) or not (0 <= split < 1):
         raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
-    inputs.as_positive_number(settings["learning_rate"], "learning_rate")
+    if settings["learning_rate"] is not None:  # None: the family's default
+        inputs.as_positive_number(settings["learning_rate"], "learning_rate")
 
 
 def _claimed(out_dir, overwrite):

@@ -39,6 +39,10 @@ class Autoencoder(keras.Model):
     dynamic_binarization = False  # a binarizable family's setting (see vae.py)
     card = None  # the checkpoint's card (a dict) once loaded or trained by the zoo
     discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
+    # zoo.finetune's defaults, measured (scripts/finetune_defaults.py; README, "The defaults, measured"): a family
+    # overrides them where its measurement says so.
+    finetune_learning_rate = 1e-3
+    finetune_batch_size = 32
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
                  prior=None, seed=None, **kwargs):
