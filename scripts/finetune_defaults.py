@@ -13,8 +13,6 @@ import re
 import time
 from pathlib import Path
 
-import numpy as np
-
 import zoo
 from zoo import data, factory, metrics, progress
 
