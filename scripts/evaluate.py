@@ -5,8 +5,6 @@ Usage: evaluate.py NAME [NAME ...] | --all    (then run scripts/make_cards.py)
 """
 import argparse
 
-import matplotlib.pyplot as plt
-
 from zoo import checkpoints, data, evaluation, latent_picture, plots, recipes
 from zoo.loader import load
 
@@ -47,7 +45,6 @@ if __name__ == "__main__":
             labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"], scored["factors"])
             plots.factor_traversal(model, x_test, labels, folder / "traversal.png")
             card = checkpoints.record_files(folder, card, ["traversal.png"])
-        figure = latent_picture.plot_latent(model, path=folder / "latent.png")  # where codes and N(0, I) lie
-        plt.close(figure)
+        latent_picture.plot_latent(model, path=folder / "latent.png")  # where codes and N(0, I) lie
         card = checkpoints.record_files(folder, card, ["latent.png"])
         checkpoints.write_card(folder, card)

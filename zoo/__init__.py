@@ -13,8 +13,9 @@ __all__ = ["list_models", *API]
 
 def __getattr__(name):
     if name in API:
-        from zoo import api
+        from zoo import api, stderr_filter
 
+        stderr_filter.import_keras_quietly()
         return getattr(api, name)
     if name in ("data", "progress"):  # zoo.data.load_images, zoo.progress.set_enabled: imported on first use
         import importlib

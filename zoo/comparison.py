@@ -171,13 +171,11 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
 def draw(loaded, path, n=8, seed=0):
     """One picture, a row per model: own samples, naive N(0, I) samples, test images over their
     reconstructions, and two latent interpolations between test images."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a notebook's plotting backend is left as it was
 
 
-    fig, axes = plt.subplots(len(loaded), 4, figsize=(20, 1.45 * len(loaded) + 0.5), squeeze=False)
+    fig = Figure(figsize=(20, 1.45 * len(loaded) + 0.5))
+    axes = fig.subplots(len(loaded), 4, squeeze=False)
     for ax, title in zip(axes[0], ["samples: own sampler (T=1)", "samples: naive z ~ N(0, I)",
                                    "test images / reconstructions", "interpolations between test pairs"], strict=True):
         ax.set_title(title, fontsize=11)
@@ -206,5 +204,4 @@ def draw(loaded, path, n=8, seed=0):
         row[0].set_ylabel(name.replace("-", "\n", 1), fontsize=11)  # family over dataset: fits the row's height
     fig.tight_layout()
     plots.save_figure(fig, path)
-    plt.close(fig)
     return path

@@ -143,7 +143,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
     if not np.all(np.isfinite(history.history.get("loss", [0.0]))):
         raise RuntimeError("The loss became NaN or inf; try a lower learning_rate. Nothing was written.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
-        model.fit_prior(x_fit, seed=seed, epochs=settings["prior_epochs"])
+        model.fit_prior(x_fit, seed=seed, epochs=settings["prior_epochs"], verbose=verbose)
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)

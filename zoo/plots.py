@@ -29,13 +29,10 @@ def _atomic_png(path, write):
 
 def save_grid(images, path, ncol=8):
     """Write images as a grid PNG at `path`; returns the path."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    import matplotlib.image
 
     canvas = np.clip(tile(images, ncol), 0, 1)
-    return _atomic_png(path, lambda tmp: plt.imsave(tmp, canvas, cmap="gray", vmin=0, vmax=1, format="png"))
+    return _atomic_png(path, lambda tmp: matplotlib.image.imsave(tmp, canvas, cmap="gray", vmin=0, vmax=1, format="png"))
 
 
 def save_figure(fig, path, dpi=100):
@@ -84,10 +81,7 @@ def factor_traversal(model, x, labels, path, steps=9, span=2.5, reference=0):
     """Traversal of every code unit, one labelled row each: the unit moves over +-span standard deviations of
     its codes on `x` (at least +-span for an inactive one) from the code of image x[reference], the others
     held. `labels` names each row (unit_labels)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     codes = model.encode(x)
     base, std = codes[reference], np.maximum(codes.std(0), 1.0 * (codes.var(0) < INACTIVE_VARIANCE))
@@ -98,7 +92,7 @@ def factor_traversal(model, x, labels, path, steps=9, span=2.5, reference=0):
     images = model.decode(grid.astype("float32"))
     canvas = np.clip(tile(images, ncol=steps), 0, 1)
     rows = codes.shape[1]
-    fig = plt.figure(figsize=(2.2 + canvas.shape[1] / 100, canvas.shape[0] / 100 + 0.3))
+    fig = Figure(figsize=(2.2 + canvas.shape[1] / 100, canvas.shape[0] / 100 + 0.3))
     ax = fig.add_axes([2.2 / fig.get_figwidth(), 0.0, 1 - 2.2 / fig.get_figwidth(), 1 - 0.3 / fig.get_figheight()])
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
@@ -106,10 +100,7 @@ def factor_traversal(model, x, labels, path, steps=9, span=2.5, reference=0):
     row_h = canvas.shape[0] / rows
     for d, label in enumerate(labels):
         ax.text(-8, (d + 0.5) * row_h, f"z{d}: {label}", ha="right", va="center", fontsize=9)
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path)
 
 
 LATENT_CROSSES = 200  # codes drawn from N(0, I), drawn as red crosses on the latent map
@@ -124,9 +115,7 @@ def latent_map(model, x, labels=None, fit_x=None, fit_labels=None, class_names=(
     PCA fitted on the codes of `fit_x` (default `x`), which the plot says. Returns the matplotlib figure, also
     written to `path` as PNG when given."""
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: no backend is switched and no figure is left open
 
     cond = model.conditional
     codes = model.encode(x, labels if cond else None)
@@ -147,15 +136,15 @@ def latent_map(model, x, labels=None, fit_x=None, fit_labels=None, class_names=(
     cross_labels = np.arange(LATENT_DECODED) % max(1, getattr(model, "num_classes", 1)) if cond else None
     decoded = model.decode(crosses[:LATENT_DECODED], cross_labels)
     panels = 3 if d == 2 else 2
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * (panels - 1) + 2.6, 5.6),
-                             gridspec_kw={"width_ratios": [5.2] * (panels - 1) + [2.6]})
+    fig = Figure(figsize=(5.2 * (panels - 1) + 2.6, 5.6))
+    axes = fig.subplots(1, panels, gridspec_kw={"width_ratios": [5.2] * (panels - 1) + [2.6]})
     ax = axes[0]
     colour = None if labels is None else np.asarray(labels if np.ndim(labels) == 1 else labels[:, 0])
     if colour is None:
         ax.scatter(p[:, 0], p[:, 1], s=4, c="tab:blue", alpha=0.5, label="codes of images")
     else:
         values = np.unique(colour)
-        cmap = plt.get_cmap("tab10" if len(values) <= 10 else "viridis")
+        cmap = matplotlib.colormaps["tab10" if len(values) <= 10 else "viridis"]
         for i, v in enumerate(values):
             name = class_names[int(v)] if int(v) < len(class_names) else f"{label_name} {int(v)}"
             ax.scatter(*p[colour == v].T, s=4, alpha=0.5, color=cmap(i / max(1, len(values) - 1)

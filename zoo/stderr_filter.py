@@ -3,7 +3,8 @@
 TensorFlow 2.21 prints its C++ start-up lines (oneDNN, the CUDA stub, `failed call to cuInit`) before absl's
 logging is set up, so `TF_CPP_MIN_LOG_LEVEL` cannot stop all of them: they read like failures to a user. The
 `zoo` command runs with file descriptor 2 sent through a pipe that a thread copies to the real stderr, leaving
-out only lines in the native log format. Python's own warnings and errors, the zoo's messages and anything a
+out only lines in the native log format; the Python API does the same while it imports Keras (a notebook shows
+a process's stderr in its cells). Python's own warnings and errors, the zoo's messages and anything a
 child process writes pass through unchanged.
 """
 from __future__ import annotations
@@ -70,3 +71,12 @@ def native_logs_filtered(enabled: bool = True):
         os.dup2(saved, 2)  # closes the pipe's last write end in this process: the pump reads to the end
         pump.join(timeout=5)
         os.close(saved)
+
+
+def import_keras_quietly():
+    """Import Keras and its backend with TensorFlow's native start-up lines left out (once; nothing if Keras is
+    loaded already), for `import zoo` in a notebook or script: the first `zoo.load` or `zoo.create` calls it."""
+    if "keras" in sys.modules:
+        return
+    with native_logs_filtered():
+        import keras  # noqa: F401

@@ -356,7 +356,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
     prior_s = None
     if final.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
         t_prior = time.perf_counter()
-        final.fit_prior(x_train, seed=recipe.seed)
+        final.fit_prior(x_train, seed=recipe.seed, verbose=verbose)
         prior_s = round(time.perf_counter() - t_prior, 1)
     session_s = time.perf_counter() - t0
 

@@ -44,24 +44,18 @@ def given(model, y):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_load_by_name(name, split):
+def test_loads_by_name_works_and_reconstructs_as_its_card_says(name, split):
     model = zoo.load(name)
-    assert model.compiled and model.family == model.card["family"] == zoo.info(name)["recipe"]["family"]
-    x, y = (a[:50] for a in split(model.card["dataset"], "test", labels=True))
+    card = model.card
+    assert model.compiled and model.family == card["family"] == zoo.info(name)["recipe"]["family"]
+    x, y = (a[:1000] for a in split(card["dataset"], "test", labels=True))
     grey = model.image_shape[-1] == 1
-    z = model.encode(x[..., 0] if grey else x, **given(model, y))  # grey images without a channel axis work
+    z = model.encode(x[:50, ..., 0] if grey else x[:50], **given(model, y[:50]))  # grey without a channel axis
     assert z.shape == (50, model.latent_dim)
-    assert model.decode(z, **given(model, y)).shape == (50, *model.image_shape)
+    assert model.decode(z, **given(model, y[:50])).shape == (50, *model.image_shape)
     s = model.sample(64, seed=0)
     assert s.shape == (64, *model.image_shape) and 0 <= s.min() and s.max() <= 1
     np.testing.assert_array_equal(s, model.sample(64, seed=0))
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_reconstruction_error_within_card_bound(name, split):
-    model = zoo.load(name)
-    card = model.card
-    x, y = (a[:1000] for a in split(card["dataset"], "test", labels=True))
     mse = float(np.mean((model.reconstruct(x, **given(model, y)) - x / 255.0) ** 2))
     stated = card["metrics"]["test"]["mse_first_1000"]
     assert mse <= stated * 1.01 + 1e-6, (mse, stated)
@@ -73,7 +67,7 @@ def test_finetune_on_new_data_lowers_loss(name, split):
     model = zoo.load(name)
     dataset, batch = model.card["dataset"], 64
     if dataset in OTHER:
-        x, y = (a[:2000] for a in split(OTHER[dataset], "train", labels=True))
+        x, y = (a[:1000] for a in split(OTHER[dataset], "train", labels=True))
     else:  # a rendered dataset: its images in negative, new to the model (as Fashion-MNIST is to an MNIST one)
         x, y = 255 - data.factor_sample(dataset, 512, seed=7)[0], None
         batch = 16
@@ -143,7 +137,8 @@ def test_cli_sample_reconstruct_info_list(tmp_path, capsys):
     assert cli.main(["info", "vae-mnist", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "vae-mnist"
     assert cli.main(["list"]) == 0
-    assert all(n in capsys.readouterr().out for n in NAMES)
+    listed = capsys.readouterr().out
+    assert all(n in listed for n in NAMES)
     assert cli.main(["compare", "ae-mnist", "vae-mnist", "-o", str(tmp_path / "c.png"), "--no-compute"]) == 0
     assert "FID N(0,I)" in capsys.readouterr().out and (tmp_path / "c.png").exists()
     assert cli.main(["sample", "vae-mnsit"]) == 2

@@ -169,13 +169,14 @@ class Autoencoder(keras.Model):
         bound. Only families with `has_likelihood`."""
         raise TypeError(f"{type(self).__name__} defines no likelihood (has_likelihood is False).")
 
-    def fit_prior(self, x, seed=0, epochs=None, verbose=0):
+    def fit_prior(self, x, seed=0, epochs=None, verbose="auto"):
         """Refit the sampler fitted after training (a Gaussian mixture for the plain AE and kin) to the codes of
-        images `x`. `epochs` applies to a trained prior (vqvae's PixelCNN); a mixture's EM ignores it."""
+        images `x`. `epochs` applies to a trained prior (vqvae's PixelCNN); a mixture's EM ignores it.
+        `verbose=0` hides the progress bar (shown from PROGRESS_IMAGES images)."""
         if not isinstance(self.prior, priors.GaussianMixture):
             raise TypeError(f"{type(self).__name__}'s prior ({type(self.prior).__name__}) is not fitted to data.")
         with progress.Progress(2, f"Fitting {self.name}'s sampler to the codes of {len(x):,} images", "part",
-                               show=len(x) >= PROGRESS_IMAGES) as bar:
+                               show=verbose != 0 and len(x) >= PROGRESS_IMAGES) as bar:
             codes = self.encode(x)
             bar.advance()
             self.prior.fit(codes, seed=seed)

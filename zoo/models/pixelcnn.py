@@ -97,26 +97,34 @@ def gated_pixelcnn(grid, classes, channels, depth, k=3):
 
 
 class RowSampler:
-    """Draws index grids from a gated PixelCNN a row at a time: per row, one pass of the vertical stack over the
-    rows so far; per cell, one pass of the horizontal stack over that row up to the cell. Both are Keras models
-    over the network's own layers (no copies of weights), called through `predict_on_batch` (compiled on every
+    """Draws index grids from a gated PixelCNN a row at a time, computing only what a new cell needs. Per row,
+    one step of the vertical stack: each stage's new row from its input's last two rows (the first stage reads
+    the two rows above, the others their input's previous row, kept from the last step, and this one). Per
+    cell, one pass of the horizontal stack over that row up to the cell. Both are Keras models over the
+    network's own layers (no copies of weights), called through `predict_on_batch` (compiled on every
     backend)."""
 
     def __init__(self, parts, grid, classes, channels):
-        self.grid, self.classes = grid, classes
-        rows = keras.Input((None, grid[1], classes))  # the rows so far (the last one not drawn yet)
-        v, reads = rows, []
-        for s in parts["stages"]:
-            v_a, v_b = s["v_a"](s["v_pad"](v)), s["v_b"](s["v_pad"](v))
-            if s["first"]:
-                v_a, v_b = (layers.Cropping2D(((0, 1), (0, 0)))(t) for t in (v_a, v_b))
-            reads += [s["vh_a"](v_a), s["vh_b"](v_b)]  # what the horizontal stack reads of it
+        self.grid, self.classes, self.channels = grid, classes, channels
+        stages = parts["stages"]
+        above = keras.Input((2, grid[1], classes))  # the two index rows above the row to draw (zeros off the grid)
+        previous = [keras.Input((1, grid[1], channels)) for _ in stages[1:]]  # each later stage's input, row r-1
+        reads, rows = [], []
+        v = above
+        for i, s in enumerate(stages):
+            if i:  # this stage's input window: the row kept from the last step over the row just computed
+                v = layers.Concatenate(axis=1)([previous[i - 1], v])
+            k = s["v_a"].kernel_size[1]
+            v_in = layers.ZeroPadding2D(((0, 0), (k // 2, k // 2)))(v)  # the row padding is the window itself
+            v_a, v_b = s["v_a"](v_in), s["v_b"](v_in)
+            reads += [s["vh_a"](v_a), s["vh_b"](v_b)]  # what the horizontal stack reads of this row
             v = _gate(v_a, v_b)
-        self.vertical = keras.Model(rows, reads)
+            rows.append(v)
+        self.vertical = keras.Model([above, *previous], [*reads, *rows[:-1]])
         row = keras.Input((1, None, classes))  # the row's cells up to the one drawn (those after it are unread)
         read_inputs = [keras.Input((1, None, channels)) for _ in reads]
         h = row
-        for i, s in enumerate(parts["stages"]):
+        for i, s in enumerate(stages):
             h_pad = s["h_pad"](h)
             h_a, h_b = s["h_a"](h_pad), s["h_b"](h_pad)
             if s["first"]:
@@ -126,18 +134,23 @@ class RowSampler:
             h = h_out if s["first"] else layers.Add()([h, h_out])
         logits = parts["logits"](parts["head"](layers.Activation("relu")(h)))
         self.horizontal = keras.Model([row, *read_inputs], logits)
+        self.stages = len(stages)
 
     def sample(self, n, rng, temperature, draw, row_done=lambda: None):
         rows, cols = self.grid
         out = np.zeros((n, rows, cols), "int32")
         one_hot = np.eye(self.classes, dtype="float32")
+        padded = np.zeros((n, rows + 2, cols, self.classes), "float32")  # two rows of zeros above the grid
+        previous = [np.zeros((n, 1, cols, self.channels), "float32") for _ in range(self.stages - 1)]
         for r in range(rows):
-            reads = self.vertical.predict_on_batch(one_hot[out[:, :r + 1]])
-            reads = [np.asarray(ops.convert_to_numpy(t))[:, r:r + 1] for t in reads]
+            result = [np.asarray(ops.convert_to_numpy(t)) for t in
+                      self.vertical.predict_on_batch([padded[:, r:r + 2], *previous])]
+            reads, previous = result[:2 * self.stages], result[2 * self.stages:]
             for c in range(cols):
                 logits = self.horizontal.predict_on_batch([one_hot[out[:, r:r + 1, :c + 1]],
                                                            *(t[:, :, :c + 1] for t in reads)])
                 out[:, r, c] = draw(np.asarray(ops.convert_to_numpy(logits))[:, 0, c], rng, temperature)
+            padded[:, r + 2] = one_hot[out[:, r]]
             row_done()
         return out
 

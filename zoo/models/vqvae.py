@@ -182,8 +182,9 @@ class VQVAE(Autoencoder):
                 "commitment": self.commitment * outputs["commitment"], "codebook": codebook}
 
     # ---- the sampler and the codebook's health ----
-    def fit_prior(self, x, seed=0, epochs=None, verbose=0):
-        """Train the PixelCNN prior on the index grids of images x (after the autoencoder is trained)."""
+    def fit_prior(self, x, seed=0, epochs=None, verbose="auto"):
+        """Train the PixelCNN prior on the index grids of images x (after the autoencoder is trained); `verbose`
+        as Keras' fit (a progress bar per epoch by default)."""
         return self.prior.fit(self.encode_indices(x), epochs=epochs or self.prior_epochs, seed=seed, verbose=verbose)
 
     def codebook_usage(self, x) -> dict:
