@@ -97,11 +97,11 @@ def gated_pixelcnn(grid, classes, channels, depth, k=3):
 
 
 class RowSampler:
-    """Draws index grids from a gated PixelCNN a row at a time, computing only what a new cell needs. Per row,
-    one step of the vertical stack: each stage's new row from its input's last two rows (the first stage reads
-    the two rows above, the others their input's previous row, kept from the last step, and this one). Per
-    cell, one pass of the horizontal stack over that row up to the cell. Both are Keras models over the
-    network's own layers (no copies of weights), called through `predict_on_batch` (compiled on every
+    """Draws index grids from a gated PixelCNN cell by cell, computing only what a new cell needs. Per row, one
+    step of the vertical stack: each stage's new row from its input's last two rows (the first stage reads the
+    two rows above, the others their input's previous row, kept from the last step, and this one). Per cell,
+    one step of the horizontal stack, the same way along the row. Both are Keras models over the network's own
+    layers (no copies of weights), called through `predict_on_batch` (compiled once, fixed shapes, on every
     backend)."""
 
     def __init__(self, parts, grid, classes, channels):
@@ -121,38 +121,47 @@ class RowSampler:
             v = _gate(v_a, v_b)
             rows.append(v)
         self.vertical = keras.Model([above, *previous], [*reads, *rows[:-1]])
-        row = keras.Input((1, None, classes))  # the row's cells up to the one drawn (those after it are unread)
-        read_inputs = [keras.Input((1, None, channels)) for _ in reads]
-        h = row
+        # The horizontal stack, the same way along the row: the first stage reads the two cells to the left,
+        # the others their input's previous cell (kept from the last step) and this one; plus the vertical
+        # stack's reads at this cell.
+        left = keras.Input((1, 2, classes))
+        before = [keras.Input((1, 1, channels)) for _ in stages[1:]]
+        read_inputs = [keras.Input((1, 1, channels)) for _ in reads]
+        h, cells = left, []
         for i, s in enumerate(stages):
-            h_pad = s["h_pad"](h)
-            h_a, h_b = s["h_a"](h_pad), s["h_b"](h_pad)
-            if s["first"]:
-                h_a, h_b = (layers.Cropping2D(((0, 0), (0, 1)))(t) for t in (h_a, h_b))
+            h_in = h if i == 0 else layers.Concatenate(axis=2)([before[i - 1], h])
+            h_a, h_b = s["h_a"](h_in), s["h_b"](h_in)
             h_a, h_b = s["add_a"]([h_a, read_inputs[2 * i]]), s["add_b"]([h_b, read_inputs[2 * i + 1]])
             h_out = s["h_out"](_gate(h_a, h_b))
             h = h_out if s["first"] else layers.Add()([h, h_out])
+            cells.append(h)
         logits = parts["logits"](parts["head"](layers.Activation("relu")(h)))
-        self.horizontal = keras.Model([row, *read_inputs], logits)
+        self.horizontal = keras.Model([left, *before, *read_inputs], [logits, *cells[:-1]])
         self.stages = len(stages)
 
     def sample(self, n, rng, temperature, draw, row_done=lambda: None):
         rows, cols = self.grid
         out = np.zeros((n, rows, cols), "int32")
         one_hot = np.eye(self.classes, dtype="float32")
-        padded = np.zeros((n, rows + 2, cols, self.classes), "float32")  # two rows of zeros above the grid
-        previous = [np.zeros((n, 1, cols, self.channels), "float32") for _ in range(self.stages - 1)]
+        padded = np.zeros((n, rows + 2, cols + 2, self.classes), "float32")  # two rows and columns of zeros first
+        empty = [np.zeros((n, 1, 1 if axis else cols, self.channels), "float32") for axis in (0, 1)]
+        previous = [empty[0]] * (self.stages - 1)
         for r in range(rows):
-            result = [np.asarray(ops.convert_to_numpy(t)) for t in
-                      self.vertical.predict_on_batch([padded[:, r:r + 2], *previous])]
+            result = self._run(self.vertical, [padded[:, r:r + 2, 2:], *previous])
             reads, previous = result[:2 * self.stages], result[2 * self.stages:]
+            before = [empty[1]] * (self.stages - 1)
             for c in range(cols):
-                logits = self.horizontal.predict_on_batch([one_hot[out[:, r:r + 1, :c + 1]],
-                                                           *(t[:, :, :c + 1] for t in reads)])
-                out[:, r, c] = draw(np.asarray(ops.convert_to_numpy(logits))[:, 0, c], rng, temperature)
-            padded[:, r + 2] = one_hot[out[:, r]]
+                logits, *before = self._run(self.horizontal, [padded[:, r + 2:r + 3, c:c + 2], *before,
+                                                             *(t[:, :, c:c + 1] for t in reads)])
+                out[:, r, c] = draw(logits[:, 0, 0], rng, temperature)
+                padded[:, r + 2, c + 2] = one_hot[out[:, r, c]]
             row_done()
         return out
+
+    @staticmethod
+    def _run(model, inputs):
+        result = model.predict_on_batch(inputs)
+        return [np.asarray(ops.convert_to_numpy(t)) for t in (result if isinstance(result, (list, tuple)) else [result])]
 
 
 @keras.saving.register_keras_serializable(package="zoo")
