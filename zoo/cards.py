@@ -436,6 +436,18 @@ def _sampler(card: dict) -> str:
     return text + (", decoded with the class asked for" if _conditional(card) else "")
 
 
+# (what, score key, format, what it means) of the headline numbers `zoo info` shows
+SAMPLE_HEADLINES = (
+    ("sample FID", "fid", "{:.2f}", "own sampler (T=1) vs the test images, in the zoo evaluator's features; lower is better"),
+    ("sample validity", "validity", "{:.3f}", "share of samples the evaluator calls a class with confidence >= 0.9"))
+DISENTANGLEMENT_HEADLINES = (
+    ("MIG", "mig", "{:.3f}", "gap in mutual information between the two code units that know a factor best; "
+     "0 to 1, higher is more disentangled"),
+    ("FactorVAE score", "factor_vae", "{:.3f}", "accuracy of telling the fixed factor from the least varied unit; "
+     "higher is better"),
+    ("DCI disentanglement", "dci_disentanglement", "{:.3f}", "how much each unit predicts one factor only; 0 to 1"))
+
+
 def _headlines(card: dict) -> list[tuple[str, str, str]]:
     """(what, value, what it means) for the numbers a user decides by."""
     ev, test = _ev(card), card.get("metrics", {}).get("test", {})
@@ -452,10 +464,7 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
         rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
     s = ev.get("samples")
     if s:
-        rows.append(("sample FID", f"{s['fid']:.2f}", "own sampler (T=1) vs the test images, in the zoo "
-                     "evaluator's features; lower is better"))
-        rows.append(("sample validity", f"{s['validity']:.3f}", "share of samples the evaluator calls a class "
-                     "with confidence >= 0.9"))
+        rows += [(what, fmt.format(s[key]), meaning) for what, key, fmt, meaning in SAMPLE_HEADLINES]
         rows.append(("precision / recall", f"{s['precision']:.3f} / {s['recall']:.3f}", "samples that look real / "
                      "test images the samples cover"))
     holes = ev.get("holes", {})
@@ -464,12 +473,7 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
                      "the latent space's holes"))
     d = (ev.get("disentanglement") or {}).get("scores")
     if d:
-        rows.append(("MIG", f"{d['mig']:.3f}", "gap in mutual information between the two code units that know a "
-                     "factor best; 0 to 1, higher is more disentangled"))
-        rows.append(("FactorVAE score", f"{d['factor_vae']:.3f}", "accuracy of telling the fixed factor from the "
-                     "least varied unit; higher is better"))
-        rows.append(("DCI disentanglement", f"{d['dci_disentanglement']:.3f}", "how much each unit predicts one "
-                     "factor only; 0 to 1"))
+        rows += [(what, fmt.format(d[key]), meaning) for what, key, fmt, meaning in DISENTANGLEMENT_HEADLINES]
     for held, m in card.get("metrics", {}).items():
         if isinstance(m, dict) and "before" in m:
             rows.append((f"{held} MSE", f"{m['before']['mse']:.4f} -> {m['after']['mse']:.4f}",
