@@ -47,15 +47,15 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
-    if log is None:
-        partial = previous and set(sections) != set(SECTIONS)
-        parts = (len(sections) if partial else 2 + factor_metrics.STEPS if datasets.get_dataset(dataset).factors
-                 is not None else 7 + model.has_likelihood)
+    partial = bool(previous) and set(sections) != set(SECTIONS)
+    rendered = datasets.get_dataset(dataset).factors is not None
+    if log is None:  # a bar over the parts each path logs
+        parts = len(sections) if partial else 2 + factor_metrics.STEPS if rendered else 7 + model.has_likelihood
         with progress.Progress(parts, f"Measuring {model.name} on {dataset} (the cards' protocol)", "part") as bar:
             return evaluate(model, dataset, protocol, bar.log, sections, previous)
-    if previous and set(sections) != set(SECTIONS):
+    if partial:
         return _update(model, dataset, protocol, log, sections, previous)
-    if datasets.get_dataset(dataset).factors is not None:
+    if rendered:
         return evaluate_rendered(model, dataset, protocol, log)
     p = {**PROTOCOL, **(protocol or {})}
     n, seed = p["samples"], p["seed"]

@@ -133,7 +133,7 @@ def latent_map(model, x, labels=None, fit_x=None, fit_labels=None, class_names=(
         how = (f"PCA of its {d}-d codes, fitted on {len(fit_codes):,} {'training ' if fit_x is not None else ''}codes "
                f"({pca.explained_variance_ratio_.sum():.0%} of their variance)")
     p, q = project(codes), project(crosses)
-    cross_labels = np.arange(LATENT_DECODED) % max(1, getattr(model, "num_classes", 1)) if cond else None
+    cross_labels = np.arange(LATENT_DECODED) % model.num_classes if cond else None
     decoded = model.decode(crosses[:LATENT_DECODED], cross_labels)
     panels = 3 if d == 2 else 2
     fig = Figure(figsize=(5.2 * (panels - 1) + 2.6, 5.6))

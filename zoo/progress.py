@@ -9,16 +9,13 @@ import os
 import sys
 
 _state = {"enabled": os.environ.get("ZOO_PROGRESS", "1") != "0", "depth": 0}
+MANY_IMAGES = 20_000  # work on at least this many images (encoding for a sampler, rendering) shows a bar
 
 
 def set_enabled(enabled: bool) -> bool:
     """Show progress bars or not; returns the previous setting."""
     previous, _state["enabled"] = _state["enabled"], bool(enabled)
     return previous
-
-
-def enabled() -> bool:
-    return _state["enabled"]
 
 
 class Progress:

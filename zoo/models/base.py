@@ -14,7 +14,6 @@ from keras import ops
 from zoo import data, inputs, progress
 from zoo.models import backbones, losses, priors
 
-PROGRESS_IMAGES = 20_000  # work on at least this many images shows a progress bar (zoo.progress)
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
 
 
@@ -172,11 +171,11 @@ class Autoencoder(keras.Model):
     def fit_prior(self, x, seed=0, epochs=None, verbose="auto"):
         """Refit the sampler fitted after training (a Gaussian mixture for the plain AE and kin) to the codes of
         images `x`. `epochs` applies to a trained prior (vqvae's PixelCNN); a mixture's EM ignores it.
-        `verbose=0` hides the progress bar (shown from PROGRESS_IMAGES images)."""
+        `verbose=0` hides the progress bar (shown from progress.MANY_IMAGES images)."""
         if not isinstance(self.prior, priors.GaussianMixture):
             raise TypeError(f"{type(self).__name__}'s prior ({type(self.prior).__name__}) is not fitted to data.")
         with progress.Progress(2, f"Fitting {self.name}'s sampler to the codes of {len(x):,} images", "part",
-                               show=verbose != 0 and len(x) >= PROGRESS_IMAGES) as bar:
+                               show=verbose != 0 and len(x) >= progress.MANY_IMAGES) as bar:
             codes = self.encode(x)
             bar.advance()
             self.prior.fit(codes, seed=seed)

@@ -6,9 +6,7 @@ import math
 
 import numpy as np
 
-from zoo.progress import Progress
-
-PROGRESS_IMAGES = 20_000  # rendering at least this many images shows a progress bar
+from zoo.progress import MANY_IMAGES, Progress
 
 
 class FactorGrid:
@@ -83,7 +81,7 @@ class FactorGrid:
         f = self.check_factors(factors)
         out = np.empty((len(f), *self.image_shape), "uint8")
         with Progress(-(-len(f) // self.chunk), f"Rendering {len(f):,} {self.name} images", "chunk",
-                      show=len(f) >= PROGRESS_IMAGES) as bar:
+                      show=len(f) >= MANY_IMAGES) as bar:
             for i in range(0, len(f), self.chunk):
                 out[i:i + self.chunk] = self._render(f[i:i + self.chunk])
                 bar.advance()
