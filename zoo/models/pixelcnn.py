@@ -69,10 +69,8 @@ def gated_pixelcnn(grid, classes, channels, depth, k=3):
         first = i == 0  # the first layer must not see its own cell: shift both stacks by one
         kv = half + 1
         s = {"first": first}
-        s["v_pad"] = layers.ZeroPadding2D(((kv if first else half, 0), (half, half)))
-        v_pad = s["v_pad"](v)
-        s["h_pad"] = layers.ZeroPadding2D(((0, 0), (kv if first else half, 0)))
-        h_pad = s["h_pad"](h)
+        v_pad = layers.ZeroPadding2D(((kv if first else half, 0), (half, half)))(v)
+        h_pad = layers.ZeroPadding2D(((0, 0), (kv if first else half, 0)))(h)
         s["v_a"], s["v_b"] = layers.Conv2D(channels, (kv, k)), layers.Conv2D(channels, (kv, k))
         v_a, v_b = s["v_a"](v_pad), s["v_b"](v_pad)
         s["h_a"], s["h_b"] = layers.Conv2D(channels, (1, kv)), layers.Conv2D(channels, (1, kv))
