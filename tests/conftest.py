@@ -1,6 +1,8 @@
 """Test setup, run before anything imports huggingface_hub or TensorFlow.
 
 - Quiet TensorFlow; point TFDS at the offline datasets beside the repo when present.
+- Keep models out of XLA (`ZOO_XLA=0`): hundreds of tiny fits would spend minutes compiling; the tests that
+  check the XLA path turn it back on.
 - Start the Hub stand-in (tests/hub_server.py) on 127.0.0.1 and point huggingface_hub at it with a
   throw-away HF_HOME, so no test can reach the real Hub; it stops when the session ends.
 """
@@ -15,6 +17,7 @@ import pytest
 from tests.hub_server import FakeHub
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("ZOO_XLA", "0")
 _shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "tensorflow_datasets"
 if "TFDS_DATA_DIR" not in os.environ and _shared.is_dir():
     os.environ["TFDS_DATA_DIR"] = str(_shared)

@@ -1,6 +1,8 @@
 """Build models by family name: the families are found by importing `zoo.models`, which registers them all."""
 from __future__ import annotations
 
+import os
+
 import keras
 
 import zoo.models  # noqa: F401  (importing registers every family)
@@ -28,15 +30,28 @@ def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=
 
 
 # Training steps run per call into TensorFlow: fewer round trips from Python, measured 15-40% faster on a CPU
-# (scripts/bench.py). XLA (`jit_compile`) is left to Keras, which turns it on for GPUs: on a CPU it was slower.
+# (scripts/bench.py).
 STEPS_PER_EXECUTION = {"tensorflow": 8}
 
 
 def compile_model(model, learning_rate=1e-3):
     """Compile a zoo model for `fit` as the zoo does everywhere: Adam at `learning_rate`, no Keras loss (each
     family's loss is built in), and the backend's fastest execution settings."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=_steps_per_execution())
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=_steps_per_execution(),
+                  jit_compile=_jit_compile(model))
     return model
+
+
+def _jit_compile(model):
+    """XLA for the training step: Keras' own choice ("auto": on for GPUs, off for a CPU), except on a TensorFlow
+    CPU, where the zoo turns it on for the models it measured faster with it (`Autoencoder.xla_on_cpu`), unless
+    `ZOO_XLA=0` (many tiny fits, such as a test suite's, spend more time compiling than they save)."""
+    if keras.backend.backend() != "tensorflow" or os.environ.get("ZOO_XLA") == "0":
+        return "auto"
+    import tensorflow as tf
+
+    on_cpu = not any(d.device_type != "CPU" for d in tf.config.list_physical_devices())
+    return True if on_cpu and not tf.distribute.has_strategy() and model.xla_on_cpu() else "auto"
 
 
 def _steps_per_execution() -> int:

@@ -111,3 +111,44 @@ def test_data_parallel_says_what_it_needs(monkeypatch):
         assert replicas.devices == 1 and replicas.is_chief
     with pytest.raises(ValueError, match="does not split evenly over 3 devices"):
         distribute.Replicas(devices=3).check_batch(128)
+
+
+@pytest.mark.parametrize("family, options, xla", [
+    ("vae", {}, True), ("hvae", {"latent_dim": 4, "top_dim": 2}, True), ("vae", {"backbone": "conv"}, False),
+    ("vae", {"dynamic_binarization": True}, False), ("dae", {}, False), ("iwae", {}, False)])
+def test_tensorflow_cpu_compiles_with_xla_only_the_steps_measured_faster_with_it(family, options, xla, monkeypatch):
+    import keras
+    import tensorflow as tf
+
+    from zoo import factory
+
+    monkeypatch.delenv("ZOO_XLA")
+    model = factory.create(family, **{"latent_dim": 2, "hidden": (8, 8), **options})
+    assert model.xla_on_cpu() is xla
+    if keras.backend.backend() == "tensorflow" and not tf.config.list_physical_devices("GPU"):
+        assert model.jit_compile is xla
+    monkeypatch.setenv("ZOO_XLA", "0")
+    assert factory.create(family, **{"latent_dim": 2, "hidden": (8, 8), **options}).jit_compile is not True
+
+
+@pytest.mark.parametrize("family, rtol", [("ae", 1e-3), ("vae", 0.02), ("cvae", 0.02)])
+def test_training_with_xla_follows_the_graph_training(family, rtol, images, monkeypatch):
+    """The same model, weights and seed trained with and without XLA: the same losses up to rounding for a
+    deterministic family; within 2% for a sampling one, whose noise XLA draws with another generator."""
+    import keras
+
+    from zoo import factory
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the zoo chooses XLA on TensorFlow only (JAX always compiles with it)")
+    monkeypatch.delenv("ZOO_XLA")
+    x = images[..., None]
+    data = (x, np.arange(len(x)) % 10) if factory.get_family(family).conditional else x
+    histories = []
+    for jit in (True, False):
+        keras.utils.set_random_seed(0)
+        model = factory.create(family, latent_dim=4, hidden=(32, 16), seed=1)
+        model.compile(optimizer="adam", steps_per_execution=4, jit_compile=jit)
+        histories.append(model.fit(data, epochs=3, batch_size=16, shuffle=False, verbose=0).history)
+    np.testing.assert_allclose(histories[0]["loss"], histories[1]["loss"], rtol=rtol)
+    assert histories[0]["loss"][-1] < histories[0]["loss"][0]

@@ -30,6 +30,10 @@ class VAE(Autoencoder):
         self.dynamic_binarization = bool(dynamic_binarization)
         super().__init__(*args, **kwargs)
 
+    @property
+    def noisy_step(self):
+        return self.dynamic_binarization  # a uniform draw per pixel
+
     def encoder_out_dim(self):
         return 2 * self.latent_dim
 
