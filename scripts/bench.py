@@ -221,6 +221,45 @@ def work_evaluate(name: str) -> dict:
     return {"evaluate_s": time.perf_counter() - t}
 
 
+def work_xla(family: str, backbone: str, images: str) -> dict:
+    """Training images/s of one family compiled with and without XLA (TensorFlow), timed in turn in one process
+    (3 rounds after a warm-up epoch, best kept), on the first 10,240 images; with the time to draw 128 x 784
+    uniforms inside and outside XLA, the cost that keeps noisy steps out of it."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from zoo import factory
+
+    with np.load(images) as f:
+        x, y = f["x"][:10240], f["y"][:10240]
+    cls = factory.get_family(family)
+    models = {}
+    for jit in (False, True):
+        model = factory.create(family, backbone=backbone, **({} if cls.discrete_code else {"latent_dim": 16}))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=8, jit_compile=jit)
+        data = (x, y) if model.conditional else x
+        model.fit(data, epochs=1, batch_size=BATCH, verbose=0)
+        models["xla" if jit else "graph"] = (model, data)
+    rates = {k: 0.0 for k in models}
+    for _ in range(3):
+        for k, (model, data) in models.items():
+            t = time.perf_counter()
+            model.fit(data, epochs=1, batch_size=BATCH, verbose=0)
+            rates[k] = max(rates[k], len(x) / (time.perf_counter() - t))
+    out = {"graph_img_s": rates["graph"], "xla_img_s": rates["xla"], "zoo_uses_xla": model.xla_on_cpu()}
+    seed = tf.constant([1, 2])
+    for jit in (False, True):
+        # what keras.random.uniform runs on TensorFlow: the stateless op with its default algorithm choice
+        draw = tf.function(lambda s: tf.reduce_sum(tf.random.stateless_uniform((BATCH, 784), seed=s)), jit_compile=jit)
+        draw(seed)
+        t = time.perf_counter()
+        for _ in range(50):
+            draw(seed)
+        out[f"uniforms_{'xla' if jit else 'graph'}_ms"] = (time.perf_counter() - t) / 50 * 1e3
+    return out
+
+
 def work_data(dataset: str, n: str, out: str) -> dict:
     """The first n training images and labels of a dataset, written for the other workers (so the parent
     process never loads TensorFlow: on Linux a child inherits its parent's peak memory)."""
@@ -234,7 +273,7 @@ def work_data(dataset: str, n: str, out: str) -> dict:
 
 
 WORKERS = {"data": work_data, "train": work_train, "load": work_load, "vqvae_sampling": work_vqvae_sampling,
-           "rendering": work_rendering, "evaluate": work_evaluate}
+           "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla}
 
 
 # ---- the parent: runs the workers in turn and writes the record ------------------------------------------
@@ -268,8 +307,8 @@ def main():
     p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
     p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
     p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
-    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,load,vqvae,"
-                                              "rendering,evaluate")
+    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,xla,load,"
+                                              "vqvae,rendering,evaluate")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
     args = p.parse_args()
@@ -310,6 +349,13 @@ def main():
                     record["families"].append({"family": fam, **best(rounds, "train_img_s")})
                     print(f"  family: {record['families'][-1]}", flush=True)
                     save(record, out)
+        if "xla" not in skip and installed("tensorflow"):
+            record["xla"] = []
+            for fam, backbone in [(f, "mlp") for f in families if f != "vqvae"] + [("vae", "conv"), ("vae", "conv4")]:
+                record["xla"].append({"family": fam, "backbone": backbone,
+                                      **run_worker("xla", "tensorflow", fam, backbone, images)})
+                print(f"  xla: {record['xla'][-1]}", flush=True)
+                save(record, out)
     save(record, out)
     if "load" not in skip:
         record["load"] = [{"model": n, **best([run_worker("load", "tensorflow", n) for _ in range(args.rounds)],
@@ -388,6 +434,21 @@ def markdown(record: dict) -> str:
                 continue
             cells = [f"{r[k]:,.0f}" if k in r else "" for k in ("train_img_s", "encode_img_s", "sample_img_s")]
             lines.append(f"| {r['family']} | {r['backend']} | {' | '.join(cells)} | {r.get('peak_mib', 0):,.0f} |")
+        lines.append("")
+    if "xla" in record:
+        lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "
+                  "best of 3 rounds; the zoo compiles with XLA where `xla_on_cpu()` says so:", "",
+                  "| family | backbone | graph img/s | XLA img/s | XLA / graph | zoo uses XLA |", "|---|---|---|---|---|---|"]
+        for r in record["xla"]:
+            if "error" in r:
+                lines.append(f"| {r['family']} | {r['backbone']} | failed: {r['error']} | | | |")
+                continue
+            lines.append(f"| {r['family']} | {r['backbone']} | {r['graph_img_s']:,.0f} | {r['xla_img_s']:,.0f} | "
+                         f"{r['xla_img_s'] / r['graph_img_s']:.2f}x | {'yes' if r['zoo_uses_xla'] else 'no'} |")
+        r = record["xla"][0]
+        if "uniforms_graph_ms" in r:
+            lines += ["", f"128 x 784 uniforms (Keras' default algorithm): {r['uniforms_graph_ms']:.2f} ms in the graph, "
+                          f"{r['uniforms_xla_ms']:.2f} ms inside XLA."]
         lines.append("")
     for key, label in (("load", "zoo.load"), ("vqvae_sampling", "vqvae sampling"), ("rendering", "rendering"),
                        ("evaluate", "full evaluation")):
