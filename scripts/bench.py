@@ -223,7 +223,8 @@ def work_evaluate(name: str) -> dict:
 
 def work_xla(family: str, backbone: str, images: str) -> dict:
     """Training images/s of one family compiled with and without XLA (TensorFlow), timed in turn in one process
-    (3 rounds after a warm-up epoch, best kept), on the first 10,240 images; with the time to draw 128 x 784
+    (5 rounds of an epoch of 5,120 images after a warm-up epoch, best kept: short rounds in turn, so a slow spell of
+    the machine slows both); with the time to draw 128 x 784
     uniforms inside and outside XLA, the cost that keeps noisy steps out of it."""
     import keras
     import numpy as np
@@ -232,7 +233,7 @@ def work_xla(family: str, backbone: str, images: str) -> dict:
     from zoo import factory
 
     with np.load(images) as f:
-        x, y = f["x"][:10240], f["y"][:10240]
+        x, y = f["x"][:5120], f["y"][:5120]
     cls = factory.get_family(family)
     models = {}
     for jit in (False, True):
@@ -242,7 +243,7 @@ def work_xla(family: str, backbone: str, images: str) -> dict:
         model.fit(data, epochs=1, batch_size=BATCH, verbose=0)
         models["xla" if jit else "graph"] = (model, data)
     rates = {k: 0.0 for k in models}
-    for _ in range(3):
+    for _ in range(5):
         for k, (model, data) in models.items():
             t = time.perf_counter()
             model.fit(data, epochs=1, batch_size=BATCH, verbose=0)
@@ -437,7 +438,7 @@ def markdown(record: dict) -> str:
         lines.append("")
     if "xla" in record:
         lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "
-                  "best of 3 rounds; the zoo compiles with XLA where `xla_on_cpu()` says so:", "",
+                  "best of 5 rounds; the zoo compiles with XLA where `xla_on_cpu()` says so:", "",
                   "| family | backbone | graph img/s | XLA img/s | XLA / graph | zoo uses XLA |", "|---|---|---|---|---|---|"]
         for r in record["xla"]:
             if "error" in r:
