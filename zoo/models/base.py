@@ -43,7 +43,7 @@ class Autoencoder(keras.Model):
     finetune_learning_rate = 1e-3
     finetune_batch_size = 32
     # True when a training step draws many random numbers (image-sized corruption, k samples per image):
-    # TensorFlow's XLA draws them about 50x slower than its graph kernels on a CPU, so such a step is not
+    # TensorFlow's XLA draws them about 40x slower than its graph kernels on a CPU, so such a step is not
     # compiled with XLA there (see `xla_on_cpu`).
     noisy_step = False
 
@@ -128,8 +128,8 @@ class Autoencoder(keras.Model):
     # ---- training ------------------------------------------------------------------------------
     def xla_on_cpu(self) -> bool:
         """Whether `fit` on a TensorFlow CPU compiles the training step with XLA (`jit_compile`). Measured on
-        the zoo's families: 1.2-1.5x faster with the MLP networks, 0.7x with convolutions (oneDNN's beat XLA's)
-        and several times slower for a noisy step. On a GPU Keras turns XLA on itself."""
+        the zoo's families (scripts/bench.py): 1.1-1.6x faster with the MLP networks, 0.7x with convolutions
+        (oneDNN's beat XLA's) and 0.3x for a noisy step. On a GPU Keras turns XLA on itself."""
         return self.backbone == "mlp" and not self.noisy_step
 
     def build(self, input_shape=None):

@@ -14,6 +14,7 @@ from zoo.registry import register_family
 @keras.saving.register_keras_serializable(package="zoo")
 class DAE(AE):
     noisy_step = True  # a corruption draw per pixel
+
     def __init__(self, *args, noise="gaussian", noise_level=0.5, **kwargs):
         """Args:
             noise: the corruption the encoder sees in training ("gaussian", "masking" or "salt_pepper").
