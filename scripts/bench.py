@@ -223,9 +223,9 @@ def work_evaluate(name: str) -> dict:
 
 def work_xla(family: str, backbone: str, images: str) -> dict:
     """Training images/s of one family compiled with and without XLA (TensorFlow), timed in turn in one process
-    (5 rounds of an epoch of 5,120 images after a warm-up epoch, best kept: short rounds in turn, so a slow spell of
-    the machine slows both); with the time to draw 128 x 784
-    uniforms inside and outside XLA, the cost that keeps noisy steps out of it."""
+    (5 rounds of an epoch of 5,120 images after a warm-up epoch, best kept: short rounds in turn, so a slow spell
+    of the machine slows both); with the time to draw 128 x 784 uniforms inside and outside XLA, the cost that
+    keeps noisy steps out of it."""
     import keras
     import numpy as np
     import tensorflow as tf
