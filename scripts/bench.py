@@ -351,11 +351,15 @@ def main():
                     print(f"  family: {record['families'][-1]}", flush=True)
                     save(record, out)
         if "xla" not in skip and installed("tensorflow"):
-            record["xla"] = []
-            for fam, backbone in [(f, "mlp") for f in families if f != "vqvae"] + [("vae", "conv"), ("vae", "conv4")]:
+            pairs = [(f, "mlp") for f in families if f != "vqvae"]
+            pairs += [("vae", "conv"), ("vae", "conv4")] if "vae" in families else []
+            # an update keeps the other rows, in the table's order (MLP rows by family, then the conv nets)
+            record["xla"] = [r for r in record.get("xla", []) if (r["family"], r["backbone"]) not in pairs]
+            for fam, backbone in pairs:
                 record["xla"].append({"family": fam, "backbone": backbone,
                                       **run_worker("xla", "tensorflow", fam, backbone, images)})
                 print(f"  xla: {record['xla'][-1]}", flush=True)
+                record["xla"].sort(key=lambda r: (r["backbone"] != "mlp", r["backbone"], r["family"]))
                 save(record, out)
     save(record, out)
     if "load" not in skip:
