@@ -29,7 +29,10 @@ def start():
     for backend in BACKENDS:
         if importlib.util.find_spec(backend) is None:
             continue
-        env = {**os.environ, "KERAS_BACKEND": backend}
+        # One thread each: beside the default-backend run they share two cores, where threads that spin while
+        # they wait for work only take time from the other runs.
+        env = {**os.environ, "KERAS_BACKEND": backend, "OMP_NUM_THREADS": "1",
+               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
         log = tempfile.TemporaryFile("w+")
         PROCS[backend] = (subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", "not backend_agnostic and not one_backend",
