@@ -29,8 +29,8 @@ def start():
     for backend in BACKENDS:
         if importlib.util.find_spec(backend) is None:
             continue
-        # One thread each: beside the default-backend run they share two cores, where threads that spin while
-        # they wait for work only take time from the other runs.
+        # One thread each, so the runs beside it leave the default-backend run (the longest) its share of a
+        # small machine's cores.
         env = {**os.environ, "KERAS_BACKEND": backend, "OMP_NUM_THREADS": "1",
                "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
         log = tempfile.TemporaryFile("w+")
