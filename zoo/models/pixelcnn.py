@@ -53,13 +53,19 @@ def plain_pixelcnn(grid, classes, channels, depth):
 
 
 def _gate(a, b):
-    return layers.Multiply()([layers.Activation("tanh")(a), layers.Activation("sigmoid")(b)])
+    return ops.tanh(a) * ops.sigmoid(b)
+
+
+def _pad(t, rows=(0, 0), cols=(0, 0)):
+    """Zeros above / below and left / right of (N, rows, cols, C) tensors."""
+    return ops.pad(t, ((0, 0), rows, cols, (0, 0)))
 
 
 def gated_pixelcnn(grid, classes, channels, depth, k=3):
     """Gated PixelCNN (van den Oord et al. 2016): a vertical stack that sees the rows above and a horizontal
     stack that sees the cells to the left in this row and reads the vertical one, so no cell is blind;
-    tanh * sigmoid gates, residual horizontal connections. Causality comes from padding and cropping.
+    tanh * sigmoid gates, residual horizontal connections. Causality comes from padding and cropping. Only the
+    convolutions are layers; the weightless steps are `keras.ops` calls, which keeps loading a saved prior quick.
     Returns the network and its layers by part, for `RowSampler`."""
     x = keras.Input((None, grid[1], classes))
     half = k // 2
@@ -69,27 +75,27 @@ def gated_pixelcnn(grid, classes, channels, depth, k=3):
         first = i == 0  # the first layer must not see its own cell: shift both stacks by one
         kv = half + 1
         s = {"first": first}
-        v_pad = layers.ZeroPadding2D(((kv if first else half, 0), (half, half)))(v)
-        h_pad = layers.ZeroPadding2D(((0, 0), (kv if first else half, 0)))(h)
+        v_pad = _pad(v, rows=(kv if first else half, 0), cols=(half, half))
+        h_pad = _pad(h, cols=(kv if first else half, 0))
         s["v_a"], s["v_b"] = layers.Conv2D(channels, (kv, k)), layers.Conv2D(channels, (kv, k))
         v_a, v_b = s["v_a"](v_pad), s["v_b"](v_pad)
         s["h_a"], s["h_b"] = layers.Conv2D(channels, (1, kv)), layers.Conv2D(channels, (1, kv))
         h_a, h_b = s["h_a"](h_pad), s["h_b"](h_pad)
         if first:  # drop the extra row / column the shift made
-            v_a, v_b = (layers.Cropping2D(((0, 1), (0, 0)))(t) for t in (v_a, v_b))
-            h_a, h_b = (layers.Cropping2D(((0, 0), (0, 1)))(t) for t in (h_a, h_b))
+            v_a, v_b = v_a[:, :-1], v_b[:, :-1]
+            h_a, h_b = h_a[:, :, :-1], h_b[:, :, :-1]
         # the vertical stack at row r has only seen rows < r, so the horizontal stack may read it at row r
-        s["add_a"], s["vh_a"] = layers.Add(), layers.Conv2D(channels, 1)
-        h_a = s["add_a"]([h_a, s["vh_a"](v_a)])
-        s["add_b"], s["vh_b"] = layers.Add(), layers.Conv2D(channels, 1)
-        h_b = s["add_b"]([h_b, s["vh_b"](v_b)])
+        s["vh_a"] = layers.Conv2D(channels, 1)
+        h_a = h_a + s["vh_a"](v_a)
+        s["vh_b"] = layers.Conv2D(channels, 1)
+        h_b = h_b + s["vh_b"](v_b)
         v = _gate(v_a, v_b)
         s["h_out"] = layers.Conv2D(channels, 1)
         h_out = s["h_out"](_gate(h_a, h_b))
-        h = h_out if first else layers.Add()([h, h_out])
+        h = h_out if first else h + h_out
         parts["stages"].append(s)
     parts["head"] = layers.Conv2D(channels, 1, activation="relu")
-    out = parts["head"](layers.Activation("relu")(h))
+    out = parts["head"](ops.relu(h))
     parts["logits"] = layers.Conv2D(classes, 1)
     return keras.Model(x, parts["logits"](out), name="pixelcnn"), parts
 
@@ -111,9 +117,9 @@ class RowSampler:
         v = above
         for i, s in enumerate(stages):
             if i:  # this stage's input window: the row kept from the last step over the row just computed
-                v = layers.Concatenate(axis=1)([previous[i - 1], v])
+                v = ops.concatenate([previous[i - 1], v], axis=1)
             k = s["v_a"].kernel_size[1]
-            v_in = layers.ZeroPadding2D(((0, 0), (k // 2, k // 2)))(v)  # the row padding is the window itself
+            v_in = _pad(v, cols=(k // 2, k // 2))  # the row padding is the window itself
             v_a, v_b = s["v_a"](v_in), s["v_b"](v_in)
             reads += [s["vh_a"](v_a), s["vh_b"](v_b)]  # what the horizontal stack reads of this row
             v = _gate(v_a, v_b)
@@ -127,13 +133,13 @@ class RowSampler:
         read_inputs = [keras.Input((1, 1, channels)) for _ in reads]
         h, cells = left, []
         for i, s in enumerate(stages):
-            h_in = h if i == 0 else layers.Concatenate(axis=2)([before[i - 1], h])
+            h_in = h if i == 0 else ops.concatenate([before[i - 1], h], axis=2)
             h_a, h_b = s["h_a"](h_in), s["h_b"](h_in)
-            h_a, h_b = s["add_a"]([h_a, read_inputs[2 * i]]), s["add_b"]([h_b, read_inputs[2 * i + 1]])
+            h_a, h_b = h_a + read_inputs[2 * i], h_b + read_inputs[2 * i + 1]
             h_out = s["h_out"](_gate(h_a, h_b))
-            h = h_out if s["first"] else layers.Add()([h, h_out])
+            h = h_out if s["first"] else h + h_out
             cells.append(h)
-        logits = parts["logits"](parts["head"](layers.Activation("relu")(h)))
+        logits = parts["logits"](parts["head"](ops.relu(h)))
         self.horizontal = keras.Model([left, *before, *read_inputs], [logits, *cells[:-1]])
         self.stages = len(stages)
 
