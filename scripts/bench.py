@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README_BEGIN, README_END = "<!-- benchmark:begin (scripts/bench.py) -->", "<!-- benchmark:end -->"
 BATCH, EPOCHS = 128, 3  # epochs 2..3 are timed: the first one traces and warms up
+BACKBONE_IMAGES = {"mlp": 20000, "conv": 5120, "conv4": 1024}  # per epoch: a JAX conv run takes a minute here
 
 
 # ---- the workers: each runs in its own process and prints one JSON line ----------------------------------
@@ -269,6 +270,24 @@ def work_xla(family: str, backbone: str, images: str) -> dict:
     return out
 
 
+def work_backbone(backbone: str, images: str, n: str) -> dict:
+    """Training images/s of the zoo's VAE (code 16) on one backbone, on the images it is made for: MNIST for
+    mlp and conv, 64x64 dSprites renderings for conv4 (the first n images)."""
+    import numpy as np
+
+    import zoo
+    from zoo import data
+
+    if backbone == "conv4":
+        grid = data.factor_grid("dsprites")
+        x = grid.images(grid.sample_factors(int(n), np.random.default_rng(0)))
+    else:
+        with np.load(images) as f:
+            x = f["x"][:int(n)]
+    model = zoo.create("vae", input_shape=x.shape[1:], latent_dim=16, backbone=backbone)
+    return {"train_img_s": _timed_fit(model, x), "images": len(x)}
+
+
 def work_data(dataset: str, n: str, out: str) -> dict:
     """The first n training images and labels of a dataset, written for the other workers (so the parent
     process never loads TensorFlow: on Linux a child inherits its parent's peak memory)."""
@@ -282,7 +301,7 @@ def work_data(dataset: str, n: str, out: str) -> dict:
 
 
 WORKERS = {"data": work_data, "train": work_train, "load": work_load, "vqvae_sampling": work_vqvae_sampling,
-           "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla}
+           "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla, "backbone": work_backbone}
 
 
 # ---- the parent: runs the workers in turn and writes the record ------------------------------------------
@@ -316,7 +335,7 @@ def main():
     p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
     p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
     p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
-    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,xla,load,"
+    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,xla,load,"
                                               "vqvae,rendering,evaluate")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
@@ -358,6 +377,15 @@ def main():
                     record["families"].append({"family": fam, **best(rounds, "train_img_s")})
                     print(f"  family: {record['families'][-1]}", flush=True)
                     save(record, out)
+        if "backbones" not in skip:  # the backends in turn, round after round, the best round kept
+            rounds = {(bb, b): [] for bb in BACKBONE_IMAGES for b in backends}
+            for _ in range(args.rounds):
+                for bb, b in rounds:
+                    rounds[bb, b].append(run_worker("backbone", b, bb, images, BACKBONE_IMAGES[bb]))
+                    print(f"  backbone: {bb} {rounds[bb, b][-1]}", flush=True)
+            record["backbones"] = [{"backbone": bb, **best(r, "train_img_s")} for (bb, _), r in rounds.items()]
+            record["backbone_rounds"] = args.rounds
+            save(record, out)
         if "xla" not in skip and installed("tensorflow"):
             pairs = [(f, "mlp") for f in families if f != "vqvae"]
             pairs += [("vae", "conv"), ("vae", "conv4")] if "vae" in families else []
@@ -447,6 +475,17 @@ def markdown(record: dict) -> str:
                 continue
             cells = [f"{r[k]:,.0f}" if k in r else "" for k in ("train_img_s", "encode_img_s", "sample_img_s")]
             lines.append(f"| {r['family']} | {r['backend']} | {' | '.join(cells)} | {r.get('peak_mib', 0):,.0f} |")
+        lines.append("")
+    if record.get("backbones"):
+        backends = list(dict.fromkeys(r["backend"] for r in record["backbones"]))
+        lines += ["The VAE on each backbone and backend (training images/s; mlp and conv on MNIST, conv4 on 64x64 "
+                  f"dSprites; best of {record.get('backbone_rounds')} rounds):", "", f"| backbone | {' | '.join(backends)} | fastest |",
+                  "|---|" + "---|" * (len(backends) + 1)]
+        for backbone in dict.fromkeys(r["backbone"] for r in record["backbones"]):
+            rates = {r["backend"]: r.get("train_img_s") for r in record["backbones"] if r["backbone"] == backbone}
+            cells = [f"{rates[b]:,.0f}" if rates.get(b) else "failed" for b in backends]
+            top = max((b for b in backends if rates.get(b)), key=lambda b: rates[b], default="")
+            lines.append(f"| {backbone} | {' | '.join(cells)} | {top} |")
         lines.append("")
     if "xla" in record:
         lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "
