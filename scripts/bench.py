@@ -479,7 +479,8 @@ def markdown(record: dict) -> str:
     if record.get("backbones"):
         backends = list(dict.fromkeys(r["backend"] for r in record["backbones"]))
         lines += ["The VAE on each backbone and backend (training images/s; mlp and conv on MNIST, conv4 on 64x64 "
-                  f"dSprites; best of {record.get('backbone_rounds')} rounds):", "", f"| backbone | {' | '.join(backends)} | fastest |",
+                  f"dSprites; best of {record.get('backbone_rounds')} rounds):", "",
+                  f"| backbone | {' | '.join(backends)} | fastest |",
                   "|---|" + "---|" * (len(backends) + 1)]
         for backbone in dict.fromkeys(r["backbone"] for r in record["backbones"]):
             rates = {r["backend"]: r.get("train_img_s") for r in record["backbones"] if r["backbone"] == backbone}
