@@ -270,13 +270,17 @@ def work_xla(family: str, backbone: str, images: str) -> dict:
     return out
 
 
-def work_backbone(backbone: str, images: str, n: str) -> dict:
+def work_backbone(backbone: str, images: str, n: str, policy: str = "float32") -> dict:
     """Training images/s of the zoo's VAE (code 16) on one backbone, on the images it is made for: MNIST for
-    mlp and conv, 64x64 dSprites renderings for conv4 (the first n images)."""
+    mlp and conv, 64x64 dSprites renderings for conv4 (the first n images); built under a Keras dtype policy
+    (mixed_bfloat16: bfloat16 networks)."""
+    import keras
     import numpy as np
 
     import zoo
     from zoo import data
+
+    keras.config.set_dtype_policy(policy)
 
     if backbone == "conv4":
         grid = data.factor_grid("dsprites")
@@ -335,7 +339,7 @@ def main():
     p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
     p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
     p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
-    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,xla,load,"
+    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,precision,xla,load,"
                                               "vqvae,rendering,evaluate")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
@@ -385,6 +389,15 @@ def main():
                     print(f"  backbone: {bb} {rounds[bb, b][-1]}", flush=True)
             record["backbones"] = [{"backbone": bb, **best(r, "train_img_s")} for (bb, _), r in rounds.items()]
             record["backbone_rounds"] = args.rounds
+            save(record, out)
+        if "precision" not in skip:  # float32 and mixed bfloat16 in turn, the best round of each kept
+            rounds = {(bb, b, p): [] for bb in ("mlp", "conv") for b in backends for p in ("float32", "mixed_bfloat16")}
+            for _ in range(args.rounds):
+                for bb, b, p in rounds:
+                    rounds[bb, b, p].append(run_worker("backbone", b, bb, images, BACKBONE_IMAGES[bb], p))
+                    print(f"  precision: {bb} {p} {rounds[bb, b, p][-1]}", flush=True)
+            record["precision"] = [{"backbone": bb, "policy": p, **best(r, "train_img_s")}
+                                   for (bb, _, p), r in rounds.items()]
             save(record, out)
         if "xla" not in skip and installed("tensorflow"):
             pairs = [(f, "mlp") for f in families if f != "vqvae"]
@@ -487,6 +500,16 @@ def markdown(record: dict) -> str:
             cells = [f"{rates[b]:,.0f}" if rates.get(b) else "failed" for b in backends]
             top = max((b for b in backends if rates.get(b)), key=lambda b: rates[b], default="")
             lines.append(f"| {backbone} | {' | '.join(cells)} | {top} |")
+        lines.append("")
+    if record.get("precision"):
+        lines += ["Mixed precision: the VAE built under Keras' mixed_bfloat16 policy against float32 (training "
+                  "images/s, MNIST):", "", "| backbone | backend | float32 | mixed_bfloat16 | gain |", "|---|---|---|---|---|"]
+        rows = {(r["backbone"], r["backend"], r["policy"]): r.get("train_img_s") for r in record["precision"]}
+        for bb, b in dict.fromkeys((r["backbone"], r["backend"]) for r in record["precision"]):
+            full, mixed = rows.get((bb, b, "float32")), rows.get((bb, b, "mixed_bfloat16"))
+            cells = [f"{v:,.0f}" if v else "failed" for v in (full, mixed)]
+            gain = f"{mixed / full:.2f}x" if full and mixed else ""
+            lines.append(f"| {bb} | {b} | {cells[0]} | {cells[1]} | {gain} |")
         lines.append("")
     if "xla" in record:
         lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "

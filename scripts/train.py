@@ -1,9 +1,11 @@
 #!/usr/bin/env python
 """Train registry models into checkpoints/NAME/ (resumes if interrupted). Usage: train.py NAME [NAME...]"""
 import argparse
+import contextlib
 import json
 
 from zoo import recipes, training
+from zoo.models import precision
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
@@ -19,10 +21,14 @@ if __name__ == "__main__":
                    help="discard an interrupted run of another recipe (the error names what differs) and start over")
     p.add_argument("--distribute", action="store_true",
                    help="train data-parallel on every visible device (and on several hosts: see the README)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="train in Keras' mixed_bfloat16 (bfloat16 networks, float32 weights, losses and measurements)")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = recipes.expand(args.names)
     for name in names:
-        out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
-                             time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart, distribute=args.distribute)
+        with precision.policy("mixed_bfloat16") if args.mixed_precision else contextlib.nullcontext():
+            out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
+                                 time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
+                                 distribute=args.distribute)
         print(f"== {name}: written to {out or 'the first process'}", flush=True)

@@ -194,6 +194,11 @@ def _baseline_line(b: dict, lik: dict) -> str:
             f"this model is {abs(gap):.2f} nats {'better' if gap > 0 else 'worse'}.")
 
 
+def _precision(training: dict) -> str:
+    """', mixed bfloat16' for a model trained in mixed precision; nothing for float32 (and older cards)."""
+    return ", mixed bfloat16" if training.get("precision") == "mixed_bfloat16" else ""
+
+
 def body(c: dict, pictures: str) -> list[str]:
     """The per-model text shared by MODEL_CARDS.md and the checkpoint's README.md."""
     r, t, hw, ev = c["recipe"], c["training"], c["hardware"], _ev(c)
@@ -204,7 +209,7 @@ def body(c: dict, pictures: str) -> list[str]:
            f"- Trained in {checkpoints.train_minutes(c):.1f} min"
            + (f" (+ {t['prior_fit_s'] / 60:.1f} min fitting its sampler)" if t.get("prior_fit_s") else "")
            + f" on {machine(hw)} ({hw['keras_backend']} "
-           f"backend, Keras {hw['versions'].get('keras')}); {c['params']:,} parameters; "
+           f"backend, Keras {hw['versions'].get('keras')}{_precision(t)}); {c['params']:,} parameters; "
            f"code {str(c['code_version'].get('git_commit'))[:10]}"
            + (f"; {t['note']}" if t.get("note") else ""),
            _protocol_line(c)]
@@ -496,7 +501,7 @@ def summary(card: dict, where: str | None = None) -> str:
     t = card.get("training")
     if t and card.get("hardware"):
         lines.append(f"  Trained {t['epochs']} epochs, {checkpoints.train_minutes(card):.1f} min on "
-                     f"{machine(card['hardware'])}; reproduce: {card['reproduce']}")
+                     f"{machine(card['hardware'])}{_precision(t)}; reproduce: {card['reproduce']}")
     rows = _headlines(card)
     if rows:
         lines += ["", "Measured" + (" (scripts/evaluate.py; all numbers: --json)" if _ev(card) else "") + ":"]

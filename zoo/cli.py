@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -130,7 +131,21 @@ def cmd_compare(args):
     return 0
 
 
+def _precision(args):
+    """The dtype policy a train or finetune command builds and trains its model under."""
+    if not args.mixed_precision:
+        return contextlib.nullcontext()
+    from zoo.models import precision
+
+    return precision.policy("mixed_bfloat16")
+
+
 def cmd_train(args):
+    with _precision(args):
+        return _train(args)
+
+
+def _train(args):
     from zoo import recipes, training
 
     if args.data:  # a new model of a family, on your images
@@ -176,10 +191,11 @@ def _parse_shape(text):
 def cmd_finetune(args):
     import zoo
 
-    zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
-                 batch_size=args.batch_size,
-                 validation_split=args.validation_split, prior_epochs=args.prior_epochs, binarize=args.binarize,
-                 seed=args.seed, out_dir=args.output, verbose=2, overwrite=args.overwrite)
+    with _precision(args):
+        zoo.finetune(args.name, args.data, epochs=args.epochs, freeze=args.freeze, learning_rate=args.learning_rate,
+                     batch_size=args.batch_size, validation_split=args.validation_split,
+                     prior_epochs=args.prior_epochs, binarize=args.binarize, seed=args.seed, out_dir=args.output,
+                     verbose=2, overwrite=args.overwrite)
     return 0
 
 
@@ -277,6 +293,10 @@ def build_parser():
             "--backend", choices=["tensorflow", "jax", "torch"],
             help="Keras backend to train with (default: KERAS_BACKEND, else tensorflow); on a CPU jax trains "
                  "MLP models fastest, tensorflow convolutional ones (README, Speed and scale)")
+        sub.choices[name].add_argument(
+            "--mixed-precision", action="store_true",
+            help="build and train the model in Keras' mixed_bfloat16 (bfloat16 networks, float32 weights and "
+                 "losses): faster on GPUs with bfloat16 units")
     for command in sub.choices.values():  # --debug and --verbose work after the command too
         for flag in ("--debug", "--verbose"):
             command.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -66,7 +66,9 @@ def load(name_or_path, revision=None):
     import keras
 
     from zoo import factory  # registers the classes the file names; here to keep `zoo list` Keras-free
+    from zoo.models import precision
 
+    precision.check_policy()  # a policy the models cannot run under is the caller's setting, not a bad file
     try:
         with warnings.catch_warnings():
             # A model saved compiled but never trained stores an unbuilt optimizer; Keras warns that it cannot

@@ -16,6 +16,7 @@ import numpy as np
 
 from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, training
 from zoo import distribute as distribute_lib
+from zoo.models import precision
 
 FREEZE = (None, "encoder", "decoder")
 
@@ -68,7 +69,8 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
                  + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
                  + f" --batch-size {settings['batch_size']}"
                  + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
-                 + ("" if binarize is None else " --binarize" if binarize else " --no-binarize"))
+                 + ("" if binarize is None else " --binarize" if binarize else " --no-binarize")
+                 + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
                           card={"parent": parent_entry, "finetune": settings, "reproduce": reproduce}, overwrite=overwrite)
 
@@ -101,9 +103,15 @@ def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, l
               "prior_epochs": None, "seed": seed}
     shape = "x".join(str(s) for s in model.image_shape)
     reproduce = (f"zoo train {family} --data {_describe(data_source)} --input-shape {shape} --epochs {epochs}"
-                 f" --latent-dim {model.latent_dim} --backbone {backbone} --learning-rate {learning_rate:g}")
+                 f" --latent-dim {model.latent_dim} --backbone {backbone} --learning-rate {learning_rate:g}"
+                 + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
                           card={"parent": None, "train": settings, "reproduce": reproduce}, overwrite=overwrite)
+
+
+def _mixed_flag(model) -> str:
+    """The CLI flag that rebuilds `model` in its precision, for a card's reproduce line."""
+    return "" if precision.of(model) == "float32" else " --mixed-precision"
 
 
 def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, card, overwrite=False):
@@ -163,7 +171,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
         "metrics": {held: {"before": before, "after": after,
                            "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the "
                                    "RMS distance between the mean of 1000 samples and the mean of these images"}},
-        "training": {"epochs": settings["epochs"], "wall_time_s": round(fit_s, 1),
+        "training": {"epochs": settings["epochs"], "precision": precision.of(model), "wall_time_s": round(fit_s, 1),
                      "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
         **training.provenance(),
     }

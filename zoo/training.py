@@ -17,6 +17,7 @@ import numpy as np
 
 from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, plots, recipes, registry
 from zoo import distribute as distribute_lib
+from zoo.models import precision
 from zoo.version import __version__
 
 DEFAULT_STEPS_PER_EPOCH = 1000  # a rendered dataset's epoch when its recipe names none
@@ -350,15 +351,19 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
     if len(rows) != recipe.epochs:  # stopped by the time limit: the card says what was trained
         recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": len(rows)})
     # A copy on one device (the trained one may live on several), uncompiled: it saves no optimizer state (a
-    # third of the file); zoo.load compiles it again. The sampler is fitted and everything measured on it.
-    final = type(model).from_config(model.get_config())
-    final.set_weights(weights)
-    prior_s = None
-    if final.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
-        t_prior = time.perf_counter()
-        final.fit_prior(x_train, seed=recipe.seed, verbose=verbose)
-        prior_s = round(time.perf_counter() - t_prior, 1)
-    session_s = time.perf_counter() - t0
+    # third of the file); zoo.load compiles it again. The sampler is fitted and everything measured on it, in
+    # float32 (as zoo.load gives it by default) even when the training ran in mixed precision.
+    trained_in = precision.of(model)
+    with precision.policy("float32"):
+        final = type(model).from_config(model.get_config())
+        final.set_weights(weights)
+        prior_s = None
+        if final.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
+            t_prior = time.perf_counter()
+            final.fit_prior(x_train, seed=recipe.seed, verbose=verbose)
+            prior_s = round(time.perf_counter() - t_prior, 1)
+        session_s = time.perf_counter() - t0
+        metrics_test = measure(final, recipe, x_test, y_test)
 
     card = {
         "name": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
@@ -366,14 +371,14 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         "model_config": final.get_config(),
         "params": int(final.count_params()),
         "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
-        "metrics": {"test": measure(final, recipe, x_test, y_test)},
+        "metrics": {"test": metrics_test},
         "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
-                     "devices": replicas.devices, "hosts": replicas.processes,
+                     "devices": replicas.devices, "hosts": replicas.processes, "precision": trained_in,
                      "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
         **provenance(),
-        "reproduce": f"python scripts/train.py {recipe.name}",
+        "reproduce": f"python scripts/train.py {recipe.name}" + (" --mixed-precision" if trained_in != "float32" else ""),
     }
     return final, card, (x_test, y_test)
 

@@ -1,6 +1,7 @@
 """zoo.finetune / zoo.train and the `zoo finetune` command: fine-tune shipped models on an image folder the
 test writes (RGB, another size), check the held-out error falls, samples move to the new data, the written
 checkpoint reloads, and every bad input fails clearly without leaving anything behind."""
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -151,10 +152,16 @@ def test_bad_inputs_fail_clearly_and_write_nothing(frames, tmp_path):
 def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
     out = tmp_path / "cli-ft"
     assert cli.main(["finetune", "ae-mnist", "--data", str(frames), "--epochs", "1", "-o", str(out)]) == 0
-    assert zoo.load(str(out)).card["parent"]["name"] == "ae-mnist"
+    card = zoo.load(str(out)).card
+    assert card["parent"]["name"] == "ae-mnist" and card["training"]["precision"] == "float32"
     assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32x3", "--epochs", "1",
-                     "--out", str(tmp_path / "cli-new")]) == 0
-    assert zoo.load(str(tmp_path / "cli-new")).image_shape == (32, 32, 3)
+                     "--mixed-precision", "--out", str(tmp_path / "cli-new")]) == 0
+    assert keras.config.dtype_policy().name == "float32"  # the command's policy ends with it
+    new = zoo.load(str(tmp_path / "cli-new"))
+    assert new.image_shape == (32, 32, 3) and new.card["training"]["precision"] == "mixed_bfloat16"
+    assert new.card["reproduce"].endswith("--mixed-precision")
+    assert cli.main(["info", str(tmp_path / "cli-new")]) == 0
+    assert "mixed bfloat16; reproduce: zoo train ae" in capsys.readouterr().out
     (tmp_path / "empty").mkdir()
     assert cli.main(["finetune", "ae-mnist", "--data", str(tmp_path / "empty"), "-o", str(tmp_path / "x")]) == 2
     assert "No image files" in capsys.readouterr().err

@@ -1,10 +1,12 @@
-"""Training a registry recipe (scripts/train.py's engine): npz datasets, recipe overrides and the time limit."""
+"""Training a registry recipe (scripts/train.py's engine): npz datasets, recipe overrides, the time limit and
+mixed precision."""
 import json
 
 import numpy as np
 import pytest
 
 from zoo import data, recipes, training
+from zoo.models import precision
 
 
 @pytest.fixture
@@ -30,10 +32,14 @@ def test_zoo_data_dir_reads_keras_style_npz(tiny_mnist, images):
 
 
 @pytest.mark.one_backend
-def test_overrides_and_time_limit_reach_the_card(tiny_mnist, tmp_path):
+def test_overrides_time_limit_and_precision_reach_the_card(tiny_mnist, tmp_path):
     over = {"latent_dim": 4, "batch_size": 16, "options": {"hidden": [8]}}
-    folder = training.train("vae-mnist", tmp_path / "out", epochs=50, verbose=0, overrides=over, time_limit_s=1e-9)
+    with precision.policy("mixed_bfloat16"):  # as `zoo train --mixed-precision` runs it
+        folder = training.train("vae-mnist", tmp_path / "out", epochs=50, verbose=0, overrides=over,
+                                time_limit_s=1e-9)
     card = json.loads((folder / "card.json").read_text())
+    assert card["training"]["precision"] == "mixed_bfloat16"
+    assert card["reproduce"] == "python scripts/train.py vae-mnist --mixed-precision"
     recipe = card["recipe"]
     # stopped after the first epoch; the card records what ran: the overrides merged into the recipe
     assert recipe["epochs"] == card["training"]["epochs"] == 1

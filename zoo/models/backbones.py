@@ -10,6 +10,8 @@ import math
 import keras
 from keras import layers
 
+from zoo.models import precision
+
 DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64)}
 CONV4_DENSE = 256  # the dense layer between conv4's convolutions and the code
 
@@ -17,20 +19,20 @@ CONV4_DENSE = 256  # the dense layer between conv4's convolutions and the code
 def _mlp_encoder(image_shape, out_dim, hidden):
     stack = [keras.Input(image_shape), layers.Flatten()]
     stack += [layers.Dense(u, activation="relu") for u in hidden]
-    return keras.Sequential(stack + [layers.Dense(out_dim)], name="encoder")
+    return keras.Sequential(stack + [layers.Dense(out_dim), *precision.float32_output()], name="encoder")
 
 
 def _mlp_decoder(image_shape, latent_dim, hidden):
     stack = [keras.Input((latent_dim,))]
     stack += [layers.Dense(u, activation="relu") for u in reversed(hidden)]
-    stack += [layers.Dense(math.prod(image_shape)), layers.Reshape(image_shape)]
+    stack += [layers.Dense(math.prod(image_shape)), layers.Reshape(image_shape), *precision.float32_output()]
     return keras.Sequential(stack, name="decoder")
 
 
 def _conv_encoder(image_shape, out_dim, hidden):
     stack = [keras.Input(image_shape)]
     stack += [layers.Conv2D(f, 3, strides=2, padding="same", activation="relu") for f in hidden]
-    stack += [layers.Flatten(), layers.Dense(out_dim)]
+    stack += [layers.Flatten(), layers.Dense(out_dim), *precision.float32_output()]
     return keras.Sequential(stack, name="encoder")
 
 
@@ -52,7 +54,7 @@ def _upsampling_decoder(image_shape, latent_dim, hidden, head, kernel):
         stack += [layers.Conv2DTranspose(c, kernel, strides=2, padding="same")]
     if (gh * scale, gw * scale) != (h, w):  # odd sizes: trim the bottom/right overhang
         stack += [layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))]
-    return keras.Sequential(stack, name="decoder")
+    return keras.Sequential(stack + precision.float32_output(), name="decoder")
 
 
 def _conv_decoder(image_shape, latent_dim, hidden):
@@ -63,7 +65,8 @@ def _conv4_encoder(image_shape, out_dim, hidden):
     """disentanglement_lib's encoder (Locatello et al. 2019): 4x4 convolutions of stride 2, dense 256."""
     stack = [keras.Input(image_shape)]
     stack += [layers.Conv2D(f, 4, strides=2, padding="same", activation="relu") for f in hidden]
-    stack += [layers.Flatten(), layers.Dense(CONV4_DENSE, activation="relu"), layers.Dense(out_dim)]
+    stack += [layers.Flatten(), layers.Dense(CONV4_DENSE, activation="relu"), layers.Dense(out_dim),
+              *precision.float32_output()]
     return keras.Sequential(stack, name="encoder")
 
 

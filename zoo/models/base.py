@@ -12,7 +12,7 @@ import numpy as np
 from keras import ops
 
 from zoo import data, inputs, progress
-from zoo.models import backbones, losses, priors
+from zoo.models import backbones, losses, precision, priors
 
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
 
@@ -59,7 +59,10 @@ class Autoencoder(keras.Model):
             seed: seed of the training-time randomness (code sampling, corruption).
             **kwargs: keras.Model arguments (name).
         """
-        super().__init__(**kwargs)
+        precision.check_policy()
+        # The model's own math (losses, sampling, densities) stays float32 under a mixed policy; its networks
+        # compute in bfloat16 and hand float32 back (zoo.models.precision).
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.image_shape = tuple(int(s) for s in input_shape)
         if len(self.image_shape) != 3:
             raise ValueError(f"input_shape must be (height, width, channels); got {input_shape}.")

@@ -36,7 +36,9 @@ class CVAE(VAE):
 
     def make_layers(self):
         # q(z | x, y): the label shifts the encoder's output (mean and log-variance) linearly
-        self.label_shift = keras.layers.Dense(self.encoder_out_dim(), use_bias=False, name="label_shift")
+        # float32 under a mixed policy too: it shifts the encoder's float32 output (zoo.models.precision)
+        self.label_shift = keras.layers.Dense(self.encoder_out_dim(), use_bias=False, name="label_shift",
+                                              dtype="float32")
         self.label_shift.build((None, self.num_classes))
 
     def frozen_parts(self, which):

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo.models import losses, priors
+from zoo.models import losses, precision, priors
 from zoo.models.vae import VAE
 from zoo.models.vamp import VampPrior
 from zoo.registry import register_family
@@ -43,7 +43,7 @@ class TopDownPrior(keras.layers.Layer):
             image_shape: the images' shape (for the pseudo-inputs).
             **kwargs: keras.layers.Layer arguments.
         """
-        super().__init__(**kwargs)
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.bottom_dim, self.top_dim, self.units = int(bottom_dim), int(top_dim), int(hidden)
         self.top_components, self.image_shape = int(top_components), tuple(int(s) for s in image_shape)
         self.dim = self.bottom_dim + self.top_dim
@@ -52,7 +52,7 @@ class TopDownPrior(keras.layers.Layer):
         self.net = keras.Sequential([keras.Input((self.top_dim,)),
                                      keras.layers.Dense(self.units, activation="relu"),
                                      keras.layers.Dense(self.units, activation="relu"),
-                                     keras.layers.Dense(2 * self.bottom_dim)], name="top_down")
+                                     keras.layers.Dense(2 * self.bottom_dim), *precision.float32_output()], name="top_down")
 
     def describe(self) -> str:
         return f"top down: z2 from {self.top.describe()}, then z1 from p(z1 | z2), a Gaussian MLP"

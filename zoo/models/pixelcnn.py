@@ -13,6 +13,7 @@ import numpy as np
 from keras import layers, ops
 
 from zoo import progress
+from zoo.models import precision
 
 PROGRESS_GRIDS = 500  # drawing at least this many grids shows a progress bar (zoo.progress)
 
@@ -37,7 +38,7 @@ class MaskedConv2D(layers.Conv2D):
         self.mask = mask
 
     def convolution_op(self, x, kernel):
-        return super().convolution_op(x, kernel * self.mask)
+        return super().convolution_op(x, kernel * ops.cast(self.mask, kernel.dtype))
 
     def get_config(self):
         return {**super().get_config(), "mask_type": self.mask_type}
@@ -48,7 +49,7 @@ def plain_pixelcnn(grid, classes, channels, depth):
     stack = [keras.Input((None, grid[1], classes)),
              MaskedConv2D(channels, 5, padding="same", activation="relu", mask_type="A")]
     stack += [MaskedConv2D(channels, 3, padding="same", activation="relu") for _ in range(depth - 1)]
-    stack += [layers.Conv2D(classes, 1)]  # 1x1: no spatial reach, stays causal
+    stack += [layers.Conv2D(classes, 1), *precision.float32_output()]  # 1x1: no spatial reach, stays causal
     return keras.Sequential(stack, name="pixelcnn"), None
 
 
@@ -97,7 +98,10 @@ def gated_pixelcnn(grid, classes, channels, depth, k=3):
     parts["head"] = layers.Conv2D(channels, 1, activation="relu")
     out = parts["head"](ops.relu(h))
     parts["logits"] = layers.Conv2D(classes, 1)
-    return keras.Model(x, parts["logits"](out), name="pixelcnn"), parts
+    logits = parts["logits"](out)
+    for layer in precision.float32_output():
+        logits = layer(logits)
+    return keras.Model(x, logits, name="pixelcnn"), parts
 
 
 class RowSampler:
@@ -183,7 +187,7 @@ class PixelCNNPrior(keras.layers.Layer):
             gated: the gated PixelCNN (vertical and horizontal stacks, no blind spot) or plain masked convolutions.
             **kwargs: keras.layers.Layer arguments.
         """
-        super().__init__(**kwargs)
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.grid, self.codebook_size = tuple(int(g) for g in grid), int(codebook_size)
         self.channels, self.depth, self.gated = int(channels), int(depth), bool(gated)
         build = gated_pixelcnn if self.gated else plain_pixelcnn

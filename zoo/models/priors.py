@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from zoo.inputs import as_codes
+from zoo.models import precision
 
 LOG_2PI = math.log(2 * math.pi)
 MAX_COMPONENTS, MAX_MIXTURE_VALUES = 10_000, 50_000_000  # far above any real use; refuses crafted configs at once
@@ -32,7 +33,7 @@ class StandardNormal(keras.layers.Layer):
     """N(0, I): the VAE prior, and the naive draw that shows a plain AE's holes."""
 
     def __init__(self, dim, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.dim = int(dim)
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
@@ -58,7 +59,7 @@ class GaussianMixture(keras.layers.Layer):
     """
 
     def __init__(self, dim, n_components=10, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.dim, self.n_components = int(dim), int(n_components)
         k, d = self.n_components, self.dim
         if not (1 <= k <= MAX_COMPONENTS and 1 <= d and k * d * d <= MAX_MIXTURE_VALUES):

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo.models import losses, priors
+from zoo.models import losses, precision, priors
 from zoo.models.vae import VAE
 from zoo.registry import register_family
 
@@ -26,7 +26,7 @@ class VampPrior(keras.layers.Layer):
             image_shape: the images' shape (the pseudo-inputs are images).
             **kwargs: keras.layers.Layer arguments.
         """
-        super().__init__(**kwargs)
+        super().__init__(**precision.float32_kwargs(kwargs))
         self.dim, self.components = int(dim), int(components)
         self.image_shape = tuple(int(s) for s in image_shape)
         # The paper's initialisation: pseudo-pixels near 0.05, kept in [0, 1] by clipping (its hardtanh).

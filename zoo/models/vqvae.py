@@ -18,7 +18,7 @@ import numpy as np
 from keras import layers, ops
 
 from zoo import inputs
-from zoo.models import losses
+from zoo.models import losses, precision
 from zoo.models.base import Autoencoder
 from zoo.models.pixelcnn import PixelCNNPrior
 from zoo.registry import register_family
@@ -74,7 +74,7 @@ class VQVAE(Autoencoder):
                                 layers.Conv2D(f1, 4, strides=2, padding="same", activation="relu"),
                                 layers.Conv2D(f2, 4, strides=2, padding="same", activation="relu"),
                                 layers.Conv2D(f2, 3, padding="same", activation="relu"),
-                                layers.Conv2D(d, 1), layers.Flatten()], name="encoder")
+                                layers.Conv2D(d, 1), layers.Flatten(), *precision.float32_output()], name="encoder")
         gh, gw = self.grid
         dec = [keras.Input((gh * gw * d,)), layers.Reshape((gh, gw, d)),
                layers.Conv2D(f2, 3, padding="same", activation="relu"),
@@ -83,7 +83,7 @@ class VQVAE(Autoencoder):
                layers.Conv2D(c, 3, padding="same")]
         if (4 * gh, 4 * gw) != (h, w):
             dec.append(layers.Cropping2D(((0, 4 * gh - h), (0, 4 * gw - w))))
-        return enc, keras.Sequential(dec, name="decoder")
+        return enc, keras.Sequential(dec + precision.float32_output(), name="decoder")
 
     def make_prior(self):
         return PixelCNNPrior(self.grid, self.codebook_size, self.prior_channels, self.prior_depth,
