@@ -1,7 +1,6 @@
 #!/usr/bin/env python
 """Train registry models into checkpoints/NAME/ (resumes if interrupted). Usage: train.py NAME [NAME...]"""
 import argparse
-import contextlib
 import json
 
 from zoo import recipes, training
@@ -27,7 +26,7 @@ if __name__ == "__main__":
     args = p.parse_args()
     names = recipes.expand(args.names)
     for name in names:
-        with precision.policy("mixed_bfloat16") if args.mixed_precision else contextlib.nullcontext():
+        with precision.mixed(args.mixed_precision):
             out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                                  time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
                                  distribute=args.distribute)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -133,11 +132,9 @@ def cmd_compare(args):
 
 def _precision(args):
     """The dtype policy a train or finetune command builds and trains its model under."""
-    if not args.mixed_precision:
-        return contextlib.nullcontext()
     from zoo.models import precision
 
-    return precision.policy("mixed_bfloat16")
+    return precision.mixed(args.mixed_precision)
 
 
 def cmd_train(args):

@@ -68,3 +68,12 @@ def test_a_float16_policy_is_refused_before_anything_is_built_or_loaded():
             zoo.load("vae-mnist")
     finally:
         keras.config.set_dtype_policy(before)
+
+
+def test_the_flag_block_sets_mixed_bfloat16_only_when_asked_and_restores_the_policy():
+    before = keras.config.dtype_policy().name
+    with precision.mixed(False):
+        assert keras.config.dtype_policy().name == before
+    with precision.mixed(True):
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == before

@@ -31,6 +31,12 @@ def policy(name: str):
         keras.config.set_dtype_policy(before)
 
 
+def mixed(on: bool):
+    """The block a `--mixed-precision` flag asks for: mixed_bfloat16 when `on`, the current policy unchanged when
+    not."""
+    return policy("mixed_bfloat16") if on else contextlib.nullcontext()
+
+
 def of(model) -> str:
     """The policy a zoo model's networks compute in (fixed when it was built): 'float32' or 'mixed_bfloat16'."""
     return next(layer.dtype_policy.name for layer in model.encoder.layers if layer.weights)
