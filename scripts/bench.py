@@ -80,11 +80,13 @@ def plain_keras_vae(latent_dim=16):
     return model
 
 
-def _timed_fit(model, data) -> float:
+def _timed_fit(model, data, with_loss=False):
+    """Training images/s over epochs 2..EPOCHS (and the last epoch's mean loss, with_loss)."""
     clock = _epoch_clock()
-    model.fit(data, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[clock], shuffle=True)
+    hist = model.fit(data, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[clock], shuffle=True).history
     n = len(data[0]) if isinstance(data, tuple) else len(data)
-    return (EPOCHS - 1) * n / (clock.ends[-1] - clock.ends[0])
+    rate = (EPOCHS - 1) * n / (clock.ends[-1] - clock.ends[0])
+    return (rate, float(hist["loss"][-1])) if with_loss else rate
 
 
 def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
@@ -273,7 +275,8 @@ def work_xla(family: str, backbone: str, images: str) -> dict:
 def work_backbone(backbone: str, images: str, n: str, policy: str = "float32") -> dict:
     """Training images/s of the zoo's VAE (code 16) on one backbone, on the images it is made for: MNIST for
     mlp and conv, 64x64 dSprites renderings for conv4 (the first n images); built under a Keras dtype policy
-    (mixed_bfloat16: bfloat16 networks)."""
+    (mixed_bfloat16: bfloat16 networks). With the last epoch's loss: one seed fixes the initial weights and the
+    batch order, so two policies' losses differ by their arithmetic alone."""
     import keras
     import numpy as np
 
@@ -281,6 +284,7 @@ def work_backbone(backbone: str, images: str, n: str, policy: str = "float32") -
     from zoo import data
 
     keras.config.set_dtype_policy(policy)
+    keras.utils.set_random_seed(0)
 
     if backbone == "conv4":
         grid = data.factor_grid("dsprites")
@@ -289,7 +293,8 @@ def work_backbone(backbone: str, images: str, n: str, policy: str = "float32") -
         with np.load(images) as f:
             x = f["x"][:int(n)]
     model = zoo.create("vae", input_shape=x.shape[1:], latent_dim=16, backbone=backbone)
-    return {"train_img_s": _timed_fit(model, x), "images": len(x)}
+    rate, loss = _timed_fit(model, x, with_loss=True)
+    return {"train_img_s": rate, "final_loss": loss, "images": len(x)}
 
 
 def work_data(dataset: str, n: str, out: str) -> dict:
@@ -339,6 +344,9 @@ def main():
     p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
     p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
     p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
+    p.add_argument("--backbone-images", type=int,
+                   help="training images per epoch of the backbone and precision parts (default: "
+                        + ", ".join(f"{k} {v:,}" for k, v in BACKBONE_IMAGES.items()) + "; a GPU wants more)")
     p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,precision,xla,load,"
                                               "vqvae,rendering,evaluate")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
@@ -351,6 +359,11 @@ def main():
 
     out = ROOT / args.out
     backends = [b for b in args.backends.split(",") if installed(b)]
+    if not backends:
+        raise SystemExit(f"none of the backends {args.backends} is installed")
+    # the single-backend parts run on TensorFlow (the default) where it is installed: a GPU box may lack it
+    main_backend = "tensorflow" if "tensorflow" in backends else backends[0]
+    sizes = {bb: args.backbone_images or n for bb, n in BACKBONE_IMAGES.items()}
     families = args.families.split(",") if args.families else sorted({r.family for r in registry.RECIPES.values()})
     record = json.loads(out.read_text()) if args.update and out.is_file() else {}
     record.update(machine=machine(), batch_size=BATCH)
@@ -360,7 +373,7 @@ def main():
         record.update(family_images_per_epoch=args.family_images, family_rounds=args.family_rounds)
     with tempfile.TemporaryDirectory() as tmp:
         images = Path(tmp) / "mnist.npz"
-        run_worker("data", "tensorflow", "mnist", args.images, images)
+        run_worker("data", main_backend, "mnist", args.images, images)
         if "peers" not in skip:
             contenders = [("zoo", "vae", b) for b in backends] + [("keras", "vae", "tensorflow")]
             contenders += [("pythae", "vae", "torch")] if installed("pythae") else []
@@ -385,7 +398,7 @@ def main():
             rounds = {(bb, b): [] for bb in BACKBONE_IMAGES for b in backends}
             for _ in range(args.rounds):
                 for bb, b in rounds:
-                    rounds[bb, b].append(run_worker("backbone", b, bb, images, BACKBONE_IMAGES[bb]))
+                    rounds[bb, b].append(run_worker("backbone", b, bb, images, sizes[bb]))
                     print(f"  backbone: {bb} {rounds[bb, b][-1]}", flush=True)
             record["backbones"] = [{"backbone": bb, **best(r, "train_img_s")} for (bb, _), r in rounds.items()]
             record["backbone_rounds"] = args.rounds
@@ -394,11 +407,12 @@ def main():
             rounds = {(bb, b, p): [] for bb in ("mlp", "conv") for b in backends for p in ("float32", "mixed_bfloat16")}
             for _ in range(args.rounds):
                 for bb, b, p in rounds:
-                    rounds[bb, b, p].append(run_worker("backbone", b, bb, images, BACKBONE_IMAGES[bb], p))
+                    rounds[bb, b, p].append(run_worker("backbone", b, bb, images, sizes[bb], p))
                     print(f"  precision: {bb} {p} {rounds[bb, b, p][-1]}", flush=True)
-            record["precision"] = [{"backbone": bb, "policy": p, **best(r, "train_img_s")}
-                                   for (bb, _, p), r in rounds.items()]
-            save(record, out)
+                    record["precision"] = [{"backbone": bb, "policy": p, **best(r, "train_img_s")}
+                                           for (bb, _, p), r in rounds.items() if r]
+                    record["precision_rounds"] = len(rounds[bb, b, p])
+                    save(record, out)
         if "xla" not in skip and installed("tensorflow"):
             pairs = [(f, "mlp") for f in families if f != "vqvae"]
             pairs += [("vae", "conv"), ("vae", "conv4")] if "vae" in families else []
@@ -412,15 +426,15 @@ def main():
                 save(record, out)
     save(record, out)
     if "load" not in skip:
-        record["load"] = [{"model": n, **best([run_worker("load", "tensorflow", n) for _ in range(args.rounds)],
+        record["load"] = [{"model": n, **best([run_worker("load", main_backend, n) for _ in range(args.rounds)],
                                                "load_cold_s")} for n in ("vae-mnist", "vqvae-mnist")]
     if "vqvae" not in skip:
         record["vqvae_sampling"] = [run_worker("vqvae_sampling", b, "vqvae-mnist", 1000) for b in backends]
     if "rendering" not in skip:
-        record["rendering"] = [{"dataset": d, **run_worker("rendering", "tensorflow", d)}
+        record["rendering"] = [{"dataset": d, **run_worker("rendering", main_backend, d)}
                                for d in ("dsprites", "shapes3d")]
     if "evaluate" not in skip:
-        record["evaluate"] = [{"model": "vae-mnist", **run_worker("evaluate", "tensorflow", "vae-mnist")}]
+        record["evaluate"] = [{"model": "vae-mnist", **run_worker("evaluate", main_backend, "vae-mnist")}]
     save(record, out)
     print(markdown(record))
     if out.resolve() == (ROOT / "docs" / "benchmark.json").resolve():  # the shipped record: the README shows it
@@ -453,16 +467,29 @@ def machine() -> dict:
         except md.PackageNotFoundError:
             pass
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(), "versions": versions,
+            "cpu_count": os.cpu_count(), "accelerator": gpu_name(), "versions": versions,
             "date": time.strftime("%Y-%m-%d", time.gmtime())}
+
+
+def gpu_name() -> str | None:
+    """The first NVIDIA GPU's name, as nvidia-smi gives it (without importing a framework), or None."""
+    try:
+        r = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
+                           text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = r.stdout.strip().splitlines() if r.returncode == 0 else []
+    return names[0].strip() if names else None
 
 
 def markdown(record: dict) -> str:
     """The record as the README's tables."""
     m = record["machine"]
-    lines = [f"Measured on {m['platform']}, {m['cpu_count']} CPU cores, {m['date']}; batch {record['batch_size']}, "
-             f"{record.get('images_per_epoch', 0):,} MNIST images per epoch, best of {record.get('rounds')} rounds.",
-             ""]
+    where = f"an {m['accelerator']} GPU ({m['cpu_count']} CPU cores)" if m.get("accelerator") else \
+        f"{m['cpu_count']} CPU cores"
+    peers = f", {record['images_per_epoch']:,} MNIST images per epoch, best of {record['rounds']} rounds" \
+        if "peers" in record else ""
+    lines = [f"Measured on {m['platform']}, {where}, {m['date']}; batch {record['batch_size']}{peers}.", ""]
     if "peers" in record:
         keras_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "keras" and
                            "train_img_s" in r), None)
@@ -502,14 +529,20 @@ def markdown(record: dict) -> str:
             lines.append(f"| {backbone} | {' | '.join(cells)} | {top} |")
         lines.append("")
     if record.get("precision"):
-        lines += ["Mixed precision: the VAE built under Keras' mixed_bfloat16 policy against float32 (training "
-                  "images/s, MNIST):", "", "| backbone | backend | float32 | mixed_bfloat16 | gain |", "|---|---|---|---|---|"]
-        rows = {(r["backbone"], r["backend"], r["policy"]): r.get("train_img_s") for r in record["precision"]}
+        lines += ["Mixed precision: the VAE built under Keras' mixed_bfloat16 policy against float32, from the same "
+                  "initial weights and batch order (training images/s, MNIST, best of "
+                  f"{record.get('precision_rounds')} rounds; the last epoch's mean training loss, nats per image):", "",
+                  "| backbone | backend | float32 img/s | mixed_bfloat16 img/s | gain | float32 loss | mixed loss |",
+                  "|---|---|---|---|---|---|---|"]
+        rows = {(r["backbone"], r["backend"], r["policy"]): r for r in record["precision"]}
         for bb, b in dict.fromkeys((r["backbone"], r["backend"]) for r in record["precision"]):
-            full, mixed = rows.get((bb, b, "float32")), rows.get((bb, b, "mixed_bfloat16"))
-            cells = [f"{v:,.0f}" if v else "failed" for v in (full, mixed)]
-            gain = f"{mixed / full:.2f}x" if full and mixed else ""
-            lines.append(f"| {bb} | {b} | {cells[0]} | {cells[1]} | {gain} |")
+            full, mixed = (rows.get((bb, b, p), {}) for p in ("float32", "mixed_bfloat16"))
+            rate = [f"{r['train_img_s']:,.0f}" if "train_img_s" in r else "failed" if "error" in r else ""
+                    for r in (full, mixed)]
+            loss = [f"{r['final_loss']:.1f}" if "final_loss" in r else "" for r in (full, mixed)]
+            gain = f"{mixed['train_img_s'] / full['train_img_s']:.2f}x" if "train_img_s" in full and \
+                "train_img_s" in mixed else ""
+            lines.append(f"| {bb} | {b} | {rate[0]} | {rate[1]} | {gain} | {loss[0]} | {loss[1]} |")
         lines.append("")
     if "xla" in record:
         lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "

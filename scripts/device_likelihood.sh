@@ -2,17 +2,11 @@
 # The likelihood push on a GPU box without TensorFlow (the `device` machine): several candidate recipes train
 # side by side on one GPU with KERAS_BACKEND=jax, each stopped by a time limit; each is then scored with a
 # quick IWAE bound (k=1000) and packed as $OUT/TAG.tgz. The card numbers are measured afterwards with
-# scripts/evaluate.py. RUNSET picks the set (likelihood, vae_family, iwae_latent); NLL=0 skips the quick bound. Needs: .whl (keras, namex, optree wheels), .data/mnist.npz; LIMIT minutes (default 5.5).
+# scripts/evaluate.py. RUNSET picks the set (likelihood, vae_family, iwae_latent); NLL=0 skips the quick bound. Needs: .whl and .data (see device_env.sh); LIMIT minutes (default 5.5).
 set -u
-if [ -d .whl ] && [ -z "${NO_WHEELS:-}" ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-    && export PYTHONPATH=/tmp/site || exit 1
-fi
-export PYTHONPATH=${PYTHONPATH:+$PYTHONPATH:}$PWD KERAS_BACKEND=jax ZOO_DATA_DIR=$PWD/.data PYTHONUNBUFFERED=1
-export XLA_PYTHON_CLIENT_PREALLOCATE=false
-LIMIT=${LIMIT:-5.5} OUT=${OUT:-/tmp/out} RUNS=${RUNS:-/tmp/runs} EPOCHS=${EPOCHS:-5000}
-mkdir -p "$OUT" "$RUNS"
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null
+source "$(dirname "$0")/device_env.sh"
+LIMIT=${LIMIT:-5.5} RUNS=${RUNS:-/tmp/runs} EPOCHS=${EPOCHS:-5000}
+mkdir -p "$RUNS"
 python3 -c "import jax, keras; print('jax', jax.__version__, jax.devices('gpu'), 'keras', keras.__version__)" \
   || { echo "JAX or Keras failed on the GPU: falling back to KERAS_BACKEND=torch"; export KERAS_BACKEND=torch; }
 

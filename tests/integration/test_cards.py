@@ -42,6 +42,41 @@ def test_readme_finetune_numbers_are_the_measured_ones():
     assert (root / "docs" / "finetune" / "samples.png").exists()
 
 
+def _script(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_benchmark_tables_are_the_record():
+    """The README's speed tables are rendered from docs/benchmark.json by scripts/bench.py."""
+    import json
+
+    bench, root = _script("bench"), Path(__file__).resolve().parents[2]
+    record = json.loads((root / "docs" / "benchmark.json").read_text())
+    block = f"{bench.README_BEGIN}\n{bench.markdown(record)}\n{bench.README_END}"
+    assert block in (root / "README.md").read_text()
+    assert (root / "docs" / "benchmark.md").read_text() == bench.markdown(record) + "\n"
+
+
+def test_a_gpu_record_names_the_gpu_and_pairs_the_precisions():
+    bench = _script("bench")
+    record = {"machine": {"platform": "Linux", "cpu_count": 16, "accelerator": "NVIDIA H200", "date": "2026-12-02"},
+              "batch_size": 128,
+              "precision": [{"backbone": "conv", "backend": "jax", "policy": "float32", "train_img_s": 1000.0,
+                             "final_loss": 120.04},
+                            {"backbone": "conv", "backend": "jax", "policy": "mixed_bfloat16", "train_img_s": 2500.0,
+                             "final_loss": 120.26},
+                            {"backbone": "conv", "backend": "torch", "policy": "float32", "error": "out of memory"}]}
+    text = bench.markdown(record)
+    assert text.startswith("Measured on Linux, an NVIDIA H200 GPU (16 CPU cores), 2026-12-02; batch 128.")
+    assert "| conv | jax | 1,000 | 2,500 | 2.50x | 120.0 | 120.3 |" in text
+    assert "| conv | torch | failed |  |  |  |  |" in text  # failed in float32, mixed not run
+
+
 def _measured(name):
     card = checkpoints.read_card(checkpoints.root() / name)
     assert card and "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"
