@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README_BEGIN, README_END = "<!-- benchmark:begin (scripts/bench.py) -->", "<!-- benchmark:end -->"
+BACKENDS = ("tensorflow", "jax", "torch")  # Keras' backends, in the tables' order
 BATCH, EPOCHS = 128, 3  # epochs 2..3 are timed: the first one traces and warms up
 BACKBONE_IMAGES = {"mlp": 20000, "conv": 5120, "conv4": 1024}  # per epoch: a JAX conv run takes a minute here
 
@@ -232,16 +233,18 @@ def work_evaluate(name: str) -> dict:
     return {"evaluate_s": time.perf_counter() - t}
 
 
-def work_xla(family: str, backbone: str, images: str) -> dict:
+def work_xla(family: str, backbone: str, images: str, policy: str = "float32") -> dict:
     """Training images/s of one family compiled with and without XLA (TensorFlow), timed in turn in one process
     (5 rounds of an epoch of 5,120 images after a warm-up epoch, best kept: short rounds in turn, so a slow spell
-    of the machine slows both); with the time to draw 128 x 784 uniforms inside and outside XLA, the cost that
-    keeps noisy steps out of it."""
+    of the machine slows both), built under a Keras dtype policy; with the time to draw 128 x 784 uniforms
+    inside and outside XLA, the cost that keeps noisy steps out of it."""
     import keras
     import numpy as np
     import tensorflow as tf
 
     from zoo import factory
+
+    keras.config.set_dtype_policy(policy)
 
     with np.load(images) as f:
         x, y = f["x"][:5120], f["y"][:5120]
@@ -324,6 +327,10 @@ def run_worker(kind: str, backend: str, *args, **env) -> dict:
     return {**json.loads(r.stdout.strip().splitlines()[-1]), "backend": backend}
 
 
+def _xla_key(row: dict) -> tuple:
+    return row["family"], row["backbone"], row.get("policy", "float32")
+
+
 def best(rounds: list[dict], key: str) -> dict:
     """The round with the highest `key` (the machine's least disturbed one)."""
     good = [r for r in rounds if key in r]
@@ -340,7 +347,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=2, help="rounds of each comparison, contenders in turn")
     p.add_argument("--families", help="comma-separated families to time (default: all)")
-    p.add_argument("--backends", default="tensorflow,jax,torch", help="Keras backends to time, where installed")
+    p.add_argument("--backends", default=",".join(BACKENDS), help="Keras backends to time, where installed")
     p.add_argument("--images", type=int, default=60000, help="training images per epoch of the peers (MNIST's)")
     p.add_argument("--family-images", type=int, default=20000, help="training images per epoch of each family")
     p.add_argument("--family-rounds", type=int, default=1, help="rounds of each family's timing")
@@ -412,24 +419,30 @@ def main():
             save(record, out)
         if "precision" not in skip:  # float32 and mixed bfloat16 in turn, the best round of each kept
             rounds = {(bb, b, p): [] for bb in ("mlp", "conv") for b in backends for p in ("float32", "mixed_bfloat16")}
+            kept = [r for r in record.get("precision", []) if r["backend"] not in backends]  # an update keeps them
             for _ in range(args.rounds):
                 for bb, b, p in rounds:
                     rounds[bb, b, p].append(run_worker("backbone", b, bb, images, sizes[bb], p))
                     print(f"  precision: {bb} {p} {rounds[bb, b, p][-1]}", flush=True)
-                    record["precision"] = [{"backbone": bb, "policy": p, **best(r, "train_img_s")}
-                                           for (bb, _, p), r in rounds.items() if r]
-                    record["precision_rounds"] = len(rounds[bb, b, p])
+                    rows = kept + [{"backbone": bb, "policy": p, **best(r, "train_img_s")}
+                                   for (bb, _, p), r in rounds.items() if r]
+                    record["precision"] = sorted(rows, key=lambda r: (list(BACKBONE_IMAGES).index(r["backbone"]),
+                                                                      BACKENDS.index(r["backend"]),
+                                                                      r["policy"] != "float32"))
+                    record["precision_rounds"] = {**record.get("precision_rounds", {}), b: len(rounds[bb, b, p])}
                     save(record, out)
         if "xla" not in skip and installed("tensorflow"):
-            pairs = [(f, "mlp") for f in families if f != "vqvae"]
-            pairs += [("vae", "conv"), ("vae", "conv4")] if "vae" in families else []
+            pairs = [(f, "mlp", "float32") for f in families if f != "vqvae"]
+            if "vae" in families:  # the conv nets, and the MLP in bfloat16
+                pairs += [("vae", "conv", "float32"), ("vae", "conv4", "float32"), ("vae", "mlp", "mixed_bfloat16")]
             # an update keeps the other rows, in the table's order (MLP rows by family, then the conv nets)
-            record["xla"] = [r for r in record.get("xla", []) if (r["family"], r["backbone"]) not in pairs]
-            for fam, backbone in pairs:
-                record["xla"].append({"family": fam, "backbone": backbone,
-                                      **run_worker("xla", "tensorflow", fam, backbone, images)})
+            record["xla"] = [r for r in record.get("xla", []) if _xla_key(r) not in pairs]
+            for fam, backbone, policy in pairs:
+                record["xla"].append({"family": fam, "backbone": backbone, "policy": policy,
+                                      **run_worker("xla", "tensorflow", fam, backbone, images, policy)})
                 print(f"  xla: {record['xla'][-1]}", flush=True)
-                record["xla"].sort(key=lambda r: (r["backbone"] != "mlp", r["backbone"], r["family"]))
+                record["xla"].sort(key=lambda r: (r.get("policy", "float32") != "float32", r["backbone"] != "mlp",
+                                                  r["backbone"], r["family"]))
                 save(record, out)
     save(record, out)
     if "load" not in skip:
@@ -549,9 +562,13 @@ def markdown(record: dict) -> str:
             lines.append(f"| {backbone} | {' | '.join(cells)} | {top} |")
         lines.append("")
     if record.get("precision"):
+        counts = record.get("precision_rounds", {})
+        n = max(counts.values(), default=1)
+        rounds = f"{n} round{'s' * (n != 1)}" if len(set(counts.values())) <= 1 else \
+            "the rounds of each backend (" + ", ".join(f"{b} {n}" for b, n in counts.items()) + ")"
         lines += ["Mixed precision: the VAE built under Keras' mixed_bfloat16 policy against float32, from the same "
-                  "initial weights and batch order (training images/s, MNIST, best of "
-                  f"{record.get('precision_rounds')} rounds; the last epoch's mean training loss, nats per image):", "",
+                  f"initial weights and batch order (training images/s, MNIST, best of {rounds}; the last epoch's "
+                  "mean training loss, nats per image):", "",
                   "| backbone | backend | float32 img/s | mixed_bfloat16 img/s | gain | float32 loss | mixed loss |",
                   "|---|---|---|---|---|---|---|"]
         rows = {(r["backbone"], r["backend"], r["policy"]): r for r in record["precision"]}
@@ -567,12 +584,14 @@ def markdown(record: dict) -> str:
     if "xla" in record:
         lines += ["TensorFlow on this CPU, each family compiled with and without XLA (`jit_compile`) in one process, "
                   "best of 5 rounds; the zoo compiles with XLA where `xla_on_cpu()` says so:", "",
-                  "| family | backbone | graph img/s | XLA img/s | XLA / graph | zoo uses XLA |", "|---|---|---|---|---|---|"]
+                  "| family | backbone | policy | graph img/s | XLA img/s | XLA / graph | zoo uses XLA |",
+                  "|---|---|---|---|---|---|---|"]
         for r in record["xla"]:
+            row = f"| {r['family']} | {r['backbone']} | {r.get('policy', 'float32')} |"
             if "error" in r:
-                lines.append(f"| {r['family']} | {r['backbone']} | failed: {r['error']} | | | |")
+                lines.append(f"{row} failed: {r['error']} | | | |")
                 continue
-            lines.append(f"| {r['family']} | {r['backbone']} | {r['graph_img_s']:,.0f} | {r['xla_img_s']:,.0f} | "
+            lines.append(f"{row} {r['graph_img_s']:,.0f} | {r['xla_img_s']:,.0f} | "
                          f"{r['xla_img_s'] / r['graph_img_s']:.2f}x | {'yes' if r['zoo_uses_xla'] else 'no'} |")
         r = record["xla"][0]
         if "uniforms_graph_ms" in r:

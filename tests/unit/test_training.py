@@ -137,6 +137,16 @@ def test_tensorflow_cpu_compiles_with_xla_only_the_steps_measured_faster_with_it
         assert factory.create(family, **{"latent_dim": 2, "hidden": (8, 8), **options}).jit_compile is False
 
 
+def test_bfloat16_networks_train_without_xla_on_a_cpu():
+    """XLA's CPU bfloat16 matrix products lose to TensorFlow's graph kernels (the benchmark's XLA table)."""
+    from zoo import factory
+    from zoo.models import precision
+
+    with precision.policy("mixed_bfloat16"):
+        model = factory.create("vae", latent_dim=2, hidden=(8, 8))
+    assert model.xla_on_cpu() is False
+
+
 @pytest.mark.parametrize("family, rtol", [("ae", 1e-3), ("vae", 0.02), ("cvae", 0.02)])
 def test_training_with_xla_follows_the_graph_training(family, rtol, images, monkeypatch):
     """The same model, weights and seed trained with and without XLA: the same losses up to rounding for a

@@ -131,9 +131,10 @@ class Autoencoder(keras.Model):
     # ---- training ------------------------------------------------------------------------------
     def xla_on_cpu(self) -> bool:
         """Whether `fit` on a TensorFlow CPU compiles the training step with XLA (`jit_compile`). Measured on
-        the zoo's families (scripts/bench.py): 1.1-1.6x faster with the MLP networks, 0.7x with convolutions
-        (oneDNN's beat XLA's) and 0.3x for a noisy step. On a GPU Keras turns XLA on itself."""
-        return self.backbone == "mlp" and not self.noisy_step
+        the zoo's families (scripts/bench.py): 1.1-1.6x faster with the MLP networks in float32, slower for
+        bfloat16 ones, 0.7x with convolutions (oneDNN's beat XLA's) and 0.3x for a noisy step. On a GPU Keras
+        turns XLA on itself."""
+        return self.backbone == "mlp" and not self.noisy_step and precision.of(self) == "float32"
 
     def build(self, input_shape=None):
         # Encoder, decoder and prior create their weights in __init__; nothing is shape-dependent.
