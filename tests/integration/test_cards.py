@@ -28,20 +28,6 @@ def test_checkpoint_readme_is_generated_and_measured(name):
         assert ("(all %d)" % latent if latent <= 8 else "(the 8 most varied)") in readme
 
 
-def test_readme_finetune_numbers_are_the_measured_ones():
-    """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
-    import importlib.util
-    import json
-
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("finetune_demo", root / "scripts" / "finetune_demo.py")
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
-    res = json.loads((root / "docs" / "finetune" / "results.json").read_text())
-    assert demo.readme_block(res) in (root / "README.md").read_text()
-    assert (root / "docs" / "finetune" / "samples.png").exists()
-
-
 def _script(name):
     import importlib.util
 
@@ -49,6 +35,16 @@ def _script(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_readme_finetune_numbers_are_the_measured_ones():
+    """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
+    import json
+
+    demo, root = _script("finetune_demo"), Path(__file__).resolve().parents[2]
+    res = json.loads((root / "docs" / "finetune" / "results.json").read_text())
+    assert demo.readme_block(res) in (root / "README.md").read_text()
+    assert (root / "docs" / "finetune" / "samples.png").exists()
 
 
 def test_readme_benchmark_tables_are_the_record():
