@@ -81,13 +81,13 @@ def plain_keras_vae(latent_dim=16):
     return model
 
 
-def _timed_fit(model, data, with_loss=False):
-    """Training images/s over epochs 2..EPOCHS (and the last epoch's mean loss, with_loss)."""
+def _timed_fit(model, data) -> tuple[float, float]:
+    """Training images/s over epochs 2..EPOCHS, and the last epoch's mean loss."""
     clock = _epoch_clock()
     hist = model.fit(data, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[clock], shuffle=True).history
     n = len(data[0]) if isinstance(data, tuple) else len(data)
     rate = (EPOCHS - 1) * n / (clock.ends[-1] - clock.ends[0])
-    return (rate, float(hist["loss"][-1])) if with_loss else rate
+    return rate, float(hist["loss"][-1])
 
 
 def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
@@ -102,13 +102,13 @@ def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
     if impl == "pythae":
         return {"train_img_s": _pythae_train(x)}
     if impl == "keras":
-        return {"train_img_s": _timed_fit(plain_keras_vae(), x.astype("float32") / 255.0)}
+        return {"train_img_s": _timed_fit(plain_keras_vae(), x.astype("float32") / 255.0)[0]}
     import zoo
     from zoo import factory
 
     own_code = factory.get_family(family).discrete_code  # vqvae's code is its grid: its own latent size
     model = zoo.create(family, **({} if own_code else {"latent_dim": 16}))
-    out = {"train_img_s": _timed_fit(model, (x, y) if model.conditional else x)}
+    out = {"train_img_s": _timed_fit(model, (x, y) if model.conditional else x)[0]}
     if not model.conditional:
         if model.fitted_prior:
             model.fit_prior(x[:5000])
@@ -296,7 +296,7 @@ def work_backbone(backbone: str, images: str, n: str, policy: str = "float32") -
         with np.load(images) as f:
             x = f["x"][:int(n)]
     model = zoo.create("vae", input_shape=x.shape[1:], latent_dim=16, backbone=backbone)
-    rate, loss = _timed_fit(model, x, with_loss=True)
+    rate, loss = _timed_fit(model, x)
     return {"train_img_s": rate, "final_loss": loss, "images": len(x)}
 
 
@@ -507,6 +507,11 @@ def gpu_name() -> str | None:
     return names[0].strip() if names else None
 
 
+def _peer(record: dict, impl: str) -> dict:
+    """The measured peers row of one implementation ("keras", "pythae"), or {}."""
+    return next((r for r in record.get("peers", []) if r["impl"] == impl and "train_img_s" in r), {})
+
+
 def markdown(record: dict) -> str:
     """The record as the README's tables."""
     m = record["machine"]
@@ -516,10 +521,7 @@ def markdown(record: dict) -> str:
         if "peers" in record else ""
     lines = [f"Measured on {m['platform']}, {where}, {m['date']}; batch {record['batch_size']}{peers}.", ""]
     if "peers" in record:
-        keras_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "keras" and
-                           "train_img_s" in r), None)
-        pythae_rate = next((r["train_img_s"] for r in record["peers"] if r["impl"] == "pythae" and
-                            "train_img_s" in r), None)
+        keras_rate, pythae_rate = _peer(record, "keras").get("train_img_s"), _peer(record, "pythae").get("train_img_s")
         lines += ["| MLP VAE 784-512-256-16 | backend | train img/s | vs plain Keras | vs pythae |",
                   "|---|---|---|---|---|"]
         for r in record["peers"]:
@@ -530,7 +532,7 @@ def markdown(record: dict) -> str:
             lines.append(f"| {r['impl']} | {r['backend']} | {r['train_img_s']:,.0f} | {ratio[0]} | {ratio[1]} |")
         lines.append("")
     if "families" in record:
-        keras = next((r for r in record.get("peers", []) if r["impl"] == "keras" and "train_img_s" in r), {})
+        keras = _peer(record, "keras")
         keras_rate = keras.get("train_img_s")
         lines += [f"Each family (MLP backbone unless it has its own networks, code 16), "
                   f"{record.get('family_images_per_epoch', 0):,} images per epoch"
