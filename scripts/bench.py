@@ -172,19 +172,25 @@ def _pythae_train(x) -> float:
 
 
 def work_load(name: str, warm_loads: int = 7) -> dict:
-    """zoo.load time of a shipped model: the first load in a process (cold), and the median of the loads after
-    it (warm; one load alone swings 2x on a shared machine)."""
+    """zoo.load time of a shipped model: the first load in a process (cold), the median of the loads after it
+    (warm; one load alone swings 2x on a shared machine), and the median time to build its networks from the
+    config (build: the part of a load before any weight is read)."""
     import zoo
 
     t = time.perf_counter()
     zoo.load(name)
     cold = time.perf_counter() - t
-    warm = []
+    warm, build = [], []
     for _ in range(warm_loads):
         t = time.perf_counter()
-        zoo.load(name)
+        model = zoo.load(name)
         warm.append(time.perf_counter() - t)
-    return {"load_cold_s": cold, "load_warm_s": statistics.median(warm), "warm_loads": warm_loads}
+    for _ in range(warm_loads):  # the part of a load that builds the networks, before any weight is read
+        t = time.perf_counter()
+        type(model).from_config(model.get_config())
+        build.append(time.perf_counter() - t)
+    return {"load_cold_s": cold, "load_warm_s": statistics.median(warm), "build_warm_s": statistics.median(build),
+            "warm_loads": warm_loads}
 
 
 def work_vqvae_sampling(name: str, n: int) -> dict:
@@ -331,10 +337,10 @@ def _xla_key(row: dict) -> tuple:
     return row["family"], row["backbone"], row.get("policy", "float32")
 
 
-def best(rounds: list[dict], key: str) -> dict:
-    """The round with the highest `key` (the machine's least disturbed one)."""
+def best(rounds: list[dict], key: str, pick=max) -> dict:
+    """The round with the highest `key` (a rate; `pick=min` for a time): the machine's least disturbed one."""
     good = [r for r in rounds if key in r]
-    return max(good, key=lambda r: r[key]) if good else rounds[-1]
+    return pick(good, key=lambda r: r[key]) if good else rounds[-1]
 
 
 def installed(module: str) -> bool:
@@ -380,7 +386,10 @@ def main():
     sizes = {bb: args.backbone_images or n for bb, n in BACKBONE_IMAGES.items()}
     families = args.families.split(",") if args.families else sorted({r.family for r in registry.RECIPES.values()})
     record = json.loads(out.read_text()) if args.update and out.is_file() else {}
-    record.update(machine=machine(), batch_size=BATCH)
+    now, kept = machine(), record.get("machine", {})
+    if "date" in kept:  # an update keeps older parts: the record spans their dates and the packages they used
+        now.update(since=kept.get("since", kept["date"]), versions={**kept["versions"], **now["versions"]})
+    record.update(machine=now, batch_size=BATCH)
     if "peers" not in skip:
         record.update(images_per_epoch=args.images, rounds=args.rounds)
     if "families" not in skip:
@@ -447,7 +456,7 @@ def main():
     save(record, out)
     if "load" not in skip:
         record["load"] = [{"model": n, **best([run_worker("load", main_backend, n) for _ in range(args.rounds)],
-                                               "load_cold_s")} for n in ("vae-mnist", "vqvae-mnist")]
+                                               "load_warm_s", pick=min)} for n in ("vae-mnist", "vqvae-mnist")]
     if "vqvae" not in skip:
         record["vqvae_sampling"] = [run_worker("vqvae_sampling", b, "vqvae-mnist", 1000) for b in backends]
     if "rendering" not in skip:
@@ -519,7 +528,8 @@ def markdown(record: dict) -> str:
         f"{m['cpu_count']} CPU cores"
     peers = f", {record['images_per_epoch']:,} MNIST images per epoch, best of {record['rounds']} rounds" \
         if "peers" in record else ""
-    lines = [f"Measured on {m['platform']}, {where}, {m['date']}; batch {record['batch_size']}{peers}.", ""]
+    when = m["date"] if m.get("since", m["date"]) == m["date"] else f"{m['since']} to {m['date']}"
+    lines = [f"Measured on {m['platform']}, {where}, {when}; batch {record['batch_size']}{peers}.", ""]
     if "peers" in record:
         keras_rate, pythae_rate = _peer(record, "keras").get("train_img_s"), _peer(record, "pythae").get("train_img_s")
         lines += ["| MLP VAE 784-512-256-16 | backend | train img/s | vs plain Keras | vs pythae |",
