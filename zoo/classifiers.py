@@ -13,10 +13,13 @@ FEATURE_LAYER = "features"
 
 
 def build(input_shape=(28, 28, 1), classes=10):
-    """A small VGG-style CNN; `features` (128 ReLU units) is the layer the metrics read."""
+    """A small VGG-style CNN; `features` (128 ReLU units) is the layer the metrics read. Colour images get the
+    deeper `build_photo`."""
     import keras
     from keras import layers
 
+    if input_shape[-1] == 3:
+        return build_photo(input_shape, classes)
     return keras.Sequential([
         keras.Input(input_shape),
         layers.Conv2D(32, 3, padding="same", activation="relu"),
@@ -31,6 +34,24 @@ def build(input_shape=(28, 28, 1), classes=10):
         layers.Dropout(0.3),
         layers.Dense(classes, activation="softmax", name="probs"),
     ], name="evaluator")
+
+
+def build_photo(input_shape=(32, 32, 3), classes=10):
+    """A VGG-style CNN for colour photographs: three stages of two 3x3 convolutions with batch normalisation
+    (64, 128, 256 filters), global average pooling, then the 128-unit `features` layer."""
+    import keras
+    from keras import layers
+
+    stack = [keras.Input(input_shape)]
+    for filters in (64, 128, 256):
+        for _ in range(2):
+            stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(),
+                      layers.ReLU()]
+        stack += [layers.MaxPooling2D()]
+    stack += [layers.GlobalAveragePooling2D(), layers.Dropout(0.3),
+              layers.Dense(128, activation="relu", name=FEATURE_LAYER), layers.Dropout(0.3),
+              layers.Dense(classes, activation="softmax", name="probs")]
+    return keras.Sequential(stack, name="evaluator")
 
 
 class Evaluator:

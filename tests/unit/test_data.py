@@ -71,3 +71,64 @@ def test_arrays_and_tf_datasets(tmp_path):
         data.adapt_images(np.full((2, 28, 28), np.nan), (28, 28, 1))
     with pytest.raises(ValueError, match="expected"):
         data.adapt_images(np.zeros((2, 28, 28, 5)), (28, 28, 1))
+
+
+# ---- a dataset as a folder tree of image files under ZOO_DATA_DIR (how CIFAR-10's JPEG copy is read) ----
+def write_tree(root, classes=("cat", "dog"), n=(3, 2)):
+    """root/train/<class>/ and root/test/<class>/ with n[0] and n[1] random 8x8 colour PNGs per class."""
+    for split, count in zip(("train", "test"), n, strict=True):
+        write_folder(root / split, classes, count, size=(8, 8))
+    return root
+
+
+def test_a_split_tree_under_zoo_data_dir_is_read_labelled_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(tmp_path / "cache"))
+    tree = write_tree(tmp_path / "data" / "pets")
+    assert data.local_copy("pets") == tree
+    x, y = data.load_split("pets", "train")
+    assert x.shape == (6, 8, 8, 3) and x.dtype == np.uint8 and list(y) == [0, 0, 0, 1, 1, 1]
+    assert np.array_equal(x[0], np.asarray(Image.open(tree / "train" / "cat" / "0.png")))
+    assert data.load_split("pets", "test")[0].shape == (4, 8, 8, 3)
+    cached = sorted((tmp_path / "cache").iterdir())
+    assert len(cached) == 2  # one decoded array file per split
+    # read from the cache, not the files: a changed file (new size or time) is a new cache entry
+    x_again, _ = data.load_split("pets", "train")
+    assert np.array_equal(x, x_again) and len(list((tmp_path / "cache").iterdir())) == 2
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tree / "train" / "cat" / "0.png")
+    assert data.load_split("pets", "train")[0][0].max() == 0
+
+
+def test_a_registered_dataset_keeps_its_class_order_and_names_its_copy(tmp_path, monkeypatch):
+    from zoo.datasets import DATASETS
+
+    monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(tmp_path / ".cache"))
+    classes = DATASETS["cifar10"].classes
+    tree = write_tree(tmp_path / "cifar10", classes=tuple(reversed(classes)), n=(1, 1))
+    _, y = data.load_split("cifar10", "test")
+    assert list(y) == list(range(10))  # labels by the dataset's class order, not the folders' listing
+    digest = data.folder_sha256(tree)
+    assert data.source("cifar10") == {"source": "folder tree", "sha256": digest}  # not a known copy
+    known = {"cifar10": DATASETS["cifar10"]}
+    monkeypatch.setitem(known["cifar10"].copies, digest, "a test copy")
+    assert data.source("cifar10")["copy"] == "a test copy"
+    (tree / "train" / "horse").rename(tree / "train" / "pony")
+    with pytest.raises(ValueError, match="not this dataset's classes"):
+        data.load_split("cifar10", "train")
+
+
+def test_bad_split_trees_name_the_problem(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(tmp_path / "cache"))
+    tree = write_tree(tmp_path / "t")
+    Image.fromarray(np.zeros((9, 9, 3), np.uint8)).save(tree / "test" / "dog" / "odd.png")
+    with pytest.raises(ValueError, match="differ in size"):
+        data.folder_split(tree, "test")
+    with pytest.raises(ValueError, match="no 'validation' split folder"):
+        data.folder_split(tree, "validation")
+
+
+def test_zoo_data_dir_without_the_dataset_falls_back_to_tfds(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path))
+    assert data.local_copy("mnist") is None
+    assert data.source("mnist") == {"source": "tensorflow-datasets"}

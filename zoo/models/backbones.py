@@ -1,7 +1,9 @@
 """Encoder and decoder networks, chosen by name in a model's config and sized from the image shape.
 
-Encoders map images to a flat vector of `out_dim` features; decoders map a code to per-pixel logits.
-They are plain `keras.Sequential` stacks of built-in layers, so they serialise with no custom code.
+Encoders map images to a flat vector of `out_dim` features; decoders map a code to `out_channels` numbers per
+pixel (the likelihood's parameters: one logit per channel for a Bernoulli). They are stacks of built-in layers
+(`keras.Sequential`, or a functional model where a residual block needs a skip), so they serialise with no
+custom code.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from keras import layers
 
 from zoo.models import precision
 
-DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64)}
+DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64), "resnet": (32, 64, 128)}
 CONV4_DENSE = 256  # the dense layer between conv4's convolutions and the code
 
 
@@ -22,10 +24,11 @@ def _mlp_encoder(image_shape, out_dim, hidden):
     return keras.Sequential(stack + [layers.Dense(out_dim), *precision.float32_output()], name="encoder")
 
 
-def _mlp_decoder(image_shape, latent_dim, hidden):
+def _mlp_decoder(image_shape, latent_dim, hidden, out_channels):
+    out_shape = (*image_shape[:2], out_channels)
     stack = [keras.Input((latent_dim,))]
     stack += [layers.Dense(u, activation="relu") for u in reversed(hidden)]
-    stack += [layers.Dense(math.prod(image_shape)), layers.Reshape(image_shape), *precision.float32_output()]
+    stack += [layers.Dense(math.prod(out_shape)), layers.Reshape(out_shape), *precision.float32_output()]
     return keras.Sequential(stack, name="decoder")
 
 
@@ -36,10 +39,10 @@ def _conv_encoder(image_shape, out_dim, hidden):
     return keras.Sequential(stack, name="encoder")
 
 
-def _upsampling_decoder(image_shape, latent_dim, hidden, head, kernel):
+def _upsampling_decoder(image_shape, latent_dim, hidden, head, kernel, c):
     """Codes -> `head` dense layers -> a grid 2**len(hidden) times smaller than the image -> stride-2 transposed
-    convolutions back up -> `c` logit channels, cropped where the image size is not a multiple of the scale."""
-    h, w, c = image_shape
+    convolutions back up -> `c` output channels, cropped where the image size is not a multiple of the scale."""
+    h, w = image_shape[:2]
     scale = 2 ** len(hidden)
     gh, gw = math.ceil(h / scale), math.ceil(w / scale)
     stack = [keras.Input((latent_dim,)), *[layers.Dense(n, activation="relu") for n in head],
@@ -57,8 +60,8 @@ def _upsampling_decoder(image_shape, latent_dim, hidden, head, kernel):
     return keras.Sequential(stack + precision.float32_output(), name="decoder")
 
 
-def _conv_decoder(image_shape, latent_dim, hidden):
-    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(), kernel=3)
+def _conv_decoder(image_shape, latent_dim, hidden, out_channels):
+    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(), kernel=3, c=out_channels)
 
 
 def _conv4_encoder(image_shape, out_dim, hidden):
@@ -70,22 +73,78 @@ def _conv4_encoder(image_shape, out_dim, hidden):
     return keras.Sequential(stack, name="encoder")
 
 
-def _conv4_decoder(image_shape, latent_dim, hidden):
+def _conv4_decoder(image_shape, latent_dim, hidden, out_channels):
     """disentanglement_lib's decoder: dense 256, dense to a 4x4 grid (for 64x64), 4x4 transposed convolutions."""
-    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(CONV4_DENSE,), kernel=4)
+    return _upsampling_decoder(image_shape, latent_dim, hidden, head=(CONV4_DENSE,), kernel=4, c=out_channels)
+
+
+# ---- the residual backbone, for 32x32 colour photographs ----
+def residual_block(x, filters: int, name: str):
+    """x + conv3x3(relu(conv3x3(relu(x)))): two 3x3 convolutions with a skip (pre-activation, as in IAF-VAE's
+    and the VQ-VAE paper's residual stacks)."""
+    h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_a")(layers.ReLU()(x))
+    h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_b")(layers.ReLU()(h))
+    return layers.Add(name=f"{name}_add")([x, h])
+
+
+def residual_stack(x, filters: int, blocks: int, name: str):
+    for i in range(blocks):
+        x = residual_block(x, filters, f"{name}_{i}")
+    return x
+
+
+RESNET_BLOCKS = 1  # residual blocks after each change of resolution
+
+
+def _resnet_encoder(image_shape, out_dim, hidden):
+    """A 3x3 stem at full size, then per width a 4x4 stride-2 convolution and a residual block (32x32 -> 16,
+    8 and 4 with the default three widths), then a dense layer to the features."""
+    inp = keras.Input(image_shape)
+    x = layers.Conv2D(hidden[0] // 2, 3, padding="same", name="stem")(inp)
+    for i, f in enumerate(hidden):
+        x = layers.Conv2D(f, 4, strides=2, padding="same", name=f"down{i}")(layers.ReLU()(x))
+        x = residual_stack(x, f, RESNET_BLOCKS, f"enc{i}")
+    x = layers.Dense(out_dim, name="features")(layers.Flatten()(layers.ReLU()(x)))
+    return keras.Model(inp, float32_out(x), name="encoder")
+
+
+def _resnet_decoder(image_shape, latent_dim, hidden, out_channels):
+    """The encoder mirrored: a dense layer to the smallest grid, then per width a residual block and a 4x4
+    stride-2 transposed convolution, then a 3x3 convolution to the output channels (cropped for odd sizes)."""
+    h, w = image_shape[:2]
+    scale = 2 ** len(hidden)
+    gh, gw = math.ceil(h / scale), math.ceil(w / scale)
+    inp = keras.Input((latent_dim,))
+    x = layers.Reshape((gh, gw, hidden[-1]))(layers.Dense(gh * gw * hidden[-1], name="grid")(inp))
+    widths = list(reversed(hidden))
+    for i, f in enumerate(widths):
+        x = residual_stack(x, f, RESNET_BLOCKS, f"dec{i}")
+        up = widths[i + 1] if i + 1 < len(widths) else hidden[0] // 2
+        x = layers.Conv2DTranspose(up, 4, strides=2, padding="same", name=f"up{i}")(layers.ReLU()(x))
+    x = layers.Conv2D(out_channels, 3, padding="same", name="head")(layers.ReLU()(x))
+    if (gh * scale, gw * scale) != (h, w):
+        x = layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))(x)
+    return keras.Model(inp, float32_out(x), name="decoder")
+
+
+def float32_out(x):
+    """x through the float32 identity a network ends in under a mixed policy (precision.float32_output)."""
+    for layer in precision.float32_output():
+        x = layer(x)
+    return x
 
 
 BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder),
-             "conv4": (_conv4_encoder, _conv4_decoder)}
+             "conv4": (_conv4_encoder, _conv4_decoder), "resnet": (_resnet_encoder, _resnet_decoder)}
 
 
-def build(backbone: str, image_shape, decoder_in_dim: int, encoder_out_dim: int, hidden=None):
-    """Return (encoder, decoder) for `backbone` ('mlp', 'conv' or 'conv4'): images -> encoder_out_dim features,
-    decoder_in_dim codes -> per-pixel logits."""
+def build(backbone: str, image_shape, decoder_in_dim: int, encoder_out_dim: int, hidden=None, out_channels=None):
+    """Return (encoder, decoder) for `backbone` ('mlp', 'conv', 'conv4' or 'resnet'): images -> encoder_out_dim
+    features, decoder_in_dim codes -> `out_channels` per pixel (default: the image's channels)."""
     if backbone not in BACKBONES:
         raise ValueError(f"Unknown backbone {backbone!r}; choose one of {sorted(BACKBONES)}.")
     hidden = tuple(hidden or DEFAULT_HIDDEN[backbone])
     make_encoder, make_decoder = BACKBONES[backbone]
     image_shape = tuple(image_shape)
     return (make_encoder(image_shape, encoder_out_dim, hidden),
-            make_decoder(image_shape, decoder_in_dim, hidden))
+            make_decoder(image_shape, decoder_in_dim, hidden, out_channels or image_shape[-1]))

@@ -12,7 +12,7 @@ import numpy as np
 from keras import ops
 
 from zoo import data, inputs, progress
-from zoo.models import backbones, losses, precision, priors
+from zoo.models import backbones, likelihoods, precision, priors
 
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
 
@@ -48,7 +48,7 @@ class Autoencoder(keras.Model):
     noisy_step = False
 
     def __init__(self, input_shape=(28, 28, 1), latent_dim=16, backbone="mlp", hidden=None,
-                 prior=None, seed=None, **kwargs):
+                 prior=None, seed=None, likelihood="bernoulli", likelihood_components=10, **kwargs):
         """Args:
             input_shape: (height, width, channels) of the images.
             latent_dim: width of the code.
@@ -57,6 +57,9 @@ class Autoencoder(keras.Model):
             hidden: hidden widths (mlp) or filters (conv); default the backbone's.
             prior: the density `sample` draws from (a serialised layer config, or None for the family's own).
             seed: seed of the training-time randomness (code sampling, corruption).
+            likelihood: the decoder's p(x | z) (zoo.models.likelihoods): "bernoulli" (per-pixel logits; binarized
+                and grey images) or "logistic_mixture" (PixelCNN++'s discretized logistic mixture; 8-bit colour).
+            likelihood_components: the logistics in each pixel's mixture (logistic_mixture only).
             **kwargs: keras.Model arguments (name).
         """
         precision.check_policy()
@@ -69,6 +72,7 @@ class Autoencoder(keras.Model):
         self.latent_dim = int(latent_dim)
         self.backbone = backbone
         self.hidden = tuple(hidden or backbones.DEFAULT_HIDDEN.get(backbone, ()))
+        self.likelihood = likelihoods.get(likelihood, likelihood_components)
         self.encoder, self.decoder = self.make_networks()
         if isinstance(prior, dict):
             prior = keras.saving.deserialize_keras_object(prior)
@@ -88,10 +92,16 @@ class Autoencoder(keras.Model):
         """Width of the decoder's input (a conditional model appends its label)."""
         return self.latent_dim
 
+    def decoder_channels(self) -> int:
+        """Channels of the decoder's output: what the likelihood needs per pixel (one logit per channel for
+        a Bernoulli)."""
+        return self.likelihood.channels(self.image_shape[-1])
+
     def make_networks(self):
-        """(encoder, decoder): images -> encoder_out_dim features, decoder_in_dim codes -> pixel logits."""
+        """(encoder, decoder): images -> encoder_out_dim features, decoder_in_dim codes -> the likelihood's
+        parameters per pixel (decoder_channels)."""
         return backbones.build(self.backbone, self.image_shape, self.decoder_in_dim(), self.encoder_out_dim(),
-                               self.hidden)
+                               self.hidden, out_channels=self.decoder_channels())
 
     def make_prior(self):
         """The density `sample` draws from when none was given."""
@@ -126,7 +136,11 @@ class Autoencoder(keras.Model):
     def loss_terms(self, x, outputs, training=False) -> dict:
         """Named per-example loss terms, shape (N,) each; their sum is the training loss."""
         target = outputs.get("target", x)
-        return {"reconstruction": losses.bernoulli_nll(target, outputs["logits"])}
+        return {"reconstruction": self.reconstruction_nll(target, outputs["logits"])}
+
+    def reconstruction_nll(self, x, decoder_out):
+        """-log p(x | z) under the model's likelihood, nats per image (N,), from the decoder's output."""
+        return self.likelihood.nll(x, decoder_out)
 
     # ---- training ------------------------------------------------------------------------------
     def xla_on_cpu(self) -> bool:
@@ -231,11 +245,18 @@ class Autoencoder(keras.Model):
         y = self.one_hot_labels(labels, len(x))
         return self._batched(lambda b, yb: self.code(self.features(b, yb)), x, y, batch_size)
 
-    def decode(self, z, labels=None, *, batch_size=1000) -> np.ndarray:
-        """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1] (the Bernoulli means)."""
+    def decode(self, z, labels=None, *, batch_size=1000, pixels=None) -> np.ndarray:
+        """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1]: the likelihood's mean image (the
+        Bernoulli means; a logistic mixture's mean). `pixels=rng` (a numpy Generator) draws the pixels from the
+        likelihood instead (binary for a Bernoulli, 8-bit for a logistic mixture)."""
         z = inputs.as_codes(z, self.latent_dim)
         y = self.one_hot_labels(labels, len(z))
-        return self._batched(lambda b, yb: ops.sigmoid(self.decoder(self.decoder_input(b, yb), training=False)),
+        if pixels is None:
+            read = self.likelihood.mean
+        else:
+            def read(out):
+                return self.likelihood.draw(out, pixels)
+        return self._batched(lambda b, yb: read(self.decoder(self.decoder_input(b, yb), training=False)),
                              z, y, batch_size)
 
     def reconstruct(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
@@ -244,7 +265,7 @@ class Autoencoder(keras.Model):
         y = self.one_hot_labels(labels, len(x))
         return self.decode(self.encode(x, y, batch_size=batch_size), y, batch_size=batch_size)
 
-    def sample(self, n, seed=None, prior=None, temperature=1.0, labels=None) -> np.ndarray:
+    def sample(self, n, seed=None, prior=None, temperature=1.0, labels=None, pixels=False) -> np.ndarray:
         """Draw `n` images: decode codes drawn from the model's density.
 
         prior=None uses the model's own density; prior="normal" draws z ~ N(0, I) whatever the model
@@ -252,6 +273,8 @@ class Autoencoder(keras.Model):
         `fit_ex_post(x_train)` draws from it instead. `temperature` scales the noise;
         1.0 is the model's true sampler. The same `seed` gives the same images. A conditional family
         draws the classes in `labels` (one int or n ints), or classes drawn uniformly when it is None.
+        Images are the likelihood's mean images (what the cards' sample metrics score); `pixels=True` draws
+        the pixels from the likelihood too (binary for a Bernoulli, 8-bit for a logistic mixture).
         """
         n = inputs.as_count(n)
         if isinstance(prior, priors.GaussianMixture):
@@ -272,14 +295,15 @@ class Autoencoder(keras.Model):
         if self.conditional and labels is None:
             labels = rng.integers(0, self.num_classes, n)
         y = self.one_hot_labels(labels, n)
+        draw = rng if pixels else None
         if n <= SAMPLE_CHUNK:  # one draw: the numbers on the cards were measured this way
-            return self.decode(density.sample(n, rng, temperature=temperature), y)
+            return self.decode(density.sample(n, rng, temperature=temperature), y, pixels=draw)
         out = np.empty((n, *self.image_shape), "float32")  # bounded memory: codes drawn and decoded in chunks
         with progress.Progress(-(-n // SAMPLE_CHUNK), f"Sampling {n:,} images from {self.name}", "chunk") as bar:
             for i in range(0, n, SAMPLE_CHUNK):
                 m = min(SAMPLE_CHUNK, n - i)
                 out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
-                                           None if y is None else y[i:i + m])
+                                           None if y is None else y[i:i + m], pixels=draw)
                 bar.advance()
         return out
 
@@ -293,7 +317,15 @@ class Autoencoder(keras.Model):
             "hidden": list(self.hidden),
             "prior": keras.saving.serialize_keras_object(self.prior),
             "seed": self.seed,
+            **self.likelihood_config(),
         }
+
+    def likelihood_config(self) -> dict:
+        """The likelihood's constructor arguments; empty for the default Bernoulli, so the configs of models
+        saved before the choice existed read as they were."""
+        if self.likelihood.name == "bernoulli":
+            return {}
+        return {"likelihood": self.likelihood.name, "likelihood_components": self.likelihood.components}
 
 
 def _plain_fit(x, kwargs) -> bool:

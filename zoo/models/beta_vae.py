@@ -51,7 +51,7 @@ class BetaVAE(VAE):
             penalty = self.beta * kl
         else:
             penalty = self.gamma * ops.abs(kl - self.capacity())
-        return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]), "kl_penalty": penalty}
+        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]), "kl_penalty": penalty}
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta, "capacity_max": self.capacity_max,

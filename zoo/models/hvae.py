@@ -165,7 +165,7 @@ class HVAE(VAE):
         return priors.gaussian_log_density(outputs["z2"], *outputs["q2"]) - self.prior.top.log_prob(outputs["z2"])
 
     def loss_terms(self, x, outputs, training=False):
-        return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
+        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]),
                 "kl_top": self.kl_weight() * self.kl_top(outputs),
                 "kl_bottom": self.kl_weight() * gaussian_kl_between(*outputs["q1"], *outputs["p1"])}
 
@@ -186,13 +186,13 @@ class HVAE(VAE):
     def log_weights(self, x, labels, k, rng) -> np.ndarray:
         z, log_q = self._posterior_draws(x, k, rng)
         n = len(x)
-        log_px = -losses.bernoulli_nll(np.repeat(x, k, axis=0), self.decoder(self.decoder_input(z), training=False))
+        log_px = -self.reconstruction_nll(np.repeat(x, k, axis=0), self.decoder(self.decoder_input(z), training=False))
         log_pz = self.prior.log_prob(z)
         return ops.convert_to_numpy(ops.reshape(log_px + log_pz, (n, k)) - log_q)
 
     def elbo_terms(self, x, labels, rng):
         z, log_q = self._posterior_draws(x, 1, rng)
-        rec = losses.bernoulli_nll(x, self.decoder(self.decoder_input(z), training=False))
+        rec = self.reconstruction_nll(x, self.decoder(self.decoder_input(z), training=False))
         kl = log_q[:, 0] - self.prior.log_prob(z)  # one-sample estimate of both KLs together
         return ops.convert_to_numpy(rec), ops.convert_to_numpy(kl)
 

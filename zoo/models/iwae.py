@@ -7,7 +7,6 @@ import math
 import keras
 from keras import ops
 
-from zoo.models import losses
 from zoo.models.vae import VAE
 from zoo.registry import register_family
 
@@ -43,7 +42,7 @@ class IWAE(VAE):
         target, z, eps, log_var = outputs["target"], outputs["z"], outputs["eps"], outputs["log_var"]
         n = ops.shape(target)[0]
         targets = ops.repeat(target, self.k, axis=0)  # row i*k + j pairs with z[i, j]
-        log_px = -ops.reshape(losses.bernoulli_nll(targets, outputs["logits"]), (n, self.k))
+        log_px = -ops.reshape(self.reconstruction_nll(targets, outputs["logits"]), (n, self.k))
         log_pz = -0.5 * ops.sum(ops.square(z) + LOG_2PI, axis=-1)
         log_q = -0.5 * ops.sum(ops.square(eps) + log_var[:, None] + LOG_2PI, axis=-1)
         log_w = log_px + log_pz - log_q

@@ -59,7 +59,7 @@ class VAE(Autoencoder):
                 "log_var": log_var, "target": x}
 
     def loss_terms(self, x, outputs, training=False):
-        return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
+        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]),
                 "kl": losses.gaussian_kl(outputs["mean"], outputs["log_var"])}
 
     # ---- likelihood estimators for zoo.metrics: numpy in and out, noise from a numpy Generator ----
@@ -74,7 +74,7 @@ class VAE(Autoencoder):
         log_pz = ops.convert_to_numpy(self.prior.log_prob(z)).reshape(n, k)
         logits = self.decoder(self.decoder_input(z, None if labels is None else np.repeat(labels, k, 0)),
                               training=False)
-        log_px = -ops.convert_to_numpy(losses.bernoulli_nll(np.repeat(x, k, axis=0), logits)).reshape(n, k)
+        log_px = -ops.convert_to_numpy(self.reconstruction_nll(np.repeat(x, k, axis=0), logits)).reshape(n, k)
         return log_px + log_pz - log_q
 
     def elbo_terms(self, x, labels, rng):
@@ -82,7 +82,7 @@ class VAE(Autoencoder):
         the one-sample estimate log q(z|x) - log p(z) against any other prior."""
         mean, log_var = (ops.convert_to_numpy(t) for t in self.posterior(self.features(x, labels)))
         z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype("float32")
-        rec = losses.bernoulli_nll(x, self.decoder(self.decoder_input(z, labels), training=False))
+        rec = self.reconstruction_nll(x, self.decoder(self.decoder_input(z, labels), training=False))
         if isinstance(self.prior, priors.StandardNormal):
             kl = losses.gaussian_kl(mean, log_var)
         else:

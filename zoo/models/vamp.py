@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo.models import losses, precision, priors
+from zoo.models import precision, priors
 from zoo.models.vae import VAE
 from zoo.registry import register_family
 
@@ -88,7 +88,7 @@ class Vamp(VAE):
     def loss_terms(self, x, outputs, training=False):
         z, mean, log_var = outputs["z"], outputs["mean"], outputs["log_var"]
         log_q = priors.gaussian_log_density(z, mean, log_var)
-        return {"reconstruction": losses.bernoulli_nll(outputs["target"], outputs["logits"]),
+        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]),
                 "kl": log_q - self.prior.log_prob(z)}  # one-sample estimate of KL(q(z|x) || p(z))
 
     def get_config(self):

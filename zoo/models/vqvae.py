@@ -18,7 +18,7 @@ import numpy as np
 from keras import layers, ops
 
 from zoo import inputs
-from zoo.models import losses, precision
+from zoo.models import backbones, precision
 from zoo.models.base import Autoencoder
 from zoo.models.pixelcnn import PixelCNNPrior
 from zoo.registry import register_family
@@ -46,7 +46,9 @@ class VQVAE(Autoencoder):
             prior_channels, prior_depth: width and depth of the PixelCNN prior.
             prior_epochs: epochs the prior trains for in `fit_prior`.
             prior_gated: the gated PixelCNN (no blind spot) instead of plain masked convolutions.
-            *args, **kwargs: as for Autoencoder (the backbone must be "conv").
+            *args, **kwargs: as for Autoencoder. The backbone is "conv" (two 4x4 stride-2 convolutions each way)
+                or "resnet" (the same with two residual 3x3 blocks at the grid's size each way, as the VQ-VAE
+                paper's CIFAR-10 networks).
         """
         h, w = int(input_shape[0]), int(input_shape[1])
         self.grid = (math.ceil(h / 4), math.ceil(w / 4))
@@ -65,25 +67,47 @@ class VQVAE(Autoencoder):
 
     # ---- networks and state ----
     def make_networks(self):
-        if self.backbone != "conv":
-            raise ValueError("vqvae has its own convolutional networks: backbone must be 'conv'.")
+        if self.backbone not in ("conv", "resnet"):
+            raise ValueError(f"vqvae has its own convolutional networks: backbone must be 'conv' or 'resnet'; "
+                             f"got {self.backbone!r}.")
         h, w, c = self.image_shape
         f1, f2 = self.hidden[:2] if len(self.hidden) >= 2 else (32, 64)
         d = self.code_channels
+        gh, gw = self.grid
+        if self.backbone == "resnet":
+            return self._residual_networks(f1, f2, d)
         enc = keras.Sequential([keras.Input(self.image_shape),
                                 layers.Conv2D(f1, 4, strides=2, padding="same", activation="relu"),
                                 layers.Conv2D(f2, 4, strides=2, padding="same", activation="relu"),
                                 layers.Conv2D(f2, 3, padding="same", activation="relu"),
                                 layers.Conv2D(d, 1), layers.Flatten(), *precision.float32_output()], name="encoder")
-        gh, gw = self.grid
         dec = [keras.Input((gh * gw * d,)), layers.Reshape((gh, gw, d)),
                layers.Conv2D(f2, 3, padding="same", activation="relu"),
                layers.Conv2DTranspose(f2, 4, strides=2, padding="same", activation="relu"),
                layers.Conv2DTranspose(f1, 4, strides=2, padding="same", activation="relu"),
-               layers.Conv2D(c, 3, padding="same")]
+               layers.Conv2D(self.decoder_channels(), 3, padding="same")]
         if (4 * gh, 4 * gw) != (h, w):
             dec.append(layers.Cropping2D(((0, 4 * gh - h), (0, 4 * gw - w))))
         return enc, keras.Sequential(dec + precision.float32_output(), name="decoder")
+
+    def _residual_networks(self, f1, f2, d):
+        h, w, _ = self.image_shape
+        gh, gw = self.grid
+        inp = keras.Input(self.image_shape)
+        x = layers.Conv2D(f1, 4, strides=2, padding="same", activation="relu")(inp)
+        x = layers.Conv2D(f2, 4, strides=2, padding="same")(x)
+        x = backbones.residual_stack(x, f2, 2, "enc")
+        x = layers.Flatten()(layers.Conv2D(d, 1)(layers.ReLU()(x)))
+        enc = keras.Model(inp, backbones.float32_out(x), name="encoder")
+        inp = keras.Input((gh * gw * d,))
+        x = layers.Conv2D(f2, 3, padding="same")(layers.Reshape((gh, gw, d))(inp))
+        x = backbones.residual_stack(x, f2, 2, "dec")
+        x = layers.Conv2DTranspose(f1, 4, strides=2, padding="same", activation="relu")(layers.ReLU()(x))
+        x = layers.Conv2DTranspose(f1 // 2, 4, strides=2, padding="same", activation="relu")(x)
+        x = layers.Conv2D(self.decoder_channels(), 3, padding="same")(x)
+        if (4 * gh, 4 * gw) != (h, w):
+            x = layers.Cropping2D(((0, 4 * gh - h), (0, 4 * gw - w)))(x)
+        return enc, keras.Model(inp, backbones.float32_out(x), name="decoder")
 
     def make_prior(self):
         return PixelCNNPrior(self.grid, self.codebook_size, self.prior_channels, self.prior_depth,
@@ -178,7 +202,7 @@ class VQVAE(Autoencoder):
 
     def loss_terms(self, x, outputs, training=False):
         codebook = outputs["codebook"] * (0.0 if self.ema else 1.0)
-        return {"reconstruction": losses.bernoulli_nll(x, outputs["logits"]),
+        return {"reconstruction": self.reconstruction_nll(x, outputs["logits"]),
                 "commitment": self.commitment * outputs["commitment"], "codebook": codebook}
 
     # ---- the sampler and the codebook's health ----

@@ -2,6 +2,8 @@
 GPU (see docs/findings.md); Fashion-MNIST is not binary in any useful sense, so its VAE sees grey levels as
 Bernoulli means."""
 from zoo.recipes.disentanglement_lib import SETTINGS
+from zoo.recipes.photographs import LIKELIHOOD
+from zoo.recipes.photographs import SETTINGS as PHOTOS
 from zoo.registry import add_recipe
 
 add_recipe("vae", "mnist", latent_dim=16, epochs=191, options={"dynamic_binarization": True})
@@ -13,3 +15,6 @@ for _dataset in ("dsprites", "shapes3d"):
 
 # A 2-d code, for the classic picture of a VAE's latent space: codes and the decoded plane (zoo.plot_latent).
 add_recipe("vae", "mnist", name="vae_2d-mnist", latent_dim=2, epochs=40, options={"dynamic_binarization": True})
+
+# CIFAR-10 photographs: the residual backbone and the logistic-mixture likelihood (zoo.recipes.photographs).
+add_recipe("vae", "cifar10", **PHOTOS, options=LIKELIHOOD)
