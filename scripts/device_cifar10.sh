@@ -9,7 +9,7 @@
 # train/<class>/ and test/<class>/ trees (read through ZOO_DATA_DIR as zoo.data.folder_split does).
 set -u
 source "$(dirname "$0")/device_env.sh"
-LIMIT=${LIMIT:-3.5} VQ_LIMIT=${VQ_LIMIT:-2.5} EVAL_LIMIT=${EVAL_LIMIT:-150} IWAE_IMAGES=${IWAE_IMAGES:-500} RUNS=${RUNS:-/tmp/runs} EVALUATOR_EPOCHS=${EVALUATOR_EPOCHS:-30}
+LIMIT=${LIMIT:-3.25} VQ_LIMIT=${VQ_LIMIT:-2} EVAL_LIMIT=${EVAL_LIMIT:-180} IWAE_IMAGES=${IWAE_IMAGES:-500} RUNS=${RUNS:-/tmp/runs} EVALUATOR_EPOCHS=${EVALUATOR_EPOCHS:-25}
 NAMES=${NAMES:-"ae dae rae vae cvae hvae vqvae"}
 mkdir -p "$RUNS/checkpoints" /tmp/data/unpack
 tar xzf .data/cifar10.tar.gz -C /tmp/data/unpack && mv /tmp/data/unpack/* /tmp/data/cifar10 || exit 1
