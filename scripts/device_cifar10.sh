@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CIFAR-10 checkpoints in one call on a GPU box without TensorFlow (the `device` machine): the evaluator
-# classifier and every *-cifar10 recipe train side by side on one GPU with KERAS_BACKEND=jax, each stopped by a
+# classifier and every *-cifar10 recipe (or the families in NAMES) train side by side on one GPU with KERAS_BACKEND=jax, each stopped by a
 # time limit (LIMIT minutes), then are measured with the cards' protocol (scripts/evaluate.py, each under
 # EVAL_LIMIT seconds; a checkpoint whose measuring is cut off stays whole, without it). Back come
 # $OUT/NAME.tgz per model (the call returns at most 8 files of 16 MB, 64 MB in all) and $OUT/rest.tgz with the
@@ -10,7 +10,7 @@
 set -u
 source "$(dirname "$0")/device_env.sh"
 LIMIT=${LIMIT:-3.25} VQ_LIMIT=${VQ_LIMIT:-2} EVAL_LIMIT=${EVAL_LIMIT:-180} IWAE_IMAGES=${IWAE_IMAGES:-500} RUNS=${RUNS:-/tmp/runs} EVALUATOR_EPOCHS=${EVALUATOR_EPOCHS:-25}
-NAMES=${NAMES:-"ae dae rae vae cvae hvae vqvae"}
+NAMES=${NAMES:-$(python3 -c "from zoo import recipes; print(*(n.split('-')[0] for n in recipes.list_models('*-cifar10')))")}
 mkdir -p "$RUNS/checkpoints" /tmp/data/unpack
 tar xzf .data/cifar10.tar.gz -C /tmp/data/unpack && mv /tmp/data/unpack/* /tmp/data/cifar10 || exit 1
 export ZOO_DATA_DIR=/tmp/data ZOO_CACHE_DIR=/tmp/cache ZOO_CHECKPOINTS=$RUNS/checkpoints

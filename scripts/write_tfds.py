@@ -11,7 +11,7 @@ from zoo import data
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dataset", choices=sorted(n for n, d in data.DATASETS.items() if d.factors is not None))
+    p.add_argument("dataset", choices=sorted(n for n, d in data.DATASETS.items() if d.rendered))
     p.add_argument("--data-dir", required=True, help="TFDS data folder to write into")
     p.add_argument("--limit", type=int, help="only the first N images of the grid (by index)")
     args = p.parse_args()

@@ -15,7 +15,7 @@ LAYERS = [
     ["zoo"],  # the package: `list_models` eagerly, the api lazily
     ["zoo.api"],  # the front door: nothing inside the zoo imports it
     ["zoo.own_images", "zoo.comparison"],
-    ["zoo.training", "zoo.export"],
+    ["zoo.training", "zoo.export", "zoo.measuring"],
     ["zoo.cards", "zoo.evaluation", "zoo.latent_picture"],
     ["zoo.metrics", "zoo.classifiers", "zoo.factor_metrics"],
     ["zoo.loader"],

@@ -2,8 +2,10 @@
 Each imports its module on first use, so `import zoo` and `zoo list` stay free of Keras."""
 from __future__ import annotations
 
+from zoo import registry
 
-def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=1e-3, **kwargs):
+
+def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=registry.LEARNING_RATE, **kwargs):
     """An untrained model of `family` (e.g. 'vae') for images of `input_shape`, compiled, ready for `fit`.
     See zoo.factory.create."""
     from zoo import factory
@@ -44,7 +46,7 @@ def finetune(model, data, epochs=5, freeze=None, learning_rate=None, validation_
                                validation_split=validation_split, **kwargs)
 
 
-def train(family: str, data, input_shape=None, epochs=20, **kwargs):
+def train(family: str, data, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, **kwargs):
     """Train a new model of `family` on your images (folder, arrays, ...); returns (model, history) with the
     same held-out report and optional `out_dir` checkpoint as `finetune`. See zoo.own_images.train_new."""
     from zoo import own_images

@@ -1,10 +1,11 @@
 """MODEL_CARDS.md and each checkpoint's Hugging Face README.md, generated from the card.json files that
-training (scripts/train.py) and measurement (scripts/evaluate.py) write. Nothing here is typed by hand.
+training (`zoo train`) and measurement (`zoo evaluate`) write. Nothing here is typed by hand.
 """
 from __future__ import annotations
 
 import inspect
 import json
+import math
 from pathlib import Path
 
 from zoo import checkpoints, classifiers, factory, plots, recipes
@@ -48,6 +49,32 @@ def _ev(card):
     return card.get("evaluation") or {}
 
 
+def _recon(rec: dict) -> str:
+    """A reconstruction's -log p(x | code): the Bernoulli cross-entropy, or another likelihood's NLL."""
+    if "bce_nats" in rec:
+        return f"BCE {rec['bce_nats']:.2f} nats/image"
+    return f"NLL {rec['nll_nats']:.2f} nats/image"
+
+
+def _bits(lik: dict) -> str:
+    """' (X bits/dim)' where the likelihood was measured in bits per dimension too (colour photographs)."""
+    return f" ({lik['iwae_bits_per_dim']:.3f} bits/dim)" if "iwae_bits_per_dim" in lik else ""
+
+
+def data_name(card: dict) -> str:
+    """The card's dataset as its numbers must be quoted: 'cifar10', or 'cifar10 (CIFAR-10, JPEG q75 copy)' when
+    it was read from a known copy that differs from the original."""
+    copy = (card.get("data") or {}).get("copy")
+    return f"{card['dataset']} ({copy})" if copy else card["dataset"]
+
+
+def _target(lik: dict, card: dict) -> str:
+    """How the likelihood's test images were scored."""
+    if lik["binarized"]:
+        return "binarized"
+    return "8-bit pixels" if card["model_config"].get("likelihood") == "logistic_mixture" else "grey levels"
+
+
 def machine(hw: dict) -> str:
     """Where a model trained: 'an NVIDIA H200 GPU, 16 CPU cores' or '2 CPU cores'."""
     cores = f"{hw['cpu_count']} CPU cores"
@@ -62,7 +89,7 @@ def summary_rows(cards):
         ev, s = _ev(c), _ev(c).get("samples", {})
         lik = ev.get("likelihood", {})
         mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
-        rows.append([f"[{c['name']}](#{c['name']})", c["family"], c["dataset"], f"{c['params']:,}",
+        rows.append([f"[{c['name']}](#{c['name']})", c["family"], data_name(c), f"{c['params']:,}",
                      str(c["recipe"]["latent_dim"]),
                      f"{checkpoints.train_minutes(c):.1f} min"
                      + (f" ({c['hardware']['accelerator']})" if c["hardware"].get("accelerator") else ""),
@@ -92,8 +119,8 @@ def holes_rows(cards):
 
 def likelihood_rows(cards):
     """Every model with an IWAE bound, ranked by it within each dataset and test setting (best first)."""
-    head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "-ELBO", "k", "images scored", "backbone",
-            "latent", "epochs"]
+    head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "bits/dim", "-ELBO", "k", "images scored",
+            "backbone", "latent", "epochs"]
     scored = [c for c in cards if _ev(c).get("likelihood")]
 
     def key(c):  # conditional models (bounds on -log p(x | y)) are listed last, unranked
@@ -106,8 +133,9 @@ def likelihood_rows(cards):
         rank = 1 if (c["dataset"], lik["binarized"]) != group else rank + 1
         group = (c["dataset"], lik["binarized"])
         rows.append(["–" if lik.get("conditional") else str(rank),
-                     c["name"] + (" (given y)" if lik.get("conditional") else ""), c["dataset"],
-                     "binarized" if lik["binarized"] else "grey levels", f"{lik['iwae_nll_nats']:.2f}",
+                     c["name"] + (" (given y)" if lik.get("conditional") else ""), data_name(c),
+                     _target(lik, c), f"{lik['iwae_nll_nats']:.2f}",
+                     f"{lik['iwae_nll_nats'] / (math.prod(c['model_config']['input_shape']) * math.log(2)):.3f}",
                      f"{lik['neg_elbo_nats']:.2f}", f"{lik['k']:,}", f"{lik['images']:,}",
                      c["recipe"]["backbone"], str(c["recipe"]["latent_dim"]), str(c["recipe"]["epochs"])])
     return head, rows
@@ -164,22 +192,23 @@ def _table(head, rows):
 def _protocol_line(c):
     ev = _ev(c)
     if not ev:
-        return "- Not yet measured by `scripts/evaluate.py`."
+        return "- Not yet measured (`zoo evaluate NAME`)."
     if ev.get("disentanglement"):
         p = ev["disentanglement"]["protocol"]
-        return (f"- Measured by `python scripts/evaluate.py {c['name']}` on images drawn from the full factor grid "
+        return (f"- Measured by `zoo evaluate {c['name']}` on images drawn from the full factor grid "
                 f"(seed {p['seed']}): MIG, SAP, modularity and explicitness on {p['points_train']:,} codes (tested "
                 f"on {p['points_test']:,}), {p['bins']} histogram bins; DCI's gradient-boosted trees on "
                 f"{p['dci_train']:,} (tested on {p['dci_test']:,}); BetaVAE and FactorVAE scores from "
                 f"{p['votes_train']:,} training and {p['votes_eval']:,} evaluation votes of {p['vote_batch']} "
                 f"images. Reconstruction on the {ev['test_images']:,} test images.")
     p, lik = ev["protocol"], ev.get("likelihood")
-    line = (f"- Measured by `python scripts/evaluate.py {c['name']}`: {p['samples']:,} samples per sampler (seed "
+    line = (f"- Measured by `zoo evaluate {c['name']}`: {p['samples']:,} samples per sampler (seed "
             f"{p['seed']}) against the {ev['test_images']:,} test images; evaluator "
             f"`{ev['evaluator']['name']}` (test accuracy {ev['evaluator']['test_accuracy']:.4f}).")
     if lik:
         line += (f" Likelihood: IWAE bound with k={lik['k']:,} on the first {lik['images']:,} test images, "
-                 + ("dynamically binarized (fixed seed)" if lik["binarized"] else "grey levels as Bernoulli targets")
+                 + {"binarized": "dynamically binarized (fixed seed)", "grey levels": "grey levels as Bernoulli targets",
+                    "8-bit pixels": "8-bit pixels under the decoder's logistic mixture"}[_target(lik, c)]
                  + ", nats/image.")
     return line
 
@@ -213,18 +242,22 @@ def body(c: dict, pictures: str) -> list[str]:
            f"code {str(c['code_version'].get('git_commit'))[:10]}"
            + (f"; {t['note']}" if t.get("note") else ""),
            _protocol_line(c)]
+    if (c.get("data") or {}).get("copy"):
+        d = c["data"]
+        out.append(f"- Data: {d['copy']}, read from a folder tree (sha256 of its files `{d['sha256']}`); every "
+                   "number here was measured on it, not on the original pixels.")
     if ev.get("disentanglement"):
         rec, d = ev["reconstruction"], ev["disentanglement"]["scores"]
         out.append(f"- Trained {t.get('steps', 0):,} steps of batch {r['batch_size']} (the paper: 300,000).")
-        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
+        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, {_recon(rec)}.")
         out.append("- Disentanglement: " + ", ".join(f"{DISENTANGLEMENT_HEAD[k]} {v:.3f}" for k, v in d.items()) + ".")
     elif ev:
         s, lik, rec = ev["samples"], ev.get("likelihood"), ev["reconstruction"]
-        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, BCE {rec['bce_nats']:.2f} nats/image.")
+        out.append(f"- Reconstruction: MSE {rec['mse']:.4f} per pixel, {_recon(rec)}.")
         if lik:
             given = " of -log p(x | y), given the test label" if lik.get("conditional") else ""
-            out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f} (IWAE), -ELBO {lik['neg_elbo_nats']:.2f}"
-                       f"{given}.")
+            out.append(f"- Likelihood: NLL <= {lik['iwae_nll_nats']:.2f}{_bits(lik)} (IWAE), -ELBO "
+                       f"{lik['neg_elbo_nats']:.2f}{given}.")
             if c.get("baseline"):
                 out.append(_baseline_line(c["baseline"], lik))
         out.append(f"- Samples (own sampler, T=1): FID {s['fid']:.2f}, KID {s['kid']:.4f} ± {s['kid_std']:.4f}, "
@@ -246,7 +279,7 @@ def body(c: dict, pictures: str) -> list[str]:
                        f"with the requested label for {s['label_agreement']:.3f} of them; per class "
                        f"{s['label_agreement_per_class']}.")
     out += [f"- Weights: `model.keras`, sha256 `{checkpoints.model_sha256(c)}`",
-            f"- Reproduce: `{c['reproduce']}`, then `python scripts/evaluate.py {c['name']}`", "",
+            f"- Reproduce: `{c['reproduce']}`, then `zoo evaluate {c['name']}`", "",
             f"| samples (own sampler, seed 0{', one row per requested class' if _conditional(c) else ''}) "
             "| test images (odd rows), reconstructions (even rows) |", "|---|---|",
             f"| ![samples]({pictures}samples.png) | ![reconstructions]({pictures}reconstructions.png) |"]
@@ -288,7 +321,7 @@ LIKELIHOOD_TEXT = ("Upper bounds on -log p(x) in nats per image (lower is better
                    "which are not comparable to binarized numbers). A conditional model's bound is on "
                    "-log p(x | y), which knows the label, so it is listed unranked.")
 DISENTANGLEMENT_TEXT = ("Scores in [0, 1], higher is better, as disentanglement_lib (Locatello et al. 2019) defines "
-                        "them, measured by `scripts/evaluate.py` on images drawn from the dataset's full factor grid "
+                        "them, measured by `zoo evaluate` on images drawn from the dataset's full factor grid "
                         "(each card states the sample sizes). Models trained for fewer steps than the paper's "
                         "300,000 are not converged: the steps column says how far each got. Where a model was "
                         "trained with several seeds (`scripts/seeds.py`), the range over the seeds follows each "
@@ -310,7 +343,8 @@ def render(root=None) -> str:
     lines = ["# Model cards", "",
              "Generated by `python scripts/make_cards.py` from each `checkpoints/NAME/card.json`; do not edit.",
              "Every number was measured on the dataset's test split by the scripts named in each section. "
-             "Likelihoods are Bernoulli on pixel intensities, in nats per image. " + NOT_INCEPTION, "",
+             "Likelihoods are in nats per image: Bernoulli on pixel intensities for the grey datasets, a discretized "
+             "mixture of logistics on 8-bit pixels for photographs (also in bits per dimension). " + NOT_INCEPTION, "",
              "## All models", ""]
     lines += _table(*summary_rows(cards))
     if missing:
@@ -353,6 +387,8 @@ def hf_readme(c: dict) -> str:
                     ("mse", ev["reconstruction"]["mse"], "Reconstruction MSE per pixel")]
         if lik:
             metrics.append(("nll", lik["iwae_nll_nats"], f"NLL, IWAE bound k={lik['k']} (nats/image)"))
+            if "iwae_bits_per_dim" in lik:
+                metrics.append(("bits_per_dim", lik["iwae_bits_per_dim"], f"NLL, IWAE bound k={lik['k']} (bits/dim)"))
     else:
         metrics.append(("mse", c["metrics"]["test"]["mse"], "Reconstruction MSE per pixel"))
     front = ["---", "library_name: keras", "license: apache-2.0",
@@ -362,7 +398,7 @@ def hf_readme(c: dict) -> str:
              "model-index:", f"- name: {c['name']}", "  results:", "  - task:",
              "      type: unconditional-image-generation", "      name: Unconditional image generation",
              "    dataset:", f"      type: {_hf_id(c['dataset']) or c['dataset']}",
-             f"      name: {c['dataset']}", "      split: test", "    metrics:"]
+             f"      name: {data_name(c)}", "      split: test", "    metrics:"]
     for kind, value, name in metrics:
         front += [f"    - type: {kind}", f"      value: {value:.6g}", f"      name: {name}"]
     front.append("---")
@@ -409,10 +445,10 @@ def user_readme(card: dict) -> str:
             lines += ["", f"Measured on the {card['data'].get(held + '_images')} {held} images "
                       "(reconstruction error per pixel and per image; sample_mean_rms: RMS distance between the "
                       "mean of 1000 samples and the mean of those images):", "",
-                      "| | MSE | BCE (nats) | sample mean RMS |", "|---|---|---|---|"]
+                      "| | MSE | -log p(x \\| code) | sample mean RMS |", "|---|---|---|---|"]
             for label, r in (("before", b), ("after", a)):
                 rms = "-" if r.get("sample_mean_rms") is None else f"{r['sample_mean_rms']:.4f}"
-                lines.append(f"| {label} | {r['mse']:.5f} | {r['bce_nats']:.2f} | {rms} |")
+                lines.append(f"| {label} | {r['mse']:.5f} | {_recon(r)} | {rms} |")
     else:
         lines.append("- No metrics were measured on this model: measure it with `zoo.compare`.")
     where = f'"hf://{card["repo_id"]}"' if card.get("repo_id") else '"path/to/this/folder"'
@@ -463,8 +499,8 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
     lik = ev.get("likelihood")
     if lik:
         given = " | y" if lik.get("conditional") else ""
-        rows.append(("NLL", f"{lik['iwae_nll_nats']:.2f} nats", f"a bound on -log p(x{given}) (IWAE, k={lik['k']:,}); "
-                     "lower is better"))
+        rows.append(("NLL", f"{lik['iwae_nll_nats']:.2f} nats{_bits(lik)}",
+                     f"a bound on -log p(x{given}) (IWAE, k={lik['k']:,}); lower is better"))
     elif "neg_elbo_nats" in test:
         rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
     s = ev.get("samples")
@@ -491,6 +527,8 @@ def summary(card: dict, where: str | None = None) -> str:
     cfg, name = card["model_config"], card["name"]
     shape = "x".join(str(s) for s in cfg["input_shape"])
     dataset = DATASETS[card["dataset"]].title if card.get("dataset") in DATASETS else card.get("dataset") or "your images"
+    copy = (card.get("data") or {}).get("copy")
+    dataset = f"{dataset} ({copy})" if copy else dataset
     lines = [f"{name}: {card['family']} on {dataset} ({shape} images), {cfg['latent_dim']}-d code, "
              f"{cfg.get('backbone', 'mlp')} backbone, {card['params']:,} parameters",
              "  " + _first_sentence(family_blurb(card["family"])),
@@ -504,7 +542,7 @@ def summary(card: dict, where: str | None = None) -> str:
                      f"{machine(card['hardware'])}{_precision(t)}; reproduce: {card['reproduce']}")
     rows = _headlines(card)
     if rows:
-        lines += ["", "Measured" + (" (scripts/evaluate.py; all numbers: --json)" if _ev(card) else "") + ":"]
+        lines += ["", "Measured" + (" (zoo evaluate; all numbers: --json)" if _ev(card) else "") + ":"]
         width = max(len(r[0]) for r in rows)
         vwidth = max(len(r[1]) for r in rows)
         lines += [f"  {what:{width}}  {value:>{vwidth}}  {meaning}" for what, value, meaning in rows]

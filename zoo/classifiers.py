@@ -38,12 +38,12 @@ def build(input_shape=(28, 28, 1), classes=10):
 
 def build_photo(input_shape=(32, 32, 3), classes=10):
     """A VGG-style CNN for colour photographs: three stages of two 3x3 convolutions with batch normalisation
-    (64, 128, 256 filters), global average pooling, then the 128-unit `features` layer."""
+    (32, 64, 128 filters: sized to train on a CPU), global average pooling, then the 128-unit `features` layer."""
     import keras
     from keras import layers
 
     stack = [keras.Input(input_shape)]
-    for filters in (64, 128, 256):
+    for filters in (32, 64, 128):
         for _ in range(2):
             stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(),
                       layers.ReLU()]

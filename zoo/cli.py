@@ -6,6 +6,11 @@ import json
 import os
 import sys
 
+# The choices of `zoo train --data`, spelled here so the CLI starts without Keras; a test holds them to
+# zoo.models.backbones.BACKBONES and zoo.models.likelihoods.LIKELIHOODS.
+BACKBONES = ("mlp", "conv", "conv4", "resnet")
+LIKELIHOODS = ("bernoulli", "logistic_mixture")
+
 
 def cmd_list(args):
     from zoo import checkpoints, recipes
@@ -22,8 +27,8 @@ def cmd_list(args):
             extra, params = "(not trained: zoo train " + name + ")", "-"
         else:
             m = card["metrics"]["test"]
-            extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m
-                     else f"recon BCE {m['bce_nats']:.1f} nats") + f", MSE {m['mse']:.4f}"
+            rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m.get('nll_nats', 0):.1f} nats"
+            extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
             scored = (card.get("evaluation") or {}).get("disentanglement")
             if scored:
                 extra += f", MIG {scored['scores']['mig']:.3f}"
@@ -143,7 +148,7 @@ def cmd_train(args):
 
 
 def _train(args):
-    from zoo import recipes, training
+    from zoo import recipes, registry, training
 
     if args.data:  # a new model of a family, on your images
         import zoo
@@ -151,10 +156,13 @@ def _train(args):
         shape = _parse_shape(args.input_shape) if args.input_shape else None
         if args.override or args.restart:
             raise ValueError("--override and --restart apply to registry models; with --data use the other options.")
-        zoo.train(args.name, args.data, input_shape=shape, epochs=20 if args.epochs is None else args.epochs,
-                  latent_dim=args.latent_dim, backbone=args.backbone, learning_rate=args.learning_rate or 1e-3,
+        zoo.train(args.name, args.data, input_shape=shape,
+                  epochs=registry.OWN_DATA_EPOCHS if args.epochs is None else args.epochs, latent_dim=args.latent_dim,
+                  backbone=args.backbone,
+                  learning_rate=registry.LEARNING_RATE if args.learning_rate is None else args.learning_rate,
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
-                  verbose=2, overwrite=args.overwrite, distribute=args.distribute)
+                  verbose=2, overwrite=args.overwrite, distribute=args.distribute,
+                  **({} if args.likelihood == "bernoulli" else {"likelihood": args.likelihood}))
         return 0
     names = recipes.expand([args.name])
     for name in names:  # every recipe is checked before the first one trains
@@ -183,6 +191,16 @@ def _parse_shape(text):
     if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
         raise ValueError(f"--input-shape must be HEIGHTxWIDTHxCHANNELS, e.g. 32x32x3; got {text!r}.")
     return tuple(int(p) for p in parts)
+
+
+def cmd_evaluate(args):
+    from zoo import evaluation, measuring
+
+    protocol = {"iwae_images": args.iwae_images} if args.iwae_images else {}
+    sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
+    card = measuring.measure(args.name, protocol, sections, log=print)
+    print(f"measured; the numbers are in {measuring.folder_of(args.name) / 'card.json'} (zoo info {args.name})")
+    return 0 if card else 1
 
 
 def cmd_finetune(args):
@@ -253,9 +271,13 @@ def build_parser():
                    "or a TFDS name")
     s.add_argument("--input-shape", help="with --data: HxWxC, e.g. 32x32x3 (default: the first image's)")
     s.add_argument("--latent-dim", type=int, help="with --data: code size (default: the family's)")
-    s.add_argument("--backbone", choices=["mlp", "conv", "conv4"], default="mlp",
-                   help="with --data: network type (conv4: disentanglement_lib's, for 64x64 images)")
-    s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 1e-3)")
+    s.add_argument("--backbone", choices=BACKBONES, default="mlp",
+                   help="with --data: network type (conv4: disentanglement_lib's, for 64x64 images; resnet: "
+                   "residual, for 32x32 colour photographs)")
+    s.add_argument("--likelihood", choices=LIKELIHOODS, default="bernoulli",
+                   help="with --data: the decoder's p(x | z): bernoulli (binary and grey images) or logistic_mixture "
+                   "(PixelCNN++'s, for 8-bit colour)")
+    s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 0.001)")
     s.add_argument("--validation-split", type=float, default=0.1, help="with --data: share held out")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--override", type=_json_object, metavar="JSON",
@@ -267,6 +289,13 @@ def build_parser():
     s.add_argument("--overwrite", action="store_true",
                    help="replace the output folder even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_train)
+
+    s = sub.add_parser("evaluate", help="measure a model with the cards' protocol and store the numbers in its card")
+    s.add_argument("name", help="registry model name (vae-mnist) or checkpoint folder")
+    s.add_argument("--iwae-images", type=int, help="test images the IWAE likelihood bound scores (default 1,000)")
+    s.add_argument("--sections", help="comma-separated parts to re-measure on a measured card (denoising, code, "
+                   "ex_post); default: everything")
+    s.set_defaults(fn=cmd_evaluate)
 
     s = sub.add_parser("finetune", help="fine-tune a model on your images; write a checkpoint folder")
     s.add_argument("name", help="model name (vae-mnist), checkpoint folder or .keras file")

@@ -24,7 +24,7 @@ def factor_grid(dataset: str) -> FactorGrid:
     """The factor grid of a rendered dataset ('dsprites', 'shapes3d'): factor names, sizes, values, images."""
     grid = get_dataset(dataset).factors
     if grid is None:
-        rendered = sorted(n for n, d in DATASETS.items() if d.factors is not None)
+        rendered = sorted(n for n, d in DATASETS.items() if d.rendered)
         raise ValueError(f"{dataset} has no factors of variation; the factor-labelled datasets are "
                          f"{', '.join(rendered)}.")
     return grid
@@ -88,7 +88,7 @@ def pipeline(dataset: str, batch_size: int, split: str = "train", seed: int = 0,
     images) gives a validation set."""
     import tensorflow as tf
 
-    if dataset in DATASETS and DATASETS[dataset].factors is not None:
+    if dataset in DATASETS and DATASETS[dataset].rendered:
         return stream(dataset, batch_size, seed)
     if local_copy(dataset) is not None or limit:
         images = tf.data.Dataset.from_tensor_slices(load_split(dataset, split)[0][:limit])
@@ -119,8 +119,9 @@ def _tfds_builder(dataset: str):
     try:
         import tensorflow_datasets as tfds
     except ImportError as e:
-        raise ImportError("Reading datasets needs tensorflow-datasets: pip install tensorflow-datasets "
-                          f"importlib_resources ({e}).") from None
+        raise ImportError(f"Reading {dataset} needs tensorflow-datasets (pip install tensorflow-datasets "
+                          f"importlib_resources; {e}), or a local copy: ZOO_DATA_DIR pointing at a folder with "
+                          f"{dataset}.npz or {dataset}/train|test/<class>/ image files.") from None
     try:  # downloads and prepares it the first time, as tfds.load does; then a no-op
         builder = tfds.builder(dataset)
         builder.download_and_prepare()
@@ -131,10 +132,13 @@ def _tfds_builder(dataset: str):
 
 def _tfds_error(dataset, split, e) -> RuntimeError:
     which = f"TFDS dataset {dataset!r}" + (f" split {split!r}" if split else "")
+    local = os.environ.get("ZOO_DATA_DIR")
+    where = (f"ZOO_DATA_DIR ({local}) holds neither {dataset}.npz nor a {dataset}/train|test folder tree, and "
+             if local else "")
     return RuntimeError(
-        f"Could not load {which}: {type(e).__name__}: {e}\n"
+        f"{where}Could not load {which}: {type(e).__name__}: {e}\n"
         "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
-        "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets).")
+        "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets), or ZOO_DATA_DIR at a local copy.")
 
 
 def load_split(dataset: str, split: str = "train"):
@@ -145,7 +149,7 @@ def load_split(dataset: str, split: str = "train"):
     folder tree `<dataset>/<split>/<class>/<image files>`; else tensorflow-datasets reads it.
     A rendered dataset's splits are fixed seeded draws from its grid (FACTOR_SPLITS), labelled with their factor
     indices (N, F)."""
-    if dataset in DATASETS and DATASETS[dataset].factors is not None:
+    if dataset in DATASETS and DATASETS[dataset].rendered:
         if split not in FACTOR_SPLITS:
             raise ValueError(f"{dataset} has the splits {sorted(FACTOR_SPLITS)}; got {split!r}.")
         return factor_sample(dataset, *FACTOR_SPLITS[split])
@@ -282,9 +286,6 @@ def folder_split(root, split: str, classes=()):
 def _load_npz(path: Path, split: str):
     if split not in ("train", "test"):
         raise ValueError(f"An npz dataset has the splits 'train' and 'test'; got {split!r}.")
-    if not path.is_file():
-        raise FileNotFoundError(f"ZOO_DATA_DIR is set but {path} does not exist; put <dataset>.npz there "
-                                "(arrays x_train, y_train, x_test, y_test) or unset ZOO_DATA_DIR to use TFDS.")
     with np.load(path) as f:
         images, labels = f[f"x_{split}"], f[f"y_{split}"]
     if images.ndim == 3:

@@ -1,6 +1,6 @@
 """The card-level evaluation protocol: every metric of zoo.metrics, measured the same way for every model.
 
-`evaluate(model, dataset)` returns the dict stored under card["evaluation"] by scripts/evaluate.py.
+`evaluate(model, dataset)` returns the dict stored under card["evaluation"] by `zoo evaluate` (zoo.measuring).
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
     if unknown:
         raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
     partial = bool(previous) and set(sections) != set(SECTIONS)
-    rendered = datasets.get_dataset(dataset).factors is not None
+    rendered = datasets.get_dataset(dataset).rendered
     if log is None:  # a bar over the parts each path logs
         parts = len(sections) if partial else 2 + factor_metrics.STEPS if rendered else 7 + model.has_likelihood
         with progress.Progress(parts, f"Measuring {model.name} on {dataset} (the cards' protocol)", "part") as bar:

@@ -6,6 +6,7 @@ import os
 import keras
 
 import zoo.models  # noqa: F401  (importing registers every family)
+from zoo import registry
 from zoo.names import unknown_name_error
 from zoo.registry import FAMILIES
 
@@ -17,7 +18,7 @@ def get_family(name: str) -> type:
     return FAMILIES[name]
 
 
-def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=1e-3, **kwargs):
+def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=registry.LEARNING_RATE, **kwargs):
     """An untrained model of `family` (e.g. 'vae') for images of `input_shape`, compiled, ready for `fit`.
 
     `latent_dim` defaults to the family's own (16 for most). No `loss` is compiled in: each family's loss is
@@ -34,7 +35,7 @@ def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=
 STEPS_PER_EXECUTION = {"tensorflow": 8}
 
 
-def compile_model(model, learning_rate=1e-3):
+def compile_model(model, learning_rate=registry.LEARNING_RATE):
     """Compile a zoo model for `fit` as the zoo does everywhere: Adam at `learning_rate`, no Keras loss (each
     family's loss is built in), and the backend's fastest execution settings."""
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=_steps_per_execution(),

@@ -22,7 +22,7 @@ def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images
             raise ValueError(f"{model.name} has no card naming its dataset: pass images (and labels to colour by).")
         images, labels = data.load_split(dataset, "test")
         images, labels = images[:TEST_IMAGES], labels[:TEST_IMAGES]
-        if train_images is None and model.latent_dim != 2 and entry.factors is None:  # rendered: fit on these
+        if train_images is None and model.latent_dim != 2 and not entry.rendered:  # rendered: fit on these
             train_images = data.load_split(dataset, "train")
     if model.conditional and labels is None:
         raise ValueError(f"{model.name} is conditional: pass the images' labels too.")

@@ -5,7 +5,7 @@ import os
 import warnings
 from pathlib import Path
 
-from zoo import hub, recipes
+from zoo import hub, recipes, registry
 from zoo.checkpoints import CARD_FILE, MODEL_FILE, file_entry, read_card, recorded_hash, root, verify
 from zoo.names import unknown_name_error
 
@@ -81,7 +81,7 @@ def load(name_or_path, revision=None):
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
         recipe = (card or {}).get("recipe")
         lr = recipe.get("learning_rate") if isinstance(recipe, dict) else None
-        factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else 1e-3)
+        factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else registry.LEARNING_RATE)
     model.card = card
     return model
 

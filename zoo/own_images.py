@@ -14,7 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, training
+from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, registry, training
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -75,8 +75,8 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
                           card={"parent": parent_entry, "finetune": settings, "reproduce": reproduce}, overwrite=overwrite)
 
 
-def train_new(family, data_source, input_shape=None, epochs=20, latent_dim=None, backbone="mlp",
-              learning_rate=1e-3, validation_split=0.1, batch_size=128, labels=None, seed=0, out_dir=None,
+def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone="mlp",
+              learning_rate=registry.LEARNING_RATE, validation_split=0.1, batch_size=128, labels=None, seed=0, out_dir=None,
               verbose="auto", log=print, overwrite=False, distribute=False, **options):
     """Train a new model of `family` on your images (as `zoo.create` + fit, with the held-out measurement and
     checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is).

@@ -7,6 +7,9 @@ import dataclasses
 
 FAMILIES: dict[str, type] = {}
 
+LEARNING_RATE = 1e-3  # Adam's, wherever the zoo trains and no recipe, measurement or caller says otherwise
+OWN_DATA_EPOCHS = 20  # epochs of `zoo.train(family, data)` (`zoo train FAMILY --data`) when none are given
+
 
 def register_family(name: str):
     """Class decorator: make a model family buildable by name (one line per family file)."""
@@ -30,7 +33,7 @@ class Recipe:
     latent_dim: int = 16
     epochs: int = 30
     batch_size: int = 128
-    learning_rate: float = 1e-3
+    learning_rate: float = LEARNING_RATE
     optimizer: str = "adam"
     seed: int = 0
     steps_per_epoch: int | None = None  # a rendered dataset's epoch (it is drawn afresh each step); None: one pass

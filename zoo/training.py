@@ -311,7 +311,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
     measure: (the uncompiled model to save, its card, the test split for the pictures). `chief=False` (another
     host of a multi-host run) returns None after training."""
     keras.utils.set_random_seed(recipe.seed)
-    rendered = datasets.get_dataset(recipe.dataset).factors is not None
+    rendered = datasets.get_dataset(recipe.dataset).rendered
     family = factory.get_family(recipe.family)
     x_test, y_test = data.load_split(recipe.dataset, "test")
     x_train = y_train = None
@@ -383,7 +383,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
         **provenance(),
-        "reproduce": f"python scripts/train.py {recipe.name}" + (" --mixed-precision" if trained_in != "float32" else ""),
+        "reproduce": f"zoo train {recipe.name}" + (" --mixed-precision" if trained_in != "float32" else ""),
     }
     return final, card, (x_test, y_test)
 

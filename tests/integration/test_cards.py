@@ -20,7 +20,7 @@ def test_checkpoint_readme_is_generated_and_measured(name):
     readme = (checkpoints.root() / name / "README.md").read_text()
     assert readme == cards.hf_readme(card), f"{name}/README.md is stale: run `python scripts/make_cards.py`"
     assert readme.startswith("---\nlibrary_name: keras\n") and "model-index:" in readme
-    assert "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"
+    assert "evaluation" in card, f"{name} was not measured: run `zoo evaluate {name}`"
     if card["evaluation"].get("disentanglement"):  # a factor dataset: the scores and the labelled traversal
         assert "- Disentanglement: " in readme and "![latent traversal](traversal.png)" in readme
     elif "Latent traversal" in readme:  # the text names as many rows as the grid has: at most the code's units
@@ -75,7 +75,7 @@ def test_a_gpu_record_names_the_gpu_and_pairs_the_precisions():
 
 def _measured(name):
     card = checkpoints.read_card(checkpoints.root() / name)
-    assert card and "evaluation" in card, f"{name} was not measured: run `python scripts/evaluate.py {name}`"
+    assert card and "evaluation" in card, f"{name} was not measured: run `zoo evaluate {name}`"
     return card
 
 

@@ -68,6 +68,9 @@ def test_finetune_on_new_data_lowers_loss(name, split):
     dataset, batch = model.card["dataset"], 64
     if dataset in OTHER:
         x, y = (a[:1000] for a in split(OTHER[dataset], "train", labels=True))
+    elif not data.DATASETS[dataset].rendered:  # photographs: test images, which it never trained on
+        x, y = (a[:512] for a in split(dataset, "test", labels=True))
+        batch = 32
     else:  # a rendered dataset: its images in negative, new to the model (as Fashion-MNIST is to an MNIST one)
         x, y = 255 - data.factor_sample(dataset, 512, seed=7)[0], None
         batch = 16

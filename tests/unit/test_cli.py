@@ -83,3 +83,10 @@ def test_info_of_an_unmeasured_keras_file(capsys, tmp_path):
     assert cli.main(["info", str(tmp_path / "mine.keras")]) == 0
     out = capsys.readouterr().out
     assert "VampPrior" in out and "3 learned pseudo-images" in out and "Nothing measured on it yet" in out
+
+
+def test_train_choices_are_the_registries():
+    from zoo.models import backbones, likelihoods
+
+    assert set(cli.BACKBONES) == set(backbones.BACKBONES)
+    assert set(cli.LIKELIHOODS) == set(likelihoods.LIKELIHOODS)

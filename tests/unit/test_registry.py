@@ -6,7 +6,7 @@ import zoo
 def test_list_models():
     names = zoo.list_models()
     assert names == sorted(names) and {"ae-mnist", "vae-mnist", "ae-fashion_mnist", "vae-fashion_mnist"} <= set(names)
-    assert zoo.list_models("vae-*") == ["vae-dsprites", "vae-fashion_mnist", "vae-mnist", "vae-shapes3d"]
+    assert zoo.list_models("vae-*") == ["vae-cifar10", "vae-dsprites", "vae-fashion_mnist", "vae-mnist", "vae-shapes3d"]
     assert zoo.list_models("*-mnist") == [n for n in names if n.endswith("-mnist")]
     assert zoo.list_models("nothing*") == []
 

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo import data, inputs, progress
+from zoo import data, inputs, progress, registry
 from zoo.models import backbones, likelihoods, precision, priors
 
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
@@ -40,7 +40,7 @@ class Autoencoder(keras.Model):
     discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
     # zoo.finetune's defaults, measured (scripts/finetune_defaults.py; README, "The defaults, measured"): a family
     # overrides them where its measurement says so.
-    finetune_learning_rate = 1e-3
+    finetune_learning_rate = registry.LEARNING_RATE
     finetune_batch_size = 32
     # True when a training step draws many random numbers (image-sized corruption, k samples per image):
     # TensorFlow's XLA draws them about 40x slower than its graph kernels on a CPU, so such a step is not

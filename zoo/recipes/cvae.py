@@ -1,8 +1,5 @@
 """Conditional VAEs: the plain VAE's network and epochs, the class label fed to encoder and decoder."""
-from zoo.recipes.photographs import LIKELIHOOD
-from zoo.recipes.photographs import SETTINGS as PHOTOS
 from zoo.registry import add_recipe
 
 add_recipe("cvae", "mnist", latent_dim=16, epochs=60, options={"dynamic_binarization": True})
 add_recipe("cvae", "fashion_mnist", latent_dim=16, epochs=60)
-add_recipe("cvae", "cifar10", **PHOTOS, options=LIKELIHOOD)

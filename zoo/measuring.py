@@ -1,0 +1,55 @@
+"""Measure a checkpoint with the cards' protocol and store the numbers in its card: what `zoo evaluate NAME|PATH`
+(and the maintainers' scripts/evaluate.py) runs. The weights are not touched, so their sha256 stays; the
+pictures that need measured numbers (the latent traversal, the latent map) are drawn, and the card lists every
+file it wrote, so the folder still proves itself the zoo's."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots
+
+
+def folder_of(name_or_path) -> Path:
+    """A checkpoint folder: a path to one, or a registry name's shipped folder."""
+    path = Path(str(name_or_path)).expanduser()
+    if path.is_dir():
+        return path
+    folder = checkpoints.root() / str(name_or_path)
+    if not (folder / checkpoints.CARD_FILE).is_file():
+        raise FileNotFoundError(f"{name_or_path} is neither a checkpoint folder nor a trained registry model "
+                                f"(no {folder / checkpoints.CARD_FILE}); train it first (zoo train NAME).")
+    return folder
+
+
+def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECTIONS, pictures_only=False,
+            log=print) -> dict:
+    """Measure the checkpoint `name_or_path` on its dataset's test split (zoo.evaluation's protocol, with
+    `protocol` overriding its settings; `sections` re-measures only those parts of an earlier evaluation) and
+    write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. Returns the card."""
+    folder = folder_of(name_or_path)
+    with outputs.claim(folder):  # one writer: a second `zoo evaluate` or a training on this folder waits its turn
+        model = loader.load(folder)
+        card = model.card
+        dataset = card.get("dataset")
+        if dataset not in datasets.DATASETS:
+            raise ValueError(f"{folder} was trained on {dataset or 'your own images'}, not one of the zoo's datasets "
+                             f"({', '.join(datasets.DATASETS)}); measure it on your images with zoo.compare.")
+        rendered = datasets.get_dataset(dataset).rendered
+        x_test = data.load_split(dataset, "test")[0][:2000]
+        written = []
+        if not model.conditional and not rendered:
+            plots.traversal(model, x_test, folder / "traversal.png")
+            written.append("traversal.png")
+        if not pictures_only:
+            card["evaluation"] = evaluation.evaluate(model, dataset, protocol, log=log, sections=sections,
+                                                     previous=card.get("evaluation"))
+        if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
+            scored = card["evaluation"]["disentanglement"]
+            labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"], scored["factors"])
+            plots.factor_traversal(model, x_test, labels, folder / "traversal.png")
+            written.append("traversal.png")
+        latent_picture.plot_latent(model, path=folder / "latent.png")  # where codes and N(0, I) lie
+        written.append("latent.png")
+        card = checkpoints.record_files(folder, card, written)
+        checkpoints.write_card(folder, card)
+    return card
