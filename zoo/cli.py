@@ -12,6 +12,26 @@ BACKBONES = ("mlp", "conv", "conv4", "resnet")
 LIKELIHOODS = ("bernoulli", "logistic_mixture")
 
 
+def printable(text: str) -> str:
+    """Text from a card made safe for a terminal: control characters (ESC, BEL, CR, ...) shown escaped, so a
+    crafted card cannot move the cursor, retitle the window or hide lines. Newlines between lines stay."""
+    return "\n".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in line) for line in str(text).split("\n"))
+
+
+def _list_row(name, recipe, card) -> str:
+    if card is None:
+        extra, params = "(not trained: zoo train " + name + ")", "-"
+    else:
+        m = card["metrics"]["test"]
+        rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m['nll_nats']:.1f} nats"
+        extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
+        scored = (card.get("evaluation") or {}).get("disentanglement")
+        if scored:
+            extra += f", MIG {scored['scores']['mig']:.3f}"
+        params = f"{card['params']:,}"
+    return f"{name:24} {recipe.family:10} {recipe.dataset:14} {recipe.latent_dim:>6} {params:>9}  {extra}"
+
+
 def cmd_list(args):
     from zoo import checkpoints, recipes
 
@@ -20,21 +40,19 @@ def cmd_list(args):
         print(f"No model matches {args.pattern!r}; `zoo list` shows all.", file=sys.stderr)
         return 1
     print(f"{'name':24} {'family':10} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
+    damaged = 0
     for name in names:
-        r = recipes.get_recipe(name)
-        card = checkpoints.read_card(checkpoints.root() / name) if (checkpoints.root() / name).is_dir() else None
-        if card is None:
-            extra, params = "(not trained: zoo train " + name + ")", "-"
-        else:
-            m = card["metrics"]["test"]
-            rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m.get('nll_nats', 0):.1f} nats"
-            extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
-            scored = (card.get("evaluation") or {}).get("disentanglement")
-            if scored:
-                extra += f", MIG {scored['scores']['mig']:.3f}"
-            params = f"{card['params']:,}"
-        print(f"{name:24} {r.family:10} {r.dataset:14} {r.latent_dim:>6} {params:>9}  {extra}")
-    return 0
+        r, folder = recipes.get_recipe(name), checkpoints.root() / name
+        try:
+            row = _list_row(name, r, checkpoints.read_card(folder) if folder.is_dir() else None)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
+            damaged += 1
+            row = f"{name:24} {r.family:10} {r.dataset:14} {r.latent_dim:>6} {'-':>9}  (damaged card: {e})"
+        print(printable(row))
+    if damaged:
+        print(f"zoo list: {damaged} damaged card(s) flagged above; re-download or retrain those models.",
+              file=sys.stderr)
+    return 1 if damaged else 0
 
 
 def cmd_info(args):
@@ -42,11 +60,11 @@ def cmd_info(args):
 
     card = zoo.info(args.name)
     if args.json:
-        print(json.dumps(card, indent=2))
+        print(json.dumps(card, indent=2))  # JSON escapes every control character itself
     else:
         from zoo import cards
 
-        print(cards.summary(card, where=args.name))
+        print(printable(cards.summary(card, where=args.name)))
     return 0
 
 
@@ -64,12 +82,13 @@ def cmd_disentanglement(args):
 
 
 def _check_output(args):
-    """Refuse a bad -o path or --ncol before any model is loaded or anything is computed."""
-    from zoo import inputs, outputs
+    """Refuse a bad -o path (empty, not .png, a folder or special file) or --ncol before any model is loaded or
+    anything is computed."""
+    from zoo import inputs, outputs, plots
 
     inputs.as_count(args.ncol, "--ncol")
-    if args.output:
-        outputs.check_output_file(args.output)
+    if args.output is not None:
+        outputs.check_output_file(plots.png_path(args.output))
 
 
 def cmd_sample(args):
@@ -333,9 +352,33 @@ def build_parser():
 USER_ERRORS = (KeyError, ValueError, OSError)
 
 
+def _reopen_closed_streams():
+    """A standard stream the shell closed (`2>&-`) becomes the null device: what the zoo writes there is
+    dropped, as a Unix tool's would be, instead of failing every command."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "w", closefd=False))
+
+
+def _leave_quietly_on_closed_pipe():
+    """After `zoo list | head -1`'s reader has gone: point stdout at the null device, so the interpreter's last
+    flush finds nowhere to fail."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+
+
 def main(argv=None):
     from zoo.stderr_filter import native_logs_filtered
 
+    _reopen_closed_streams()
     args = build_parser().parse_args(argv)
     if getattr(args, "backend", None):  # before anything imports Keras, which reads it once
         if "keras" in sys.modules and sys.modules["keras"].backend.backend() != args.backend:
@@ -349,6 +392,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"zoo {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output left (`zoo list | head -1`): stop quietly, as Unix tools do
+        _leave_quietly_on_closed_pipe()
+        return 141  # 128 + SIGPIPE, the status a Unix tool ends with there
     except Exception as e:
         if args.debug:
             raise

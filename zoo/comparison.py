@@ -146,8 +146,11 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
     """
     if isinstance(models, str):
         models = [models]
+    models = list(dict.fromkeys(models))  # a model named twice is one row
     if not models:
         raise ValueError("compare needs at least one model name or path; zoo.list_models() lists them.")
+    if figure is not None:
+        figure = plots.png_path(figure)  # checked before any model is loaded
     loaded, rows, notes = [], [], []
     for name in models:
         model = loader.load(name)

@@ -424,6 +424,10 @@ def load_images(source, image_shape, split="train", log=print):
 def read_source(source, image_shape, split="train", log=print):
     """As `load_images`, plus the {class folder name: label} map of a folder of class folders (else None)."""
     labels, classes = None, None
+    if isinstance(source, str) and not source.strip():
+        raise ValueError("The data path is empty; name a folder of images, an array, or a TFDS dataset.")
+    if isinstance(source, (str, Path)):
+        source = Path(source).expanduser() if str(source).startswith("~") else source
     if isinstance(source, (str, Path)) and Path(source).is_dir():
         images, labels, classes = read_folder(source)
         classes = classes or None

@@ -198,6 +198,14 @@ def publish(tmp, out, overwrite=False) -> Path:
     return out
 
 
+def output_path(path, what="output path") -> Path:
+    """A path the zoo is asked to write, as the user meant it: `~` expanded; an empty name is refused (it would
+    name the working directory)."""
+    if path is None or (isinstance(path, str) and not path.strip()):
+        raise ValueError(f"The {what} is empty; name a file or folder to write.")
+    return Path(path).expanduser()
+
+
 def check_output_file(path) -> Path:
     """Refuse an output file path that is a folder, a symlink or a special file (FIFO, device)."""
     path = Path(path)

@@ -42,6 +42,7 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, vali
     settings = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
               "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
     _check(settings)
+    out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     with _claimed(out_dir, overwrite):
         return _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite)
 
@@ -83,6 +84,7 @@ def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EP
     `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host)."""
     _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate,
             "batch_size": batch_size})
+    out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
         replicas.check_batch(batch_size)
         return _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate,

@@ -1,6 +1,8 @@
 """Image grids written as PNG files (atomically: temp file, then rename)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from zoo import outputs
@@ -23,8 +25,18 @@ def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
 
 def _atomic_png(path, write):
     """Call write(tmp_path) then rename onto `path`, so a crash never leaves half a PNG; refuses to replace
-    anything but a regular file (a folder, a FIFO, a device such as /dev/null)."""
-    return outputs.write_file_atomic(path, write, suffix=".png")
+    anything but a regular file (a folder, a FIFO, a device such as /dev/null), and a name that promises another
+    format (`x.jpg` would hold PNG bytes)."""
+    return outputs.write_file_atomic(png_path(path), write, suffix=".png")
+
+
+def png_path(path) -> Path:
+    """A picture's output path, checked before any work: not empty, `~` expanded, ending in .png (the zoo
+    writes PNG bytes, which `x.jpg` would misname)."""
+    path = outputs.output_path(path, "picture's path")
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"{path} does not end in .png; the zoo writes PNG pictures (e.g. {path.with_suffix('.png')}).")
+    return path
 
 
 def save_grid(images, path, ncol=8):

@@ -264,7 +264,7 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     the global one; in a multi-host run only the first process writes the checkpoint (the others return None).
     """
     recipe = resolve_recipe(name, overrides, epochs)
-    out_root = Path(out_root) if out_root else checkpoints.root()
+    out_root = checkpoints.root() if out_root is None else outputs.output_path(out_root, "output folder")
     final_dir = out_root / name
     replicas = distribute_lib.replicas(distribute)
     replicas.check_batch(recipe.batch_size)

@@ -1,0 +1,80 @@
+"""What a hostile tester found in the command line and the API's paths: closed streams and pipes, names that
+promise another format, empty and `~` paths, a model named twice, and the messages that name things."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo import cli, names, plots
+
+from .conftest import REPO
+
+
+def shell(command):
+    return subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.backend_agnostic
+def test_a_closed_stderr_or_a_closed_pipe_is_no_error():
+    closed = shell(f"{sys.executable} -m zoo.cli list 2>&-")
+    assert closed.returncode == 0 and "vae-mnist" in closed.stdout
+    piped = shell(f"{sys.executable} -m zoo.cli list | head -1; echo \"status ${{PIPESTATUS[0]}}\"")
+    assert piped.stderr == "", piped.stderr  # no "Broken pipe", no traceback
+    assert piped.stdout.splitlines()[0].startswith("name") and piped.stdout.splitlines()[-1] == "status 141"
+
+
+@pytest.mark.backend_agnostic
+def test_pictures_are_png_named_and_checked_before_any_work(tmp_path, capsys):
+    assert cli.main(["sample", "vae-mnist", "-o", str(tmp_path / "x.jpg")]) == 2
+    assert "does not end in .png" in capsys.readouterr().err and not list(tmp_path.iterdir())
+    assert cli.main(["sample", "vae-mnist", "-o", ""]) == 2
+    assert "empty" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="does not end in .png"):
+        zoo.compare(["vae-mnist"], figure=tmp_path / "c.svg")
+    with pytest.raises(ValueError, match="does not end in .png"):
+        plots.save_grid(np.zeros((1, 4, 4, 1)), tmp_path / "grid.gif")
+
+
+def test_empty_and_home_paths(tmp_path, monkeypatch):
+    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype("uint8")
+    with pytest.raises(ValueError, match="data path is empty"):
+        zoo.finetune("ae-mnist", "", epochs=1)
+    with pytest.raises(ValueError, match="output folder is empty"):
+        zoo.finetune("ae-mnist", x, epochs=1, out_dir="")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    zoo.finetune("ae-mnist", x, epochs=1, out_dir="~/mine", verbose=0, log=lambda *a: None)
+    assert (tmp_path / "home" / "mine" / "card.json").is_file()  # `~` is the home folder, as zoo.load reads it
+    assert zoo.load("~/mine").card["parent"]["name"] == "ae-mnist"
+
+
+@pytest.mark.backend_agnostic
+def test_a_model_named_twice_is_one_row_and_families_are_plural(capsys):
+    table = zoo.compare(["vae-mnist", "vae-mnist"], compute_missing=False)
+    assert len(table.rows) == 1
+    assert "The families are" in str(names.unknown_name_error("vea", ["vae"], what="family"))
+
+
+@pytest.mark.backend_agnostic
+def test_card_strings_reach_the_terminal_escaped_and_a_bad_card_does_not_stop_the_list(tmp_path, monkeypatch, capsys):
+    import json
+    import shutil
+
+    from zoo import checkpoints
+
+    root = tmp_path / "ck"
+    for name in ("ae-mnist", "vae-mnist"):
+        shutil.copytree(checkpoints.root() / name, root / name)
+    card = json.loads((root / "vae-mnist" / "card.json").read_text())
+    card["hardware"]["accelerator"] = "GPU\x1b]0;owned\x07\rhidden"
+    (root / "vae-mnist" / "card.json").write_text(json.dumps(card))
+    (root / "ae-mnist" / "card.json").write_text('{"metrics": {"test": {"mse": "high"}}, "params": 1}')
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(root))
+    assert cli.main(["info", str(root / "vae-mnist")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out and "\\x1b]0;owned\\x07\\rhidden" in out
+    assert cli.main(["list", "*-mnist"]) == 1  # flagged, not stopped
+    listed = capsys.readouterr()
+    assert "ae-mnist" in listed.out and "damaged card" in listed.out and "vae-mnist " in listed.out
+    assert "damaged card(s)" in listed.err
