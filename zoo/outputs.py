@@ -154,16 +154,50 @@ def _staging_prefix(out: Path) -> str:
     return f".{out.name}.zoo-staging-"
 
 
+def _staged(out: Path) -> list[Path]:
+    """The folders beside `out` whose names are exactly its staging prefix plus a suffix (no glob: `run[1]` and
+    `res*` are names, not patterns)."""
+    prefix = _staging_prefix(out)
+    if not out.parent.is_dir():
+        return []
+    return sorted(p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink())
+
+
+def _the_zoos(folder: Path) -> bool:
+    """A staging folder the zoo may remove: marked, a complete checkpoint by its own card, or empty (a kill
+    between making it and marking it; nothing to lose)."""
+    return (folder / STAGING_MARK).is_file() or not any(folder.iterdir()) or ownership_problem(folder) is None
+
+
 def remove_stale(out) -> list[Path]:
-    """Remove staging folders for `out` that a killed run left (only folders carrying the zoo's mark).
-    Call with the lock held. Returns what was removed."""
+    """Put right what a run killed while publishing `out` left, then remove its staging folders. Call with the
+    lock held. A kill between `publish`'s two renames leaves no `out` but the old checkpoint renamed aside: it is
+    renamed back (the old checkpoint, whole). Then every staging folder the zoo can prove it wrote (marked, or a
+    complete checkpoint by its card) is removed. Returns what was removed."""
     out = Path(out)
+    if not os.path.lexists(out):
+        for aside in _staged(out):
+            if aside.name.startswith(_staging_prefix(out) + "old-"):  # what was at `out`: it goes back
+                (aside / STAGING_MARK).unlink(missing_ok=True)
+                os.rename(aside, out)
+                break
     removed = []
-    for p in out.parent.glob(_staging_prefix(out) + "*"):
-        if p.is_dir() and not p.is_symlink() and (p / STAGING_MARK).is_file():
-            shutil.rmtree(p)
+    for p in _staged(out):
+        if _the_zoos(p):
+            _remove_marked(p)
             removed.append(p)
     return removed
+
+
+def _remove_marked(folder: Path) -> None:
+    """Remove a staging folder, its mark last, so a kill part-way leaves it still marked as the zoo's."""
+    if not (folder / STAGING_MARK).is_file():
+        (folder / STAGING_MARK).write_text("a folder the zoo is removing\n")
+    for p in folder.iterdir():
+        if p.name != STAGING_MARK:
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+    (folder / STAGING_MARK).unlink()
+    folder.rmdir()
 
 
 @contextlib.contextmanager
@@ -182,19 +216,24 @@ def staging(out):
 
 def publish(tmp, out, overwrite=False) -> Path:
     """Move the finished staging folder `tmp` to `out` by renames: a checkpoint the zoo wrote (or, with
-    `overwrite`, whatever is there) is renamed aside, `tmp` takes its place, and the old one is removed."""
+    `overwrite`, whatever is there) is renamed aside, `tmp` takes its place, and the old one is removed. At any
+    instant a kill leaves the old checkpoint or the new one: `remove_stale` (the next run on `out`) renames an
+    old one back when `out` is missing, and an interruption it can catch (Ctrl-C) does so itself."""
     tmp, out = Path(tmp), Path(out)
     check_replaceable(out, overwrite)  # the folder may have changed during a long run
-    (tmp / STAGING_MARK).unlink(missing_ok=True)
+    (tmp / STAGING_MARK).unlink(missing_ok=True)  # tmp stays provably the zoo's: a complete checkpoint by its card
     aside = None
     if os.path.lexists(out):
         aside = out.with_name(f"{_staging_prefix(out)}old-{os.getpid()}")
         os.rename(out, aside)
-        if aside.is_dir():  # marked, so a kill before the removal below is cleaned up by the next run
-            (aside / STAGING_MARK).write_text("the replaced folder; removed when done\n")
-    os.rename(tmp, out)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        if aside is not None and not os.path.lexists(out):
+            os.rename(aside, out)  # the old one back where it was
+        raise
     if aside is not None:
-        shutil.rmtree(aside) if aside.is_dir() else aside.unlink()
+        _remove_marked(aside) if aside.is_dir() else aside.unlink()  # a kill part-way: the next run finishes it
     return out
 
 

@@ -288,7 +288,12 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
     """The work folder of this run (TrainingState, epoch log, the recipe it was started with): an
     interrupted run of the same recipe is resumed; one of another recipe is refused unless `restart`."""
     if os.path.lexists(work):
-        if work.is_symlink() or not work.is_dir() or set(os.listdir(work)) - set(WORK_FILES):
+        if work.is_symlink() or not work.is_dir():
+            raise FileExistsError(f"{work} is not a training work folder the zoo wrote; move it away and rerun.")
+        for name in os.listdir(work):  # a kill while a file was being replaced leaves its temp file: drop it
+            if any(name.startswith(f".{f}.") for f in WORK_FILES) and (work / name).is_file():
+                (work / name).unlink()
+        if set(os.listdir(work)) - set(WORK_FILES):
             raise FileExistsError(f"{work} is not a training work folder the zoo wrote; move it away and rerun.")
         started = work / "recipe.json"
         old = outputs.read_json_object(started, "recipe") if started.is_file() else None

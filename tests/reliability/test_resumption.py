@@ -71,6 +71,19 @@ def test_killed_mid_training_then_rerun_resumes(tmp_path, tiny_data):
     assert rows[0] == first  # resumed, not started over
 
 
+def test_a_temp_file_left_by_a_kill_in_the_work_folder_does_not_block_resuming(tmp_path, tiny_data):
+    """A kill while history.csv or recipe.json was being replaced leaves `.history.csv.XXXX`: the run resumes."""
+    work = tmp_path / f".{NAME}.work"
+    proc = train(tmp_path, tiny_data, wait=False)
+    assert kill_when(proc, lambda: (work / "history.csv").exists() and len(history(work / "history.csv")) >= 2)
+    first = history(work / "history.csv")[0]  # epoch 0's state is saved once the second row is written
+    (work / ".history.csv.k1ll3d").write_text("epoch,loss\n0,")  # as a kill mid-write leaves them
+    (work / ".recipe.json.k1ll3d").write_text("{")
+    r = train(tmp_path, tiny_data)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert assert_whole_and_honest(tmp_path, 4)[0] == first  # resumed, not started over
+
+
 def test_killed_while_writing_then_rerun_completes(tmp_path, tiny_data):
     proc = train(tmp_path, tiny_data, epochs=2, wait=False)
     was_running = kill_when(proc, lambda: any(tmp_path.glob(f".{NAME}.zoo-staging-*")))
