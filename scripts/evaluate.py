@@ -28,4 +28,4 @@ if __name__ == "__main__":
             print(f"skip {name}: no checkpoint (train it first)")
             continue
         print(f"== {name}", flush=True)
-        measuring.measure(name, protocol, sections, args.pictures_only, log=print)
+        measuring.measure(name, protocol, sections, args.pictures_only, log=print, replace_shipped=True)

@@ -29,5 +29,5 @@ if __name__ == "__main__":
         with precision.mixed(args.mixed_precision):
             out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                                  time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
-                                 distribute=args.distribute)
+                                 distribute=args.distribute, replace_shipped=not args.out)
         print(f"== {name}: written to {out or 'the first process'}", flush=True)

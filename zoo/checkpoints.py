@@ -24,6 +24,20 @@ def root() -> Path:
     return Path(__file__).resolve().parent / "_checkpoints"  # wheel installs: see pyproject.toml
 
 
+def check_not_shipped(out, replace_shipped=False) -> None:
+    """Refuse to write into the shipped checkpoints folder (the repo's checkpoints/, or the installed package's)
+    unless a maintainer's tool asks for it (`replace_shipped=True`: scripts/train.py, scripts/evaluate.py): a
+    shipped model is replaced only on purpose, never by a user's fine-tune or training run."""
+    if replace_shipped:
+        return
+    shipped = root().resolve()
+    target = Path(out).expanduser().resolve()
+    if target == shipped or shipped in target.parents:
+        raise ValueError(f"{out} is inside the zoo's shipped checkpoints ({shipped}), which only the maintainers' "
+                         "scripts replace (scripts/train.py, scripts/evaluate.py). Write to a folder of your own, "
+                         "e.g. -o my-model.")
+
+
 # ---- the card: card.json is a JSON object; these accessors are the one place its nested keys are spelled ----
 # Writers: training.train (registry recipes), own_images (finetune / train on your images), export.push_to_hub,
 # scripts/train_evaluator.py; each adds training.provenance() and lets write_folder list the files.

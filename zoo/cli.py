@@ -187,7 +187,7 @@ def _train(args):
     for name in names:  # every recipe is checked before the first one trains
         training.resolve_recipe(name, args.override, args.epochs)
     for name in names:
-        out = training.train(name, args.out, args.epochs, overrides=args.override, restart=args.restart,
+        out = training.train(name, args.out or ".", args.epochs, overrides=args.override, restart=args.restart,
                              overwrite=args.overwrite, verbose=2, distribute=args.distribute)
         if out is not None:  # None: another host of a multi-host run; the first one writes
             print(f"written to {out}")
@@ -217,8 +217,9 @@ def cmd_evaluate(args):
 
     protocol = {"iwae_images": args.iwae_images} if args.iwae_images else {}
     sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
-    card = measuring.measure(args.name, protocol, sections, log=print)
-    print(f"measured; the numbers are in {measuring.folder_of(args.name) / 'card.json'} (zoo info {args.name})")
+    card = measuring.measure(args.name, protocol, sections, log=print, copy_to=args.out)
+    where = args.out or args.name
+    print(f"measured; the numbers are in its card (zoo info {where})")
     return 0 if card else 1
 
 
@@ -284,8 +285,9 @@ def build_parser():
     s = sub.add_parser("train", help="train a registry model from its recipe, or a family on your images (--data)")
     s.add_argument("name", help="model name or wildcard (vae-mnist, 'ae-*'); with --data a family name (vae)")
     s.add_argument("--epochs", type=int, help="override the recipe's epoch count (with --data: default 20)")
-    s.add_argument("--out", help="registry model: folder to write NAME/ into (default: the shipped checkpoints "
-                   "folder); with --data: the checkpoint folder to write (default FAMILY-custom)")
+    s.add_argument("--out", help="registry model: folder to write NAME/ into (default: the working directory; the "
+                   "shipped checkpoints are only replaced by scripts/train.py); with --data: the checkpoint folder "
+                   "to write (default FAMILY-custom)")
     s.add_argument("--data", help="train a new model on these images: a folder (class subfolders for labels) "
                    "or a TFDS name")
     s.add_argument("--input-shape", help="with --data: HxWxC, e.g. 32x32x3 (default: the first image's)")
@@ -311,6 +313,8 @@ def build_parser():
 
     s = sub.add_parser("evaluate", help="measure a model with the cards' protocol and store the numbers in its card")
     s.add_argument("name", help="registry model name (vae-mnist) or checkpoint folder")
+    s.add_argument("--out", help="measure a copy written to this new folder (a shipped model is only measured "
+                   "that way: its card is the zoo's own measurement)")
     s.add_argument("--iwae-images", type=int, help="test images the IWAE likelihood bound scores (default 1,000)")
     s.add_argument("--sections", help="comma-separated parts to re-measure on a measured card (denoising, code, "
                    "ex_post); default: everything")

@@ -21,12 +21,37 @@ def folder_of(name_or_path) -> Path:
     return folder
 
 
+def copy_checkpoint(folder, dest) -> Path:
+    """A copy of checkpoint `folder` at the new path `dest` (staged, then renamed into place), to measure or
+    change without touching the original."""
+    import shutil
+
+    dest = outputs.output_path(dest, "copy's folder")
+    checkpoints.check_not_shipped(dest)
+    if dest.exists():
+        raise FileExistsError(f"{dest} exists; name a new folder for the copy.")
+    def fill(tmp):
+        for p in Path(folder).iterdir():
+            if p.is_file() and p.name != checkpoints.CARD_FILE:
+                shutil.copy2(p, tmp / p.name)
+        return checkpoints.read_card(folder)
+
+    with outputs.claim(dest):
+        checkpoints.write_folder(dest, fill)
+    return dest
+
+
 def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECTIONS, pictures_only=False,
-            log=print) -> dict:
+            log=print, replace_shipped=False, copy_to=None) -> dict:
     """Measure the checkpoint `name_or_path` on its dataset's test split (zoo.evaluation's protocol, with
     `protocol` overriding its settings; `sections` re-measures only those parts of an earlier evaluation) and
-    write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. Returns the card."""
+    write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. A shipped
+    checkpoint is measured in place only with `replace_shipped=True` (the maintainers' scripts/evaluate.py);
+    `copy_to` (a new folder) measures a copy instead. Returns the card."""
     folder = folder_of(name_or_path)
+    if copy_to is not None:
+        folder = copy_checkpoint(folder, copy_to)
+    checkpoints.check_not_shipped(folder, replace_shipped)
     with outputs.claim(folder):  # one writer: a second `zoo evaluate` or a training on this folder waits its turn
         model = loader.load(folder)
         card = model.card

@@ -200,8 +200,12 @@ def _check(settings):
 
 
 def _claimed(out_dir, overwrite):
-    """The lock on `out_dir` for the whole run (checked: replaceable, not in use), or nothing without one."""
-    return outputs.claim(out_dir, overwrite) if out_dir is not None else contextlib.nullcontext()
+    """The lock on `out_dir` for the whole run (checked: not a shipped checkpoint, replaceable, not in use), or
+    nothing without one."""
+    if out_dir is None:
+        return contextlib.nullcontext()
+    checkpoints.check_not_shipped(out_dir)
+    return outputs.claim(out_dir, overwrite)
 
 
 def _measure(model, x, y, seed) -> dict:

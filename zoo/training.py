@@ -253,7 +253,7 @@ WORK_FILES = ("recipe.json", "history.csv", "state", "backup")  # all a work fol
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
-          restart=False, overwrite=False, distribute=False) -> Path | None:
+          restart=False, overwrite=False, distribute=False, replace_shipped=False) -> Path | None:
     """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run of the same recipe.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
@@ -262,10 +262,13 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     `overwrite=True`). An interrupted run with another recipe is refused unless `restart=True` discards it.
     `distribute=True` trains data-parallel on every visible device (zoo.distribute), the recipe's batch being
     the global one; in a multi-host run only the first process writes the checkpoint (the others return None).
+    `out_root=None` is the shipped checkpoints folder, which only `replace_shipped=True` (the maintainers'
+    scripts/train.py) may write.
     """
     recipe = resolve_recipe(name, overrides, epochs)
     out_root = checkpoints.root() if out_root is None else outputs.output_path(out_root, "output folder")
     final_dir = out_root / name
+    checkpoints.check_not_shipped(final_dir, replace_shipped)
     replicas = distribute_lib.replicas(distribute)
     replicas.check_batch(recipe.batch_size)
     if replicas.processes > 1 and time_limit_s:

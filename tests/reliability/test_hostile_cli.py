@@ -78,3 +78,23 @@ def test_card_strings_reach_the_terminal_escaped_and_a_bad_card_does_not_stop_th
     listed = capsys.readouterr()
     assert "ae-mnist" in listed.out and "damaged card" in listed.out and "vae-mnist " in listed.out
     assert "damaged card(s)" in listed.err
+
+
+def test_shipped_checkpoints_are_not_replaced_by_a_users_run(tmp_path, monkeypatch, capsys):
+    from zoo import checkpoints, outputs, training
+
+    shipped = checkpoints.root() / "ae-mnist"
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
+    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype("uint8")
+    with pytest.raises(ValueError, match="shipped checkpoints"):
+        zoo.finetune("ae-mnist", x, epochs=1, out_dir=shipped)
+    with pytest.raises(ValueError, match="shipped checkpoints"):
+        training.train("ae-mnist", epochs=1)  # no out_root: the shipped folder, a maintainer's action only
+    assert cli.main(["evaluate", "ae-mnist"]) == 2 and "shipped checkpoints" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
+    copy = tmp_path / "copy"
+    from zoo import measuring
+
+    card = measuring.measure("ae-mnist", copy_to=copy, pictures_only=True)
+    assert outputs.ownership_problem(copy) is None and card["name"] == "ae-mnist"
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
