@@ -30,7 +30,7 @@ if __name__ == "__main__":
                 continue
             print(f"== {name}, seed {seed}", flush=True)
             out = training.train(name, scratch / f"seed{seed}", epochs=card["training"]["epochs"],
-                                 verbose=args.verbose, overrides={"seed": seed})
+                                 verbose=args.verbose, overrides={"seed": seed}, replace_shipped=True)
             scored = evaluation.evaluate_rendered(loader.load(out), card["dataset"])
             runs[seed] = {"seed": seed, "scores": scored["disentanglement"]["scores"],
                           "steps": checkpoints.read_card(out)["training"].get("steps")}
