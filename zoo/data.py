@@ -12,7 +12,7 @@ import numpy as np
 
 from zoo import outputs
 from zoo.datasets import DATASETS, get_dataset
-from zoo.inputs import check_integer_pixels
+from zoo.inputs import as_count, check_integer_pixels
 from zoo.renderers import FactorGrid
 
 # The fixed splits of a rendered dataset: seeded uniform draws from its full grid (the grid itself is the
@@ -32,7 +32,7 @@ def factor_grid(dataset: str) -> FactorGrid:
 
 def factor_sample(dataset: str, n: int, seed: int = 0):
     """(images uint8 (n, H, W, C), factor indices (n, F)): n images drawn uniformly from a rendered dataset."""
-    return factor_grid(dataset).sample(n, seed)
+    return factor_grid(dataset).sample(as_count(n, "n"), seed)
 
 
 def stream(dataset: str, batch_size: int, seed: int = 0, start_step: int = 0):

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import checkpoints, classifiers, data, datasets, factor_metrics, metrics, progress
+from zoo import checkpoints, classifiers, data, datasets, factor_metrics, inputs, metrics, progress
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -57,7 +57,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
         return _update(model, dataset, protocol, log, sections, previous)
     if rendered:
         return evaluate_rendered(model, dataset, protocol, log)
-    p = {**PROTOCOL, **(protocol or {})}
+    p = inputs.as_settings(protocol, PROTOCOL)
     n, seed = p["samples"], p["seed"]
     ev = classifiers.load(dataset)
     x_test, y_test = data.load_split(dataset, "test")
@@ -160,6 +160,7 @@ def _update(model, dataset, protocol, log, sections, previous) -> dict:
     """Re-measure only the cheap, self-contained sections (PARTIAL); keep the rest."""
     if set(sections) - set(PARTIAL):
         raise ValueError(f"Partial re-evaluation covers the sections {PARTIAL}; re-run the rest whole.")
+    inputs.as_settings(protocol, PROTOCOL)  # checked: only the protocol's own settings
     p = {**PROTOCOL, **previous.get("protocol", {}), **(protocol or {})}
     x_test, y_test = data.load_split(dataset, "test")
     fresh = {}

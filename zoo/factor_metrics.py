@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from zoo import progress
+from zoo import inputs, progress
 
 # Sample sizes. MIG, SAP, modularity and explicitness use the paper's (10,000 codes to fit, 5,000 to test,
 # 20 histogram bins). To score a model in minutes on a CPU, DCI fits its gradient-boosted trees on the first
@@ -198,7 +198,7 @@ STEPS = 6  # the parts all_metrics logs as it goes
 def all_metrics(represent, grid, protocol=None, log=None) -> dict:
     """Every metric of METRICS for the codes of `represent` on `grid`'s images, with PROTOCOL's sample sizes
     (overridden by `protocol`); a flat dict of scores plus the details (DCI's importance matrix, timings)."""
-    p = {**PROTOCOL, **(protocol or {})}
+    p = inputs.as_settings(protocol, PROTOCOL)
     rng = np.random.default_rng(p["seed"])
     t0 = time.perf_counter()
     step = (lambda name: log(f"    {name} ({time.perf_counter() - t0:.0f} s)")) if log else (lambda name: None)
@@ -240,6 +240,7 @@ def score(model, dataset: str, protocol=None, log=None) -> dict:
     from zoo.models.base import Autoencoder
 
     grid = data.factor_grid(dataset)
+    inputs.as_settings(protocol, PROTOCOL)  # a bad protocol before any work
     shape = tuple(model.image_shape) if isinstance(model, Autoencoder) else tuple(grid.image_shape)
     if shape != tuple(grid.image_shape):
         raise ValueError(f"{dataset}'s images are {grid.image_shape}; this model takes {shape}. Score a model "

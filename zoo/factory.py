@@ -24,9 +24,13 @@ def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=
     `latent_dim` defaults to the family's own (16 for most). No `loss` is compiled in: each family's loss is
     built into the model (`compute_loss`).
     """
+    from zoo import inputs
+
+    cls = get_family(family)  # an unknown family first: it is the likelier typo
     if latent_dim is not None:
-        kwargs["latent_dim"] = latent_dim
-    model = get_family(family)(input_shape=input_shape, **kwargs)
+        kwargs["latent_dim"] = inputs.as_count(latent_dim, "latent_dim")
+    inputs.as_positive_number(learning_rate, "learning_rate")
+    model = cls(input_shape=input_shape, **kwargs)
     return compile_model(model, learning_rate)
 
 

@@ -89,6 +89,19 @@ def as_positive_number(value, name) -> float:
     return float(value)
 
 
+def as_settings(given, defaults: dict, name="protocol") -> dict:
+    """`given` (None, or a dict of some of `defaults`' keys) merged over `defaults`; anything else is a
+    ValueError naming the parameter and the settings it takes."""
+    if given is None:
+        return dict(defaults)
+    if not isinstance(given, dict):
+        raise ValueError(f"{name} must be a dict of settings ({', '.join(defaults)}) or None; got {given!r:.200}.")
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f"Unknown {name} settings {unknown}; it takes {', '.join(defaults)}.")
+    return {**defaults, **given}
+
+
 def available_memory() -> int | None:
     """Bytes of memory available to allocate now (MemAvailable on Linux), or None where unknown."""
     try:

@@ -12,7 +12,7 @@ from PIL import Image
 
 import zoo
 from tests.reliability.conftest import blobs
-from zoo import checkpoints, data
+from zoo import checkpoints, data, evaluation
 
 
 def quiet(*_):
@@ -238,3 +238,21 @@ def test_crafted_mixture_sizes_are_refused_at_once(tmp_path):
         warnings.simplefilter("ignore")
         zoo.load(folder)
     assert time.perf_counter() - t0 < 10
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: data.factor_sample("dsprites", 2.7), "n must be a positive integer"),
+    (lambda: data.factor_sample("dsprites", "5"), "n must be a positive integer"),
+    (lambda: data.factor_sample("dsprites", 0), "n must be a positive integer"),
+    (lambda: zoo.create("vae", latent_dim=2.5), "latent_dim must be a positive integer"),
+    (lambda: zoo.create("vae", latent_dim=0), "latent_dim must be a positive integer"),
+    (lambda: zoo.create("vae", learning_rate=float("nan")), "learning_rate must be a positive number"),
+    (lambda: zoo.create("vae", hidden=()), "hidden must list at least one width"),
+    (lambda: zoo.load("vae-mnist").sample(4, temperature=1e308), "codes overflow"),
+    (lambda: zoo.disentanglement("vae-dsprites", protocol="fast"), "protocol must be a dict"),
+    (lambda: evaluation.evaluate(zoo.load("ae-mnist"), "mnist", protocol={"sample": 10}),
+     "Unknown protocol settings"),
+])
+def test_api_arguments_are_checked_and_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

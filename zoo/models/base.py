@@ -69,9 +69,13 @@ class Autoencoder(keras.Model):
         self.image_shape = tuple(int(s) for s in input_shape)
         if len(self.image_shape) != 3:
             raise ValueError(f"input_shape must be (height, width, channels); got {input_shape}.")
-        self.latent_dim = int(latent_dim)
+        self.latent_dim = inputs.as_count(latent_dim, "latent_dim")
         self.backbone = backbone
-        self.hidden = tuple(hidden or backbones.DEFAULT_HIDDEN.get(backbone, ()))
+        if hidden is not None and (isinstance(hidden, (str, bytes)) or len(hidden) == 0):
+            raise ValueError(f"hidden must list at least one width (or be None for the backbone's {backbone!r} "
+                             f"default); got {hidden!r}.")
+        self.hidden = tuple(inputs.as_count(h, "each hidden width") for h in hidden) if hidden is not None else tuple(
+            backbones.DEFAULT_HIDDEN.get(backbone, ()))
         self.likelihood = likelihoods.get(likelihood, likelihood_components)
         self.encoder, self.decoder = self.make_networks()
         if isinstance(prior, dict):
@@ -296,14 +300,22 @@ class Autoencoder(keras.Model):
             labels = rng.integers(0, self.num_classes, n)
         y = self.one_hot_labels(labels, n)
         draw = rng if pixels else None
+
+        def codes(m):
+            with np.errstate(over="ignore"):  # checked just below, with a message that says what to do
+                z = density.sample(m, rng, temperature=temperature)
+            if not np.all(np.isfinite(z)):
+                raise ValueError(f"temperature={temperature:g} scales the noise past what floats hold (the codes "
+                                 "overflow); use a temperature near 1 (1 is the model's own sampler).")
+            return z
+
         if n <= SAMPLE_CHUNK:  # one draw: the numbers on the cards were measured this way
-            return self.decode(density.sample(n, rng, temperature=temperature), y, pixels=draw)
+            return self.decode(codes(n), y, pixels=draw)
         out = np.empty((n, *self.image_shape), "float32")  # bounded memory: codes drawn and decoded in chunks
         with progress.Progress(-(-n // SAMPLE_CHUNK), f"Sampling {n:,} images from {self.name}", "chunk") as bar:
             for i in range(0, n, SAMPLE_CHUNK):
                 m = min(SAMPLE_CHUNK, n - i)
-                out[i:i + m] = self.decode(density.sample(m, rng, temperature=temperature),
-                                           None if y is None else y[i:i + m], pixels=draw)
+                out[i:i + m] = self.decode(codes(m), None if y is None else y[i:i + m], pixels=draw)
                 bar.advance()
         return out
 
