@@ -7,7 +7,7 @@ from pathlib import Path
 
 from zoo import hub, recipes, registry
 from zoo.checkpoints import CARD_FILE, MODEL_FILE, file_entry, read_card, recorded_hash, root, verify
-from zoo.names import unknown_name_error
+from zoo.names import clipped, unknown_name_error
 
 
 def resolve(name_or_path, revision=None) -> Path:
@@ -63,6 +63,8 @@ def load(name_or_path, revision=None):
         path = model_path
     elif not path.is_file():
         raise ValueError(f"{path} is not a regular file or a checkpoint folder; nothing was loaded.")
+    elif path.name == MODEL_FILE and (path.parent / CARD_FILE).is_file():
+        verify(path.parent, read_card(path.parent))  # a checkpoint folder's weights file: checked against its card
     import keras
 
     from zoo import factory  # registers the classes the file names; here to keep `zoo list` Keras-free
@@ -76,8 +78,8 @@ def load(name_or_path, revision=None):
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             model = keras.saving.load_model(path, safe_mode=True)
     except Exception as e:
-        raise ValueError(f"Could not read {path}: {type(e).__name__}: {e}. The file may be truncated or "
-                         "corrupt, or from a newer zoo; re-download or retrain it.") from None
+        raise ValueError(f"Could not read {path}: {type(e).__name__}: {clipped(str(e))}. The file may be truncated "
+                         "or corrupt, or from a newer zoo; re-download or retrain it.") from None
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
         recipe = (card or {}).get("recipe")
         lr = recipe.get("learning_rate") if isinstance(recipe, dict) else None

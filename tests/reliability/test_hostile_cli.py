@@ -98,3 +98,62 @@ def test_shipped_checkpoints_are_not_replaced_by_a_users_run(tmp_path, monkeypat
     card = measuring.measure("ae-mnist", copy_to=copy, pictures_only=True)
     assert outputs.ownership_problem(copy) is None and card["name"] == "ae-mnist"
     assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
+
+
+def test_a_swapped_weights_file_is_refused_when_loaded_by_its_path_too(tmp_path):
+    import shutil
+
+    from zoo import checkpoints
+
+    folder = tmp_path / "ck"
+    shutil.copytree(checkpoints.root() / "vae-mnist", folder)
+    shutil.copy(checkpoints.root() / "ae-mnist" / "model.keras", folder / "model.keras")
+    for path in (folder, folder / "model.keras"):
+        with pytest.raises(ValueError, match="corrupt or was changed"):
+            zoo.load(str(path))
+
+
+@pytest.mark.backend_agnostic
+def test_reading_a_card_never_builds_its_config(tmp_path, monkeypatch):
+    """A card asking for a prior of 10^9 hidden units is described, not built: zoo info stays instant."""
+    import json
+    import shutil
+
+    from zoo import cards, checkpoints
+
+    folder = tmp_path / "hvae"
+    shutil.copytree(checkpoints.root() / "hvae-mnist", folder)
+    card = json.loads((folder / "card.json").read_text())
+    card["model_config"]["prior"]["config"]["hidden"] = 10 ** 9
+
+    def never(*args, **kwargs):
+        raise AssertionError("a layer was built from a card")
+
+    from zoo.models import hvae, vamp
+
+    monkeypatch.setattr(hvae.TopDownPrior, "__init__", never)
+    monkeypatch.setattr(vamp.VampPrior, "__init__", never)
+    assert "VampPrior" in cards.summary(card)
+    card["model_config"]["prior"]["config"] = {"nonsense": True}
+    assert "damaged" in cards.summary(card)
+
+
+def test_a_crafted_config_is_quoted_briefly_in_the_error(tmp_path):
+    import zipfile
+
+    from zoo import checkpoints
+
+    path = tmp_path / "crafted.keras"
+    with zipfile.ZipFile(checkpoints.root() / "ae-mnist" / "model.keras") as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "config.json":
+                import json
+
+                config = json.loads(data)
+                config["config"]["junk_argument"] = "x" * 1_000_000
+                data = json.dumps(config).encode()
+            dst.writestr(item, data)
+    with pytest.raises(ValueError) as e:
+        zoo.load(str(path))
+    assert len(str(e.value)) < 2000 and "characters in all" in str(e.value)

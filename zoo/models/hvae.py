@@ -55,7 +55,14 @@ class TopDownPrior(keras.layers.Layer):
                                      keras.layers.Dense(2 * self.bottom_dim), *precision.float32_output()], name="top_down")
 
     def describe(self) -> str:
-        return f"top down: z2 from {self.top.describe()}, then z1 from p(z1 | z2), a Gaussian MLP"
+        return self.describe_config(self.get_config())
+
+    @staticmethod
+    def describe_config(config: dict) -> str:
+        k = config.get("top_components", 0)
+        top = (VampPrior.describe_config({"components": k}) if k else
+               priors.StandardNormal.describe_config({"dim": config["top_dim"]}))
+        return f"top down: z2 from {top}, then z1 from p(z1 | z2), a Gaussian MLP"
 
     def conditional(self, z2):
         """(mean, log_var) of p(z1 | z2)."""

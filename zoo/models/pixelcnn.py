@@ -198,8 +198,13 @@ class PixelCNNPrior(keras.layers.Layer):
         self._lookup = None
 
     def describe(self) -> str:
-        return (f"a {'gated ' if self.gated else ''}PixelCNN over the {self.grid[0]}x{self.grid[1]} grid of codebook "
-                f"indices ({self.codebook_size} entries), drawn cell by cell")
+        return self.describe_config(self.get_config())
+
+    @staticmethod
+    def describe_config(config: dict) -> str:
+        rows, cols = config["grid"]
+        return (f"a {'gated ' if config.get('gated') else ''}PixelCNN over the {rows}x{cols} grid of codebook "
+                f"indices ({config['codebook_size']} entries), drawn cell by cell")
 
     def bind(self, lookup):
         """lookup: index grids (N, rows, cols) -> codes (N, latent_dim); the owning model's codebook."""

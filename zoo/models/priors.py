@@ -45,7 +45,12 @@ class StandardNormal(keras.layers.Layer):
 
     def describe(self) -> str:
         """What drawing from this density means, in a phrase (for `zoo info`)."""
-        return f"z ~ N(0, I) in {self.dim} dimensions"
+        return self.describe_config(self.get_config())
+
+    @staticmethod
+    def describe_config(config: dict) -> str:
+        """`describe` from a saved config alone: reading a card never builds a layer."""
+        return f"z ~ N(0, I) in {config['dim']} dimensions"
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim}
@@ -92,7 +97,11 @@ class GaussianMixture(keras.layers.Layer):
         return self
 
     def describe(self) -> str:
-        return f"a {self.n_components}-component full-covariance Gaussian mixture fitted to the training codes"
+        return self.describe_config(self.get_config())
+
+    @staticmethod
+    def describe_config(config: dict) -> str:
+        return f"a {config['n_components']}-component full-covariance Gaussian mixture fitted to the training codes"
 
     def sample(self, n, rng: np.random.Generator, temperature=1.0) -> np.ndarray:
         if not self.is_fitted:

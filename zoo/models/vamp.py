@@ -35,7 +35,11 @@ class VampPrior(keras.layers.Layer):
         self._posterior = None
 
     def describe(self) -> str:
-        return f"a VampPrior: the mixture of the encoder's posteriors at {self.components} learned pseudo-images"
+        return self.describe_config(self.get_config())
+
+    @staticmethod
+    def describe_config(config: dict) -> str:
+        return f"a VampPrior: the mixture of the encoder's posteriors at {config['components']} learned pseudo-images"
 
     def bind(self, posterior):
         """posterior: images -> (mean, log_var) of q(z | images); the owning model's encoder."""
