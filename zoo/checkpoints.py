@@ -86,6 +86,9 @@ def write_folder(out, fill, overwrite=False) -> dict:
     `outputs.claim(out)`, which holds the lock. Returns the card written."""
     with outputs.staging(out) as tmp:
         card = fill(tmp)
+        for p in tmp.iterdir():  # what Keras and others wrote through temp files of their own: the umask's mode
+            if p.is_file() and not p.is_symlink():
+                p.chmod(outputs.file_mode())
         card = {**card, "files": outputs.folder_files(tmp)}
         write_card(tmp, card)
         outputs.publish(tmp, out, overwrite)

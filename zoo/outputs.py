@@ -28,6 +28,22 @@ class OutputInUse(RuntimeError):
     """Another run holds the lock on this output path."""
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a new file gets here: what `open` would give it under the user's umask (0644 under 022)."""
+    return 0o666 & ~_umask()
+
+
+def folder_mode() -> int:
+    return 0o777 & ~_umask()
+
+
 def sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -205,7 +221,7 @@ def staging(out):
     """A fresh folder beside `out` to build it in, marked as the zoo's; removed if the block raises."""
     out = Path(out)
     tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a checkpoint is an ordinary folder
+    tmp.chmod(folder_mode())  # mkdtemp makes it private; a checkpoint is an ordinary folder, under the umask
     (tmp / STAGING_MARK).write_text("a folder the zoo is writing; removed when done\n")
     try:
         yield tmp
@@ -267,7 +283,7 @@ def write_file_atomic(path, write, suffix="") -> Path:
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600 files; the user's umask decides, as for any new file
         check_output_file(path)
         os.replace(tmp, path)
     finally:

@@ -157,3 +157,18 @@ def test_a_crafted_config_is_quoted_briefly_in_the_error(tmp_path):
     with pytest.raises(ValueError) as e:
         zoo.load(str(path))
     assert len(str(e.value)) < 2000 and "characters in all" in str(e.value)
+
+
+def test_written_checkpoints_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o077)
+    try:
+        x = np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype("uint8")
+        zoo.finetune("ae-mnist", x, epochs=1, out_dir=tmp_path / "private", verbose=0, log=lambda *a: None)
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [tmp_path / "private", *(tmp_path / "private").iterdir()]}
+    assert set(modes.values()) <= {0o700, 0o600} and modes["private"] == 0o700, modes
+    assert modes["model.keras"] == modes["card.json"] == 0o600
