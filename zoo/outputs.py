@@ -17,11 +17,13 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 CARD_FILE = "card.json"
 STAGING_MARK = ".zoo-staging"  # first file in every staging folder: proof the zoo made it
-_HELD: set[str] = set()  # output paths whose lock this process holds
+_HELD: dict[str, int] = {}  # output paths whose lock this process holds -> the thread holding it
+_HELD_GUARD = threading.Lock()
 
 
 class OutputInUse(RuntimeError):
@@ -141,14 +143,31 @@ def lock_path(out) -> Path:
 @contextlib.contextmanager
 def claim(out, overwrite=False):
     """Hold the lock on output path `out` for the block, after checking it may be replaced and removing
-    staging folders that a killed run left beside it. Raises OutputInUse if another run holds it."""
-    from filelock import FileLock, Timeout
-
+    staging folders that a killed run left beside it. Raises OutputInUse if another run holds it: another
+    process (the lock file) or another thread of this one; the thread holding it may claim it again."""
     out = Path(out).absolute()
     check_replaceable(out, overwrite)  # before creating anything, even the parent folder
-    if str(out) in _HELD:  # this process already holds it (a writer inside a longer run): re-entrant
+    key = os.path.realpath(out)
+    with _HELD_GUARD:
+        holder = _HELD.get(key)
+        if holder is None:  # claimed for this thread now, so a second thread stops here, not at the file lock
+            _HELD[key] = threading.get_ident()
+    if holder == threading.get_ident():  # this thread already holds it (a writer inside a longer run): re-entrant
         yield out
         return
+    if holder is not None:
+        raise OutputInUse(f"{out} is in use by another run in this process; wait for it to finish, or choose "
+                          "another output path.")
+    try:
+        yield from _claim_file_lock(out, overwrite)
+    finally:
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
+
+
+def _claim_file_lock(out: Path, overwrite):
+    from filelock import FileLock, Timeout
+
     out.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(out)), timeout=0, thread_local=False)
     try:
@@ -156,13 +175,11 @@ def claim(out, overwrite=False):
     except Timeout:
         raise OutputInUse(f"{out} is in use by another run (lock {lock_path(out)}); wait for it to finish, or "
                           "choose another output path.") from None
-    _HELD.add(str(out))
     try:
         check_replaceable(out, overwrite)  # again, now that nobody else can change it
         remove_stale(out)
         yield out
     finally:
-        _HELD.discard(str(out))
         lock.release()
 
 

@@ -172,3 +172,27 @@ def test_written_checkpoints_follow_the_umask(tmp_path):
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [tmp_path / "private", *(tmp_path / "private").iterdir()]}
     assert set(modes.values()) <= {0o700, 0o600} and modes["private"] == 0o700, modes
     assert modes["model.keras"] == modes["card.json"] == 0o600
+
+
+def test_two_threads_on_one_output_one_writes(tmp_path):
+    import threading
+
+    from zoo import outputs
+
+    x = np.random.default_rng(0).integers(0, 256, (40, 28, 28)).astype("uint8")
+    results = []
+
+    def run():
+        try:
+            zoo.finetune("ae-mnist", x, epochs=2, out_dir=tmp_path / "same", verbose=0, log=lambda *a: None)
+            results.append("wrote")
+        except outputs.OutputInUse as e:
+            results.append(str(e))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r if r == "wrote" else "refused" for r in results) == ["refused", "wrote"], results
+    assert outputs.ownership_problem(tmp_path / "same") is None
