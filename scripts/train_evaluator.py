@@ -74,6 +74,7 @@ if __name__ == "__main__":
         clean.set_weights(model.get_weights())
         card = {"name": final.name, "dataset": dataset, "test_accuracy": acc, "test_images": int(len(x_test)),
                 "epochs": args.epochs, "wall_time_s": round(wall, 1), "params": int(clean.count_params()),
+                "data": data.source(dataset),
                 "feature_layer": classifiers.FEATURE_LAYER, **training.provenance(),
                 "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}"}
 

@@ -364,7 +364,8 @@ def render(root=None) -> str:
     if evs:
         lines += ["", "## Evaluator classifiers", ""]
         lines += _table(["evaluator", "test accuracy", "params", "reproduce"],
-                        [[e["name"], f"{e['test_accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
+                        [[e["name"] + (f" ({e['data']['copy']})" if (e.get("data") or {}).get("copy") else ""),
+                          f"{e['test_accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
                          for e in evs])
     for c in cards:
         lines += ["", f"## {c['name']}", ""] + body(c, f"checkpoints/{c['name']}/")
