@@ -300,18 +300,28 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
             raise FileExistsError(f"{work} is not a training work folder the zoo wrote; move it away and rerun.")
         started = work / "recipe.json"
         old = outputs.read_json_object(started, "recipe") if started.is_file() else None
-        if restart or old != recipe.to_dict():
+        new = run_record(recipe)
+        # what the run was started with: the recipe, and (from this zoo on) precision, backend and data
+        differs = None if old is None else {k: v for k, v in new.items() if k in old and old[k] != v}
+        if restart or old is None or differs:
             if not restart:
-                diff = ("it records no recipe" if old is None else "its recipe differs: " + ", ".join(
-                    f"{k} {old.get(k)!r} -> {v!r}" for k, v in recipe.to_dict().items() if old.get(k) != v))
+                diff = ("it records no recipe" if old is None else "it was started with other settings: " + ", ".join(
+                    f"{k} {old.get(k)!r} -> {v!r}" for k, v in differs.items()))
                 raise ValueError(f"{work} holds an interrupted run of {recipe.name} that cannot be resumed with "
                                  f"these settings ({diff}). Rerun with the settings it was started with to resume "
                                  "it, or pass --restart (restart=True) to discard it and start over.")
             shutil.rmtree(work)
     if not work.exists():
         work.mkdir(parents=True)
-        outputs.write_text_atomic(work / "recipe.json", json.dumps(recipe.to_dict(), indent=2) + "\n")
+        outputs.write_text_atomic(work / "recipe.json", json.dumps(run_record(recipe), indent=2) + "\n")
     return work
+
+
+def run_record(recipe: registry.Recipe) -> dict:
+    """What a resumed run must share with the run it resumes: the recipe, the Keras dtype policy and backend,
+    and the training data (a local copy's sha256, or TFDS)."""
+    return {**recipe.to_dict(), "precision": keras.config.dtype_policy().name, "backend": keras.backend.backend(),
+            "data": data.source(recipe.dataset)}
 
 
 def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s, distribute=False, chief=True):

@@ -107,6 +107,26 @@ def test_rerun_with_another_recipe_is_refused_until_restart(tmp_path, tiny_data)
     assert_whole_and_honest(tmp_path, 3)
 
 
+def test_a_run_is_not_resumed_under_another_precision_or_other_data(tmp_path, tiny_data):
+    import shutil
+
+    import numpy as np
+
+    work_log = tmp_path / f".{NAME}.work" / "history.csv"
+    proc = train(tmp_path, tiny_data, wait=False)
+    assert kill_when(proc, lambda: work_log.exists() and len(history(work_log)) >= 1)
+    r = train(tmp_path, tiny_data, extra=["--mixed-precision"])
+    assert r.returncode == 2 and "precision 'float32' -> 'mixed_bfloat16'" in r.stderr, r.stderr[-2000:]
+    other = tmp_path / "other-data"
+    shutil.copytree(tiny_data, other)
+    with np.load(other / "mnist.npz") as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["x_train"] = 255 - arrays["x_train"]
+    np.savez(other / "mnist.npz", **arrays)
+    r = run_zoo(["train", NAME, "--out", tmp_path, "--epochs", 4, "--override", RECIPE], {"ZOO_DATA_DIR": str(other)})
+    assert r.returncode == 2 and "data {" in r.stderr and "--restart" in r.stderr, r.stderr[-2000:]
+
+
 def test_a_second_run_on_the_same_output_stops_at_once(tmp_path, tiny_data):
     work_log = tmp_path / f".{NAME}.work" / "history.csv"
     first = train(tmp_path, tiny_data, epochs=3, wait=False)
