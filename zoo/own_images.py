@@ -8,6 +8,7 @@ PixelCNN of vqvae) so `sample` draws from the new data, measure again, and recor
 from __future__ import annotations
 
 import contextlib
+import shlex
 import time
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, vali
 def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite):
     epochs, freeze, learning_rate = settings["epochs"], settings["freeze"], settings["learning_rate"]
     validation_split, binarize, seed = settings["validation_split"], settings["binarize"], settings["seed"]
+    named = str(model) if isinstance(model, (str, Path)) else None  # what the user loaded it by: a name or a path
     if isinstance(model, (str, Path)):
         model = loader.load(model)
     if learning_rate is None:
@@ -66,12 +68,12 @@ def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overw
     if model.dynamic_binarization:
         log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
     settings["binarize"] = model.dynamic_binarization if model.binarizable else None
-    reproduce = (f"zoo finetune {parent_entry['name']} --data {_describe(data_source)} --epochs {epochs}"
-                 + (f" --freeze {freeze}" if freeze else "") + f" --learning-rate {learning_rate:g}"
-                 + f" --batch-size {settings['batch_size']}"
-                 + f" --validation-split {validation_split:g}" + (f" --seed {seed}" if seed else "")
-                 + ("" if binarize is None else " --binarize" if binarize else " --no-binarize")
-                 + _mixed_flag(model))
+    reproduce = _command(f"zoo finetune {shlex.quote(named or parent_entry['name'])}", data_source,
+                         f" --epochs {epochs}" + (f" --freeze {freeze}" if freeze else "")
+                         + f" --learning-rate {learning_rate:g} --batch-size {settings['batch_size']}"
+                         + f" --validation-split {validation_split:g} --seed {seed}"
+                         + ("" if binarize is None else " --binarize" if binarize else " --no-binarize")
+                         + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
                           card={"parent": parent_entry, "finetune": settings, "reproduce": reproduce}, overwrite=overwrite)
 
@@ -104,9 +106,11 @@ def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, l
               "learning_rate": learning_rate, "batch_size": batch_size, "validation_split": validation_split,
               "prior_epochs": None, "seed": seed}
     shape = "x".join(str(s) for s in model.image_shape)
-    reproduce = (f"zoo train {family} --data {_describe(data_source)} --input-shape {shape} --epochs {epochs}"
-                 f" --latent-dim {model.latent_dim} --backbone {backbone} --learning-rate {learning_rate:g}"
-                 + _mixed_flag(model))
+    likelihood = options.get("likelihood")
+    reproduce = _command(f"zoo train {family}", data_source,
+                         f" --input-shape {shape} --epochs {epochs} --latent-dim {model.latent_dim} --backbone {backbone}"
+                         + (f" --likelihood {likelihood}" if likelihood else "") + f" --learning-rate {learning_rate:g}"
+                         + f" --validation-split {validation_split:g} --seed {seed}" + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
                           card={"parent": None, "train": settings, "reproduce": reproduce}, overwrite=overwrite)
 
@@ -250,6 +254,14 @@ def _freeze(model, freeze):
     for layer in parts:
         layer.trainable = False
     return saved
+
+
+def _command(head: str, source, flags: str) -> str:
+    """A card's reproduce line: the command with its data; images given in memory (an array, a tf.data.Dataset)
+    have no command-line form, so the line says to save them as a folder of image files first."""
+    if isinstance(source, (str, Path)):
+        return f"{head} --data {shlex.quote(str(source))}{flags}"
+    return f"{head} --data <{_describe(source)}, saved as a folder of PNG files>{flags}"
 
 
 def _describe(source) -> str:

@@ -401,9 +401,23 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
                      "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
                      "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
         **provenance(),
-        "reproduce": f"zoo train {recipe.name}" + (" --mixed-precision" if trained_in != "float32" else ""),
+        "reproduce": reproduce_line(recipe) + (" --mixed-precision" if trained_in != "float32" else ""),
     }
     return final, card, (x_test, y_test)
+
+
+def reproduce_line(recipe: registry.Recipe) -> str:
+    """`zoo train NAME` with what this run changed from the registry recipe (its epochs, --override fields)."""
+    import shlex
+
+    base = recipes.get_recipe(recipe.name).to_dict()
+    ran = recipe.to_dict()
+    changed = {k: v for k, v in ran.items() if k not in ("name", "epochs", "options") and v != base[k]}
+    options = {k: v for k, v in ran["options"].items() if base["options"].get(k) != v}
+    if options:
+        changed["options"] = options
+    line = f"zoo train {recipe.name}" + (f" --epochs {ran['epochs']}" if ran["epochs"] != base["epochs"] else "")
+    return line + (f" --override {shlex.quote(json.dumps(changed))}" if changed else "")
 
 
 def _fill(final, card, test, work: Path, tmp: Path) -> dict:

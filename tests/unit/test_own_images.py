@@ -168,3 +168,17 @@ def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
     assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32", "--out", str(tmp_path / "x")]) == 2
     assert "HEIGHTxWIDTHxCHANNELS" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_reproduce_lines_reproduce(tmp_path, images):
+    """A fine-tune names the folder it loaded, in-memory images say how to pass them, and a new model's line
+    carries its seed and held-out share."""
+    import zoo
+
+    first, _ = zoo.finetune("ae-mnist", images, epochs=1, out_dir=tmp_path / "my ae", verbose=0, log=lambda *a: None)
+    assert first.card["reproduce"].startswith("zoo finetune ae-mnist --data <an array (64, 28, 28), saved as a folder")
+    again, _ = zoo.finetune(tmp_path / "my ae", images, epochs=1, seed=3, verbose=0, log=lambda *a: None)
+    assert again.card["reproduce"].startswith(f"zoo finetune '{tmp_path / 'my ae'}' --data <")
+    assert " --seed 3" in again.card["reproduce"]
+    new, _ = zoo.train("ae", images, epochs=1, validation_split=0.25, seed=5, verbose=0, log=lambda *a: None)
+    assert "--validation-split 0.25 --seed 5" in new.card["reproduce"]

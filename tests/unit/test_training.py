@@ -37,7 +37,8 @@ def test_overrides_time_limit_and_precision_reach_the_card(tiny_mnist, tmp_path)
                                 time_limit_s=1e-9)
     card = json.loads((folder / "card.json").read_text())
     assert card["training"]["precision"] == "mixed_bfloat16"
-    assert card["reproduce"] == "zoo train vae-mnist --mixed-precision"
+    assert card["reproduce"] == ("zoo train vae-mnist --epochs 1 --override "
+                                 "'{\"latent_dim\": 4, \"batch_size\": 16, \"options\": {\"hidden\": [8]}}' --mixed-precision")
     recipe = card["recipe"]
     # stopped after the first epoch; the card records what ran: the overrides merged into the recipe
     assert recipe["epochs"] == card["training"]["epochs"] == 1
