@@ -266,7 +266,7 @@ def folder_split(root, split: str, classes=()):
             images.append(read_image(f))
             labels.append(mapping[name])
     if not images:
-        raise ValueError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) under {root / split}.")
+        raise ValueError(f"No image files (PNG, JPEG, WebP, TIFF, ...: what Pillow reads) under {root / split}.")
     shapes = {a.shape for a in images}
     if len(shapes) != 1:
         raise ValueError(f"The images under {root / split} differ in size ({', '.join(map(str, sorted(shapes)[:4]))}); "
@@ -294,7 +294,21 @@ def _load_npz(path: Path, split: str):
 
 
 # ---- your own data: a folder of images, arrays, a tf.data.Dataset or a TFDS name, adapted to a model ----
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+def _pillow_suffixes() -> tuple:
+    """Every file suffix Pillow decodes by itself (PNG, JPEG, WebP, TIFF, BMP, GIF, ...), as it registers them;
+    not its stubs for formats that need another library (HDF5, FITS, ...) or a program (PostScript)."""
+    from PIL import Image, ImageFile
+
+    Image.init()
+    def stub(fmt):
+        opener = Image.OPEN[fmt][0]
+        return isinstance(opener, type) and issubclass(opener, ImageFile.StubImageFile)
+
+    return tuple(sorted(s for s, fmt in Image.registered_extensions().items()
+                        if fmt in Image.OPEN and fmt != "EPS" and not stub(fmt)))
+
+
+IMAGE_SUFFIXES = _pillow_suffixes()
 
 
 def class_labels(names) -> dict:
@@ -306,9 +320,22 @@ def class_labels(names) -> dict:
     return {n: i for i, n in enumerate(names)}
 
 
-def read_image(path) -> np.ndarray:
+def read_image(path, size=None, notes=None) -> np.ndarray:
     """One image file as uint8 (H, W) or (H, W, 3|4); 16-bit greyscale is scaled by its bit depth (65535 -> 255).
-    Unreadable files, and images so large they could be decompression bombs, are a ValueError."""
+    `size` (width, height): resized (bilinear) as it is read, so a folder of large photos is never held at full
+    size. An animated image gives its first frame. `notes` (a set) collects what was done. Unreadable files, and
+    images so large they could be decompression bombs, are a ValueError."""
+    a = _read_full(path, notes)
+    if size is not None and a.shape[:2] != (size[1], size[0]):
+        from PIL import Image
+
+        if notes is not None:
+            notes.add(f"resized {a.shape[1]}x{a.shape[0]} -> {size[0]}x{size[1]} as read")
+        a = np.asarray(Image.fromarray(a).resize(size, Image.BILINEAR))
+    return a
+
+
+def _read_full(path, notes=None) -> np.ndarray:
     import warnings
 
     from PIL import Image, UnidentifiedImageError
@@ -317,6 +344,8 @@ def read_image(path) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
+                if getattr(im, "n_frames", 1) > 1 and notes is not None:
+                    notes.add("used the first frame of animated images")
                 if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit (or 32-bit integer) greyscale
                     a = np.asarray(im).astype("float64")
                     depth = 65535.0 if a.max(initial=0) <= 65535 else float(2 ** 32 - 1)
@@ -335,10 +364,12 @@ def read_image(path) -> np.ndarray:
         raise ValueError(f"Cannot read image file {path}: {e}. Remove or replace it.") from None
 
 
-def read_folder(path):
+def read_folder(path, size=None, log=print):
     """Images under `path`: its own image files (unlabelled), or one subfolder per class (labelled; see
     `class_labels` for how folder names become labels). Returns (images as a list of uint8 arrays, labels or
-    None, {class folder name: label}). A folder with both class folders and loose images is refused."""
+    None, {class folder name: label}). A folder with both class folders and loose images is refused. Every
+    format Pillow reads is read; `size` (width, height) resizes each image as it is read; `log` gets one line
+    naming the files that are not images and were skipped, and what was done to the images."""
     root = Path(path)
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     loose = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
@@ -348,15 +379,23 @@ def read_folder(path):
                          "Move the loose images into a class folder, or out of this folder.")
     mapping = class_labels(classes)
     groups = [(mapping[c], sorted((root / c).iterdir())) for c in classes] if classes else [(None, sorted(root.iterdir()))]
-    images, labels = [], []
+    images, labels, skipped, notes = [], [], [], set()
     for label, files in groups:
         for f in files:
-            if f.suffix.lower() not in IMAGE_SUFFIXES or not f.is_file():
+            if not f.is_file() or f.name.startswith("."):
                 continue
-            images.append(read_image(f))
+            if f.suffix.lower() not in IMAGE_SUFFIXES:
+                skipped.append(f.name)
+                continue
+            images.append(read_image(f, size, notes))
             labels.append(label)
+    if skipped:
+        log(f"skipped {len(skipped)} files in {root} that are not images Pillow reads: {', '.join(skipped[:5])}"
+            + (", ..." if len(skipped) > 5 else ""))
+    if notes:
+        log(f"read {len(images)} images from {root}: " + "; ".join(sorted(notes)))
     if not images:
-        raise ValueError(f"No image files ({', '.join(IMAGE_SUFFIXES)}) in {root}"
+        raise ValueError(f"No image files (PNG, JPEG, WebP, TIFF, ...: what Pillow reads) in {root}"
                          + (f" or its class folders {classes}" if classes else "") + ".")
     return images, (np.asarray(labels) if classes else None), mapping
 
@@ -429,7 +468,8 @@ def read_source(source, image_shape, split="train", log=print):
     if isinstance(source, (str, Path)):
         source = Path(source).expanduser() if str(source).startswith("~") else source
     if isinstance(source, (str, Path)) and Path(source).is_dir():
-        images, labels, classes = read_folder(source)
+        h, w = (int(s) for s in image_shape[:2])
+        images, labels, classes = read_folder(source, size=(w, h), log=log)
         classes = classes or None
     elif isinstance(source, (str, Path)) and not Path(source).exists() and str(source).isidentifier():
         images, labels = load_split(str(source), split)

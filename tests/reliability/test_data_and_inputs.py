@@ -256,3 +256,28 @@ def test_crafted_mixture_sizes_are_refused_at_once(tmp_path):
 def test_api_arguments_are_checked_and_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_every_format_pillow_reads_is_read_and_what_is_skipped_is_said(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for i, suffix in enumerate((".png", ".webp", ".tif", ".bmp")):
+        Image.fromarray(rng.integers(0, 256, (40, 30, 3), dtype=np.uint8)).save(folder / f"{i}{suffix}")
+    frames = [Image.fromarray(np.full((40, 30), v, np.uint8)) for v in (10, 200)]
+    frames[0].save(folder / "moving.gif", save_all=True, append_images=frames[1:])
+    (folder / "notes.txt").write_text("not an image")
+    logs = []
+    x, _ = data.load_images(folder, (28, 28, 1), log=logs.append)
+    assert len(x) == 5
+    said = " ".join(logs)
+    assert "skipped 1 files" in said and "notes.txt" in said
+    assert "first frame of animated images" in said and "resized 30x40 -> 28x28 as read" in said
+
+
+def test_large_images_are_resized_as_they_are_read(tmp_path):
+    big = tmp_path / "big.png"
+    Image.fromarray(np.zeros((1200, 900, 3), np.uint8)).save(big)
+    notes = set()
+    assert data.read_image(big, size=(28, 28), notes=notes).shape == (28, 28, 3)
+    assert notes == {"resized 900x1200 -> 28x28 as read"}
