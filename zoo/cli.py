@@ -64,7 +64,13 @@ def cmd_info(args):
     else:
         from zoo import cards
 
-        print(printable(cards.summary(card, where=args.name)))
+        try:
+            text = cards.summary(card, where=args.name)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            where = card.get("paths", {}).get("card.json", args.name)
+            raise ValueError(f"{where} is damaged ({type(e).__name__}: {str(e)[:200]}); re-download or retrain "
+                             "the model (zoo info --json shows what the card holds).") from None
+        print(printable(text))
     return 0
 
 

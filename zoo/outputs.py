@@ -79,6 +79,9 @@ def read_json_object(path, what="card") -> dict:
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} is not valid JSON ({e}); the {what} is damaged: re-download or retrain it."
                          ) from None
+    except RecursionError:
+        raise ValueError(f"{path} nests its JSON too deeply to read; the {what} is damaged: re-download or retrain "
+                         "it.") from None
     if not isinstance(value, dict):
         raise ValueError(f"{path} holds a JSON {type(value).__name__}, not an object; it is not a zoo {what}.")
     return value

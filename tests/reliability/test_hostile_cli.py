@@ -196,3 +196,28 @@ def test_two_threads_on_one_output_one_writes(tmp_path):
         t.join()
     assert sorted(r if r == "wrote" else "refused" for r in results) == ["refused", "wrote"], results
     assert outputs.ownership_problem(tmp_path / "same") is None
+
+
+@pytest.mark.backend_agnostic
+def test_damaged_cards_are_named_and_can_be_overwritten(tmp_path, capsys):
+    import json
+    import shutil
+
+    from zoo import checkpoints, outputs
+
+    folder = tmp_path / "ck"
+    shutil.copytree(checkpoints.root() / "ae-mnist", folder)
+    card = json.loads((folder / "card.json").read_text())
+    del card["model_config"]
+    (folder / "card.json").write_text(json.dumps(card))
+    assert cli.main(["info", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert str(folder / "card.json") in err and "damaged" in err
+    (folder / "card.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="nests its JSON too deeply"):
+        checkpoints.read_card(folder)
+    assert cli.main(["info", str(folder)]) == 2 and "too deeply" in capsys.readouterr().err
+    with outputs.claim(folder, overwrite=True):  # such a folder can still be replaced on purpose
+        checkpoints.write_folder(folder, lambda tmp: ((tmp / "w.txt").write_text("new"), {"name": "x"})[1],
+                                 overwrite=True)
+    assert (folder / "w.txt").read_text() == "new"
