@@ -135,8 +135,10 @@ def _tfds_error(dataset, split, e) -> RuntimeError:
     local = os.environ.get("ZOO_DATA_DIR")
     where = (f"ZOO_DATA_DIR ({local}) holds neither {dataset}.npz nor a {dataset}/train|test folder tree, and "
              if local else "")
+    from zoo.names import clipped
+
     return RuntimeError(
-        f"{where}Could not load {which}: {type(e).__name__}: {e}\n"
+        f"{where}Could not load {which}: {type(e).__name__}: {clipped(e, 300)}\n"
         "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
         "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets), or ZOO_DATA_DIR at a local copy.")
 
@@ -460,11 +462,21 @@ def load_images(source, image_shape, split="train", log=print):
     return images, labels
 
 
+def check_source(source) -> None:
+    """The cheap checks of a data source, made before anything is written or trained: an empty path, or a path
+    that is neither a folder nor a dataset name."""
+    if isinstance(source, str) and not source.strip():
+        raise ValueError("The data path is empty; name a folder of images, an array, or a TFDS dataset.")
+    if isinstance(source, (str, Path)):
+        path = Path(source).expanduser()
+        if not path.is_dir() and (path.exists() or not str(source).isidentifier()):
+            raise ValueError(f"{source} is not a folder of images or a TFDS dataset name.")
+
+
 def read_source(source, image_shape, split="train", log=print):
     """As `load_images`, plus the {class folder name: label} map of a folder of class folders (else None)."""
     labels, classes = None, None
-    if isinstance(source, str) and not source.strip():
-        raise ValueError("The data path is empty; name a folder of images, an array, or a TFDS dataset.")
+    check_source(source)
     if isinstance(source, (str, Path)):
         source = Path(source).expanduser() if str(source).startswith("~") else source
     if isinstance(source, (str, Path)) and Path(source).is_dir():

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 CARD_FILE = "card.json"
+MAX_NAME = 200  # bytes of an output's name: file systems allow 255, and `.NAME.zoo-staging-XXXXXXXX` must fit
 STAGING_MARK = ".zoo-staging"  # first file in every staging folder: proof the zoo made it
 _HELD: dict[str, int] = {}  # output paths whose lock this process holds -> the thread holding it
 _HELD_GUARD = threading.Lock()
@@ -278,7 +279,11 @@ def output_path(path, what="output path") -> Path:
     name the working directory)."""
     if path is None or (isinstance(path, str) and not path.strip()):
         raise ValueError(f"The {what} is empty; name a file or folder to write.")
-    return Path(path).expanduser()
+    path = Path(path).expanduser()
+    if len(path.name.encode()) > MAX_NAME:
+        raise ValueError(f"The {what}'s name is {len(path.name.encode())} bytes long; the zoo needs room beside it for "
+                         f"its temp and lock names, so use at most {MAX_NAME}.")
+    return path
 
 
 def check_output_file(path) -> Path:

@@ -43,6 +43,7 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, vali
     settings = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
               "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
     _check(settings)
+    data.check_source(data_source)  # before anything is written: no lock, no parent folder for a typo
     out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     with _claimed(out_dir, overwrite):
         return _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite)
@@ -86,7 +87,11 @@ def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EP
     `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host)."""
     _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate,
             "batch_size": batch_size})
+    data.check_source(data_source)  # before anything is written: no lock, no parent folder for a typo
     out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
+    if input_shape is None:
+        input_shape = _shape_of(data_source)
+        log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
     with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
         replicas.check_batch(batch_size)
         return _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate,
@@ -95,9 +100,6 @@ def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EP
 
 def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate, validation_split,
                batch_size, labels, seed, out_dir, verbose, log, overwrite, options):
-    if input_shape is None:
-        input_shape = _shape_of(data_source)
-        log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
     keras.utils.set_random_seed(seed)
     model = factory.create(family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
                    learning_rate=learning_rate, **options)

@@ -221,3 +221,16 @@ def test_damaged_cards_are_named_and_can_be_overwritten(tmp_path, capsys):
         checkpoints.write_folder(folder, lambda tmp: ((tmp / "w.txt").write_text("new"), {"name": "x"})[1],
                                  overwrite=True)
     assert (folder / "w.txt").read_text() == "new"
+
+
+def test_bad_data_and_names_are_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper" / "model"
+    assert cli.main(["finetune", "ae-mnist", "--data", str(tmp_path / "missing"), "-o", str(out)]) == 2
+    assert "not a folder of images" in capsys.readouterr().err and not (tmp_path / "new").exists()
+    assert cli.main(["train", "ae", "--data", "no_such_dataset_here", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 2000 and not (tmp_path / "new").exists(), err[:500]
+    x = np.zeros((20, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match="bytes long"):
+        zoo.finetune("ae-mnist", x, epochs=1, out_dir=tmp_path / ("m" * 240))
+    assert not list(tmp_path.glob("m*"))
