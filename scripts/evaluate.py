@@ -15,6 +15,8 @@ if __name__ == "__main__":
     p.add_argument("--iwae-images", type=int, help=f"default {evaluation.PROTOCOL['iwae_images']}")
     p.add_argument("--sections", help="comma-separated sections to re-measure on already-measured cards "
                    f"({','.join(evaluation.PARTIAL)}); default: everything")
+    p.add_argument("--test-metrics", action="store_true", help="also measure again the test-split numbers training "
+                   "recorded (metrics.test) and redraw the training pictures")
     p.add_argument("--pictures-only", action="store_true", help="only draw the pictures: latent traversal and latent map (a "
                    "factor dataset's labels come from its measured card)")
     args = p.parse_args()
@@ -28,4 +30,5 @@ if __name__ == "__main__":
             print(f"skip {name}: no checkpoint (train it first)")
             continue
         print(f"== {name}", flush=True)
-        measuring.measure(name, protocol, sections, args.pictures_only, log=print, replace_shipped=True)
+        measuring.measure(name, protocol, sections, args.pictures_only, log=print, replace_shipped=True,
+                          test_metrics=args.test_metrics)

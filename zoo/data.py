@@ -237,8 +237,10 @@ def source(dataset: str) -> dict:
 def folder_split(root, split: str, classes=()):
     """(images uint8 (N, H, W, C), labels int64 (N,)) of a `root/<split>/<class>/` tree of image files. Labels
     follow `classes` (a registered dataset's class order) when the folder names are those classes, else the
-    folders' sorted order (as keras.utils.image_dataset_from_directory). Decoded once, then read from a cache
-    keyed by the files' names, sizes and modification times (ZOO_CACHE_DIR, default ~/.cache/zoo/data)."""
+    folders' sorted order (as keras.utils.image_dataset_from_directory). The images come in a fixed shuffled
+    order (seed 0), as TFDS's splits do, so the first N of them are a sample of every class, not the first
+    class. Decoded once, then read from a cache keyed by the files' names, sizes and modification times
+    (ZOO_CACHE_DIR, default ~/.cache/zoo/data)."""
     import hashlib
 
     root = Path(root)
@@ -259,7 +261,7 @@ def folder_split(root, split: str, classes=()):
     if cached.is_file():
         try:
             with np.load(cached) as f:
-                return f["images"], f["labels"]
+                return _shuffled(f["images"], f["labels"])
         except (OSError, ValueError, KeyError):  # a damaged cache is rebuilt
             pass
     images, labels = [], []
@@ -282,7 +284,13 @@ def folder_split(root, split: str, classes=()):
         outputs.write_file_atomic(cached, lambda tmp: np.savez(tmp, images=images, labels=labels), suffix=".npz")
     except OSError:  # a read-only home: decode again next time
         pass
-    return images, labels
+    return _shuffled(images, labels)
+
+
+def _shuffled(images, labels):
+    """A split in the fixed shuffled order of `folder_split` (seed 0)."""
+    order = np.random.default_rng(0).permutation(len(images))
+    return images[order], labels[order]
 
 
 def _load_npz(path: Path, split: str):

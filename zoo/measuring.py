@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots
+from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, registry, training
 
 
 def folder_of(name_or_path) -> Path:
@@ -42,12 +42,13 @@ def copy_checkpoint(folder, dest) -> Path:
 
 
 def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECTIONS, pictures_only=False,
-            log=print, replace_shipped=False, copy_to=None) -> dict:
+            log=print, replace_shipped=False, copy_to=None, test_metrics=False) -> dict:
     """Measure the checkpoint `name_or_path` on its dataset's test split (zoo.evaluation's protocol, with
     `protocol` overriding its settings; `sections` re-measures only those parts of an earlier evaluation) and
     write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. A shipped
     checkpoint is measured in place only with `replace_shipped=True` (the maintainers' scripts/evaluate.py);
-    `copy_to` (a new folder) measures a copy instead. Returns the card."""
+    `copy_to` (a new folder) measures a copy instead. `test_metrics` also measures again the test-split numbers
+    training recorded (`card["metrics"]["test"]`) and redraws the training pictures. Returns the card."""
     folder = folder_of(name_or_path)
     if copy_to is not None:
         folder = copy_checkpoint(folder, copy_to)
@@ -60,8 +61,15 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
             raise ValueError(f"{folder} was trained on {dataset or 'your own images'}, not one of the zoo's datasets "
                              f"({', '.join(datasets.DATASETS)}); measure it on your images with zoo.compare.")
         rendered = datasets.get_dataset(dataset).rendered
-        x_test = data.load_split(dataset, "test")[0][:2000]
+        x_all, y_all = data.load_split(dataset, "test")
+        x_test = x_all[:2000]
         written = []
+        if test_metrics:
+            recipe = registry.Recipe(**card["recipe"])
+            card["metrics"] = {**card.get("metrics", {}), "test": training.measure(model, recipe, x_all, y_all)}
+            training.write_pictures(model, x_all, y_all, folder)
+            written += [p for p in ("samples.png", "reconstructions.png", "samples_normal_prior.png")
+                        if (folder / p).exists()]
         if not model.conditional and not rendered:
             plots.traversal(model, x_test, folder / "traversal.png")
             written.append("traversal.png")
