@@ -4,6 +4,8 @@ pictures that need measured numbers (the latent traversal, the latent map) are d
 file it wrote, so the folder still proves itself the zoo's."""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, registry, training
@@ -24,8 +26,6 @@ def folder_of(name_or_path) -> Path:
 def copy_checkpoint(folder, dest) -> Path:
     """A copy of checkpoint `folder` at the new path `dest` (staged, then renamed into place), to measure or
     change without touching the original."""
-    import shutil
-
     dest = outputs.output_path(dest, "copy's folder")
     checkpoints.check_not_shipped(dest)
     if dest.exists():
@@ -63,26 +63,28 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
         rendered = datasets.get_dataset(dataset).rendered
         x_all, y_all = data.load_split(dataset, "test")
         x_test = x_all[:2000]
-        written = []
-        if test_metrics:
-            recipe = registry.Recipe(**card["recipe"])
-            card["metrics"] = {**card.get("metrics", {}), "test": training.measure(model, recipe, x_all, y_all)}
-            training.write_pictures(model, x_all, y_all, folder)
-            written += [p for p in ("samples.png", "reconstructions.png", "samples_normal_prior.png")
-                        if (folder / p).exists()]
-        if not model.conditional and not rendered:
-            plots.traversal(model, x_test, folder / "traversal.png")
-            written.append("traversal.png")
-        if not pictures_only:
-            card["evaluation"] = evaluation.evaluate(model, dataset, protocol, log=log, sections=sections,
-                                                     previous=card.get("evaluation"))
-        if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
-            scored = card["evaluation"]["disentanglement"]
-            labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"], scored["factors"])
-            plots.factor_traversal(model, x_test, labels, folder / "traversal.png")
-            written.append("traversal.png")
-        latent_picture.plot_latent(model, path=folder / "latent.png")  # where codes and N(0, I) lie
-        written.append("latent.png")
-        card = checkpoints.record_files(folder, card, written)
-        checkpoints.write_card(folder, card)
+        # Pictures are drawn in a staging folder beside it (the zoo's mark: a kill leaves nothing unlisted in the
+        # checkpoint, and the next run on it removes the staging folder), then moved in just before the card.
+        with outputs.staging(folder) as aside:
+            if test_metrics:
+                recipe = registry.Recipe(**card["recipe"])
+                card["metrics"] = {**card.get("metrics", {}), "test": training.measure(model, recipe, x_all, y_all)}
+                training.write_pictures(model, x_all, y_all, aside)
+            if not model.conditional and not rendered:
+                plots.traversal(model, x_test, aside / "traversal.png")
+            if not pictures_only:
+                card["evaluation"] = evaluation.evaluate(model, dataset, protocol, log=log, sections=sections,
+                                                         previous=card.get("evaluation"))
+            if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
+                scored = card["evaluation"]["disentanglement"]
+                labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"],
+                                           scored["factors"])
+                plots.factor_traversal(model, x_test, labels, aside / "traversal.png")
+            latent_picture.plot_latent(model, path=aside / "latent.png")  # where codes and N(0, I) lie
+            written = sorted(p.name for p in aside.glob("*.png"))
+            for name in written:
+                os.replace(aside / name, folder / name)
+            card = checkpoints.record_files(folder, card, written)
+            checkpoints.write_card(folder, card)
+        shutil.rmtree(aside, ignore_errors=True)
     return card
