@@ -109,6 +109,29 @@ def cmd_sample(args):
     return 0
 
 
+def _check_npy_header(path):
+    """Refuse an .npy whose header asks for more data than the file holds (it would make numpy try to allocate
+    it), before reading it."""
+    import numpy as np
+
+    fmt = np.lib.format
+    with open(path, "rb") as f:
+        try:
+            version = fmt.read_magic(f)
+        except ValueError:
+            return  # not an .npy file: np.load says so
+        read = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}.get(version)
+        if read is None:
+            return
+        shape, _, dtype = read(f)
+        offset = f.tell()
+    size = os.path.getsize(path) - offset
+    needed = int(np.prod(shape, dtype=object)) * dtype.itemsize if not dtype.hasobject else 0
+    if needed > size:
+        raise ValueError(f"{path}'s header says it holds an array of shape {shape} ({needed:,} bytes), but the file "
+                         f"has {size:,}; it is damaged or not what it says.")
+
+
 def _load_images(path):
     import numpy as np
 
@@ -120,6 +143,7 @@ def _load_images(path):
                 key = "x_test" if "x_test" in f else f.files[0]
                 return f[key], (f["y_test"] if key == "x_test" and "y_test" in f else None)
         if path.endswith(".npy"):
+            _check_npy_header(path)
             return np.load(path), None
     except (OSError, EOFError, ValueError) as e:  # not an array file, truncated, or an object array (pickles)
         raise ValueError(f"Cannot read images from {path}: {e}") from None

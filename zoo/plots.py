@@ -14,6 +14,7 @@ def tile(images, ncol=8, pad=2, scale=2) -> np.ndarray:
     as_count(ncol, "ncol (images per row)")
     images = np.asarray(images, dtype="float32")
     n, h, w, c = images.shape
+    ncol = min(ncol, max(n, 1))  # a row never holds more columns than there are images
     nrow = -(-n // ncol)
     canvas = np.full((nrow * (h + pad) + pad, ncol * (w + pad) + pad, c), 0.5, dtype="float32")
     for i, img in enumerate(images):

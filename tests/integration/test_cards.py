@@ -113,3 +113,15 @@ def test_iwae_d6_beats_the_vae_of_its_own_network():
     assert {k: base["likelihood"][k] for k in same_estimator} == {k: lik[k] for k in same_estimator}
     assert lik["iwae_nll_nats"] < base["likelihood"]["iwae_nll_nats"]
     assert "Same network trained as a plain `vae`" in (checkpoints.root() / "iwae_d6-mnist" / "README.md").read_text()
+
+
+def test_readme_photo_finetune_numbers_are_the_measured_ones():
+    """The README's photo fine-tuning table is rendered from docs/finetune/photos.json (scripts/finetune_photos.py)."""
+    import json
+
+    demo, root = _script("finetune_photos"), Path(__file__).resolve().parents[2]
+    res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
+    assert demo.readme_block(res) in (root / "README.md").read_text()
+    assert (root / "docs" / "finetune" / "photos.png").exists()
+    cifar, mnist = (next(r for r in res["runs"] if r["parent"] == p) for p in ("vae-cifar10", "vae-mnist"))
+    assert cifar["after"]["mse_vs_colour_crops"] < mnist["after"]["mse_vs_colour_crops"]  # the photo model starts better

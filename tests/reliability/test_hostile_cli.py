@@ -234,3 +234,14 @@ def test_bad_data_and_names_are_refused_before_anything_is_written(tmp_path, cap
     with pytest.raises(ValueError, match="bytes long"):
         zoo.finetune("ae-mnist", x, epochs=1, out_dir=tmp_path / ("m" * 240))
     assert not list(tmp_path.glob("m*"))
+
+
+def test_a_lying_npy_header_and_a_huge_ncol_are_no_memory_error(tmp_path, capsys):
+    lying = tmp_path / "lies.npy"
+    with open(lying, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "|u1", "fortran_order": False, "shape": (10 ** 9, 28, 28)})
+        f.write(b"\0" * 100)
+    assert cli.main(["reconstruct", "ae-mnist", "--input", str(lying), "-o", str(tmp_path / "r.png")]) == 2
+    assert "header says" in capsys.readouterr().err
+    assert cli.main(["sample", "ae-mnist", "-n", "4", "--ncol", "1000000000", "-o", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size < 100_000
