@@ -142,7 +142,8 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
     held = "heldout" if n_val else "train"  # what the before/after numbers are measured on
 
     before = _measure(model, x_val, y_val, seed)
-    log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, BCE {before['bce_nats']:.2f} nats before")
+    label, nats = metrics.reconstruction_nll(before)
+    log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, {label} {nats:.2f} nats before")
     trainable = _freeze(model, freeze)
     factory.compile_model(model, settings["learning_rate"])
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
@@ -163,7 +164,8 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
-    log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, BCE {after['bce_nats']:.2f} nats after "
+    label, nats = metrics.reconstruction_nll(after)
+    log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, {label} {nats:.2f} nats after "
         f"{settings['epochs']} epochs")
 
     model.card = {

@@ -123,5 +123,3 @@ def test_readme_photo_finetune_numbers_are_the_measured_ones():
     res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
     assert demo.readme_block(res) in (root / "README.md").read_text()
     assert (root / "docs" / "finetune" / "photos.png").exists()
-    cifar, mnist = (next(r for r in res["runs"] if r["parent"] == p) for p in ("vae-cifar10", "vae-mnist"))
-    assert cifar["after"]["mse_vs_colour_crops"] < mnist["after"]["mse_vs_colour_crops"]  # the photo model starts better

@@ -123,3 +123,15 @@ def test_bernoulli_models_keep_their_config():
     """The default likelihood adds nothing to a config, so models saved before the choice read as they were."""
     config = zoo.create("vae", latent_dim=2, hidden=(8,)).get_config()
     assert "likelihood" not in config and "likelihood_components" not in config
+
+
+def test_finetuning_a_logistic_mixture_model_reports_its_nll(tmp_path):
+    model = zoo.create("vae", input_shape=(8, 8, 3), latent_dim=2, backbone="resnet", hidden=(4, 8),
+                       likelihood="logistic_mixture", likelihood_components=2, seed=0)
+    x = np.random.default_rng(0).integers(0, 256, (40, 8, 8, 3)).astype("uint8")
+    logs = []
+    tuned, _ = zoo.finetune(model, x, epochs=1, out_dir=tmp_path / "tuned", verbose=0, log=logs.append)
+    held = tuned.card["metrics"]["heldout"]
+    assert "nll_nats" in held["after"] and "bce_nats" not in held["after"]
+    assert any(" NLL " in line and "nats after" in line for line in logs), logs
+    assert "logistics" in tuned.card["likelihood"]
