@@ -1,4 +1,5 @@
-"""Variational autoencoder (Kingma & Welling 2014): Gaussian posterior, N(0, I) prior, Bernoulli decoder.
+"""Variational autoencoder (Kingma & Welling 2014): Gaussian posterior, N(0, I) prior, and the decoder's
+likelihood (Bernoulli by default; a discretized logistic mixture for 8-bit colour).
 
 Loss = negative ELBO in nats per image = reconstruction (-log p(x|z), one z sample) + KL(q(z|x) || p(z)).
 With `dynamic_binarization`, each training image is re-binarized every step (pixels ~ Bernoulli(x)),
