@@ -18,6 +18,8 @@ if __name__ == "__main__":
                    help="stop after the epoch that passes this much training time (the card gets the epochs run)")
     p.add_argument("--restart", action="store_true",
                    help="discard an interrupted run of another recipe (the error names what differs) and start over")
+    p.add_argument("--keep-state", action="store_true",
+                   help="keep the training state (.NAME.work/) after writing: a later run with more --epochs continues it")
     p.add_argument("--distribute", action="store_true",
                    help="train data-parallel on every visible device (and on several hosts: see the README)")
     p.add_argument("--mixed-precision", action="store_true",
@@ -29,5 +31,6 @@ if __name__ == "__main__":
         with precision.mixed(args.mixed_precision):
             out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                                  time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
-                                 distribute=args.distribute, replace_shipped=not args.out)
+                                 distribute=args.distribute, replace_shipped=not args.out,
+                                 keep_state=args.keep_state)
         print(f"== {name}: written to {out or 'the first process'}", flush=True)

@@ -203,8 +203,9 @@ def _train(args):
         import zoo
 
         shape = _parse_shape(args.input_shape) if args.input_shape else None
-        if args.override or args.restart:
-            raise ValueError("--override and --restart apply to registry models; with --data use the other options.")
+        if args.override or args.restart or args.keep_state:
+            raise ValueError("--override, --restart and --keep-state apply to registry models; with --data use the "
+                             "other options.")
         zoo.train(args.name, args.data, input_shape=shape,
                   epochs=registry.OWN_DATA_EPOCHS if args.epochs is None else args.epochs, latent_dim=args.latent_dim,
                   backbone=args.backbone,
@@ -218,7 +219,8 @@ def _train(args):
         training.resolve_recipe(name, args.override, args.epochs)
     for name in names:
         out = training.train(name, args.out or ".", args.epochs, overrides=args.override, restart=args.restart,
-                             overwrite=args.overwrite, verbose=2, distribute=args.distribute)
+                             overwrite=args.overwrite, verbose=2, distribute=args.distribute,
+                             keep_state=args.keep_state)
         if out is not None:  # None: another host of a multi-host run; the first one writes
             print(f"written to {out}")
     return 0
@@ -337,6 +339,9 @@ def build_parser():
                    help="train data-parallel on every visible device (and on several hosts: see the README)")
     s.add_argument("--restart", action="store_true",
                    help="registry model: discard an interrupted run of another recipe and start over")
+    s.add_argument("--keep-state", action="store_true",
+                   help="registry model: keep the training state (.NAME.work/) after writing, so a later run with "
+                   "more --epochs continues from this one")
     s.add_argument("--overwrite", action="store_true",
                    help="replace the output folder even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_train)

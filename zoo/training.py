@@ -253,7 +253,8 @@ WORK_FILES = ("recipe.json", "history.csv", "state", "backup")  # all a work fol
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
-          restart=False, overwrite=False, distribute=False, replace_shipped=False) -> Path | None:
+          restart=False, overwrite=False, distribute=False, replace_shipped=False,
+          keep_state=False) -> Path | None:
     """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run of the same recipe.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
@@ -263,7 +264,8 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     `distribute=True` trains data-parallel on every visible device (zoo.distribute), the recipe's batch being
     the global one; in a multi-host run only the first process writes the checkpoint (the others return None).
     `out_root=None` is the shipped checkpoints folder, which only `replace_shipped=True` (the maintainers'
-    scripts/train.py) may write.
+    scripts/train.py) may write. `keep_state=True` keeps the training state (`.NAME.work/`) after writing, so a
+    later run of the recipe with more epochs continues where this one stopped (a long training in stages).
     """
     recipe = resolve_recipe(name, overrides, epochs)
     out_root = checkpoints.root() if out_root is None else outputs.output_path(out_root, "output folder")
@@ -283,13 +285,16 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
         work = _work_dir(out_root / f".{name}.work", recipe, restart)
         final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s, distribute)
         checkpoints.write_folder(final_dir, lambda tmp: _fill(final, card, test, work, tmp), overwrite)
-        shutil.rmtree(work)
+        if not keep_state:
+            shutil.rmtree(work)
     return final_dir
 
 
 def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
     """The work folder of this run (TrainingState, epoch log, the recipe it was started with): an
-    interrupted run of the same recipe is resumed; one of another recipe is refused unless `restart`."""
+    interrupted run of the same recipe is resumed, also with more epochs than it was started with (the same run,
+    continued: schedules count steps, a rendered dataset's batches depend only on the step); one of another recipe
+    is refused unless `restart`."""
     if os.path.lexists(work):
         if work.is_symlink() or not work.is_dir():
             raise FileExistsError(f"{work} is not a training work folder the zoo wrote; move it away and rerun.")
@@ -303,6 +308,9 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
         new = run_record(recipe)
         # what the run was started with: the recipe, and (from this zoo on) precision, backend and data
         differs = None if old is None else {k: v for k, v in new.items() if k in old and old[k] != v}
+        if differs and set(differs) == {"epochs"} and recipe.epochs > old["epochs"] and not restart:
+            outputs.write_text_atomic(started, json.dumps(new, indent=2) + "\n")  # continued to more epochs
+            differs = {}
         if restart or old is None or differs:
             if not restart:
                 diff = ("it records no recipe" if old is None else "it was started with other settings: " + ", ".join(

@@ -84,6 +84,19 @@ def test_a_temp_file_left_by_a_kill_in_the_work_folder_does_not_block_resuming(t
     assert assert_whole_and_honest(tmp_path, 4)[0] == first  # resumed, not started over
 
 
+def test_a_kept_state_continues_with_more_epochs(tmp_path, tiny_data):
+    """`--keep-state` leaves the state after writing; a later run with more epochs continues it, not a new run."""
+    r = train(tmp_path, tiny_data, epochs=2, extra=["--keep-state"])
+    assert r.returncode == 0, r.stderr[-3000:]
+    first = history(tmp_path / NAME / "history.csv")
+    assert (tmp_path / f".{NAME}.work" / "state" / "current").is_dir()
+    r = train(tmp_path, tiny_data, epochs=4)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = assert_whole_and_honest(tmp_path, 4)  # the work folder is gone: this run did not keep it
+    assert rows[:2] == first  # the first two epochs are the first run's, continued
+    assert "--epochs 4" in json.loads((tmp_path / NAME / "card.json").read_text())["reproduce"]
+
+
 def test_killed_while_writing_then_rerun_completes(tmp_path, tiny_data):
     proc = train(tmp_path, tiny_data, epochs=2, wait=False)
     was_running = kill_when(proc, lambda: any(tmp_path.glob(f".{NAME}.zoo-staging-*")))
