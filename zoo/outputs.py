@@ -299,12 +299,43 @@ def check_output_file(path) -> Path:
     return path
 
 
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.zoo-tmp-"
+
+
+def remove_stale_temp_files(path) -> list[Path]:
+    """Remove the temp files beside `path` that a killed writer of `path` left: exactly `path`'s temp prefix,
+    then the writer's process id, which must no longer be running (a live writer's file is left alone)."""
+    path, removed = Path(path), []
+    prefix = _temp_prefix(path)
+    if not path.parent.is_dir():
+        return removed
+    for p in path.parent.iterdir():
+        pid = p.name[len(prefix):].split("-", 1)[0] if p.name.startswith(prefix) else ""
+        if pid.isdigit() and not _running(int(pid)) and p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def write_file_atomic(path, write, suffix="") -> Path:
     """Call write(tmp_path) on a temp file beside `path`, then rename it onto `path` (a regular file or a new
-    path), so a crash never leaves half a file and nothing else is ever replaced."""
+    path), so a crash never leaves half a file and nothing else is ever replaced. The temp file's name carries
+    the writer's process id, so the next write of `path` removes what a killed writer left."""
     path = check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=path.parent, prefix=f".{path.name}.")
+    remove_stale_temp_files(path)
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=path.parent, prefix=f"{_temp_prefix(path)}{os.getpid()}-")
     os.close(fd)
     try:
         write(tmp)

@@ -245,3 +245,30 @@ def test_a_lying_npy_header_and_a_huge_ncol_are_no_memory_error(tmp_path, capsys
     assert "header says" in capsys.readouterr().err
     assert cli.main(["sample", "ae-mnist", "-n", "4", "--ncol", "1000000000", "-o", str(tmp_path / "s.png")]) == 0
     assert (tmp_path / "s.png").stat().st_size < 100_000
+
+
+@pytest.mark.backend_agnostic
+def test_the_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path, capsys):
+    """`zoo sample -o out.png` killed mid-write leaves `.out.png.zoo-tmp-PID-...`; the next write of out.png
+    removes it, and leaves a live writer's temp file and the user's look-alike names alone."""
+    out = tmp_path / "out.png"
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from zoo import outputs\n"
+        f"outputs.write_file_atomic({str(out)!r}, lambda tmp: (print('writing', flush=True), time.sleep(60)))")],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    writer.kill()
+    writer.wait(30)
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f".out.png.zoo-tmp-{writer.pid}-"), left
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        keep = {tmp_path / f".out.png.zoo-tmp-{live.pid}-abc": b"a live writer's", tmp_path / ".out.png.mine": b"a",
+                tmp_path / ".out.png.zoo-tmp-notes": b"b", tmp_path / ".other.png.zoo-tmp-1-x": b"c"}
+        for path, content in keep.items():
+            path.write_bytes(content)
+        assert cli.main(["sample", "vae_2d-mnist", "-n", "4", "-o", str(out)]) == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.png", *(p.name for p in keep)])
+        assert all(path.read_bytes() == content for path, content in keep.items())
+    finally:
+        live.kill()
