@@ -89,7 +89,8 @@ def main():
             card = model.card
             res["heldout_images"] = card["data"]["heldout_images"]
             res["runs"].append({"parent": parent, "epochs": args.epochs, "seconds": round(seconds, 1),
-                                "learning_rate": 1e-3, "heldout": card["metrics"]["heldout"],
+                                "learning_rate": 1e-3,
+                                "heldout": {"before": card["metrics"]["before"], "after": card["metrics"]["values"]},
                                 "test_before": metrics.reconstruction(before_model, held),
                                 "test_after": metrics.reconstruction(model, held),
                                 "samples_before": samples_before, "samples_after": sample_scores(model, real, ev)})

@@ -110,7 +110,8 @@ def main():
             res["runs"].append({"parent": parent, "learning_rate": model.card["finetune"]["learning_rate"],
                                 "default_rate": rate is None, "seconds": round(time.perf_counter() - t0, 1),
                                 "before": before, "after": measure(model, held),
-                                "card_heldout": model.card["metrics"]["heldout"]})
+                                "card_heldout": {"before": model.card["metrics"]["before"],
+                                                 "after": model.card["metrics"]["values"]}})
             rows.append(as_given(model.reconstruct(model_input(model, shown)), held.shape[1:]))
     OUT.mkdir(parents=True, exist_ok=True)
     plots.save_grid(np.concatenate(rows), OUT / "photos.png", ncol=8)

@@ -14,6 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from zoo import card as card_schema
 from zoo import checkpoints, classifiers, data, outputs, training
 
 
@@ -72,8 +73,9 @@ if __name__ == "__main__":
         final = (Path(args.out) if args.out else checkpoints.root()) / f"evaluator-{dataset}"
         clean = classifiers.build(x_train.shape[1:], int(y_train.max()) + 1)
         clean.set_weights(model.get_weights())
-        card = {"name": final.name, "dataset": dataset, "test_accuracy": acc, "test_images": int(len(x_test)),
-                "epochs": args.epochs, "wall_time_s": round(wall, 1), "params": int(clean.count_params()),
+        card = {"schema_version": card_schema.SCHEMA_VERSION, "name": final.name, "kind": "evaluator",
+                "dataset": dataset, "metrics": {"on": "test", "images": int(len(x_test)), "values": {"accuracy": acc}},
+                "training": {"epochs": args.epochs, "wall_time_s": round(wall, 1)}, "params": int(clean.count_params()),
                 "data": data.source(dataset),
                 "feature_layer": classifiers.FEATURE_LAYER, **training.provenance(),
                 "reproduce": f"python scripts/train_evaluator.py {dataset} --epochs {args.epochs}"}

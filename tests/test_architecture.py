@@ -16,13 +16,14 @@ LAYERS = [
     ["zoo.api"],  # the front door: nothing inside the zoo imports it
     ["zoo.own_images", "zoo.comparison"],
     ["zoo.training", "zoo.export", "zoo.measuring"],
+    ["zoo.writer"],  # the one checkpoint writer
     ["zoo.cards", "zoo.evaluation", "zoo.latent_picture"],
     ["zoo.metrics", "zoo.classifiers", "zoo.factor_metrics"],
     ["zoo.loader"],
     ["zoo.hub"],
     ["zoo.factory"],
     ["zoo.models"],  # zoo.models and zoo.models.*: the families, their base class and parts
-    ["zoo.checkpoints", "zoo.plots", "zoo.data", "zoo.distribute"],
+    ["zoo.checkpoints", "zoo.card", "zoo.plots", "zoo.data", "zoo.distribute"],
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
     ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only

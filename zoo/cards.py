@@ -88,7 +88,7 @@ def summary_rows(cards):
     for c in cards:
         ev, s = _ev(c), _ev(c).get("samples", {})
         lik = ev.get("likelihood", {})
-        mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["test"]["mse"])
+        mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["values"]["mse"])
         rows.append([f"[{c['name']}](#{c['name']})", c["family"], data_name(c), f"{c['params']:,}",
                      str(c["recipe"]["latent_dim"]),
                      f"{checkpoints.train_minutes(c):.1f} min"
@@ -365,7 +365,7 @@ def render(root=None) -> str:
         lines += ["", "## Evaluator classifiers", ""]
         lines += _table(["evaluator", "test accuracy", "params", "reproduce"],
                         [[e["name"] + (f" ({e['data']['copy']})" if (e.get("data") or {}).get("copy") else ""),
-                          f"{e['test_accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
+                          f"{e['metrics']['values']['accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
                          for e in evs])
     for c in cards:
         lines += ["", f"## {c['name']}", ""] + body(c, f"checkpoints/{c['name']}/")
@@ -393,7 +393,7 @@ def hf_readme(c: dict) -> str:
             if "iwae_bits_per_dim" in lik:
                 metrics.append(("bits_per_dim", lik["iwae_bits_per_dim"], f"NLL, IWAE bound k={lik['k']} (bits/dim)"))
     else:
-        metrics.append(("mse", c["metrics"]["test"]["mse"], "Reconstruction MSE per pixel"))
+        metrics.append(("mse", c["metrics"]["values"]["mse"], "Reconstruction MSE per pixel"))
     front = ["---", "library_name: keras", "license: apache-2.0",
              "tags:", "- autoencoder", f"- {c['family']}", "- zoo", "- unconditional-image-generation",
              *_datasets_lines(c["dataset"]),
@@ -443,9 +443,10 @@ def user_readme(card: dict) -> str:
                      + "".join(f"; {n}" for n in d.get("adapted", [])) + ")")
         lines.append("- Recipe: " + ", ".join(f"{k} {v}" for k, v in recipe.items() if v not in (None, {})))
         lines.append(f"- Reproduce: `{card['reproduce']}`")
-        for held, m in card.get("metrics", {}).items():
-            b, a = m["before"], m["after"]
-            lines += ["", f"Measured on the {card['data'].get(held + '_images')} {held} images "
+        m = card.get("metrics")
+        if m and m.get("before"):
+            b, a = m["before"], m["values"]
+            lines += ["", f"Measured on the {m.get('images')} {m['on']} images "
                       "(reconstruction error per pixel and per image; sample_mean_rms: RMS distance between the "
                       "mean of 1000 samples and the mean of those images):", "",
                       "| | MSE | -log p(x \\| code) | sample mean RMS |", "|---|---|---|---|"]
@@ -498,7 +499,8 @@ DISENTANGLEMENT_HEADLINES = (
 
 def _headlines(card: dict) -> list[tuple[str, str, str]]:
     """(what, value, what it means) for the numbers a user decides by."""
-    ev, test = _ev(card), card.get("metrics", {}).get("test", {})
+    m = card.get("metrics") or {}
+    ev, test = _ev(card), m.get("values", {}) if m.get("on") == "test" else {}
     rec = ev.get("reconstruction") or test
     rows = []
     if "mse" in rec:
@@ -522,10 +524,9 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
     d = (ev.get("disentanglement") or {}).get("scores")
     if d:
         rows += [(what, fmt.format(d[key]), meaning) for what, key, fmt, meaning in DISENTANGLEMENT_HEADLINES]
-    for held, m in card.get("metrics", {}).items():
-        if isinstance(m, dict) and "before" in m:
-            rows.append((f"{held} MSE", f"{m['before']['mse']:.4f} -> {m['after']['mse']:.4f}",
-                         "before and after its training on the new images"))
+    if m.get("before"):
+        rows.append((f"{m['on']} MSE", f"{m['before']['mse']:.4f} -> {m['values']['mse']:.4f}",
+                     "before and after its training on the new images"))
     return rows
 
 

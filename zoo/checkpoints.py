@@ -8,7 +8,8 @@ import json
 import os
 from pathlib import Path
 
-from zoo import outputs
+from zoo import card as card_schema
+from zoo import names, outputs
 from zoo.outputs import file_entry, sha256, write_text_atomic  # noqa: F401  (the folder format's helpers)
 
 MODEL_FILE, CARD_FILE = "model.keras", outputs.CARD_FILE
@@ -69,7 +70,8 @@ def denoising_psnr(evaluation: dict, setting: str) -> float | None:
 
 
 def write_card(folder, card: dict) -> Path:
-    return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(card, indent=2) + "\n")
+    """Write card.json, checked against the card schema (zoo.card): every writer's card has the same shape."""
+    return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(card_schema.checked(card), indent=2) + "\n")
 
 
 def record_files(folder, card: dict, names) -> dict:
@@ -96,11 +98,15 @@ def write_folder(out, fill, overwrite=False) -> dict:
 
 
 def read_card(folder: Path) -> dict | None:
-    """The card of checkpoint `folder` (None if it has none); a ValueError if it is unreadable."""
-    card = Path(folder) / CARD_FILE
-    if not os.path.lexists(card):
+    """The card of checkpoint `folder` at the current schema (an older card migrated; None if it has none); a
+    ValueError naming the file if it is unreadable or breaks the schema."""
+    path = Path(folder) / CARD_FILE
+    if not os.path.lexists(path):
         return None
-    return outputs.read_json_object(card)
+    try:
+        return card_schema.upgrade(outputs.read_json_object(path))
+    except card_schema.CardError as e:
+        raise ValueError(f"{path} is not a zoo card: {names.clipped(str(e))} Re-download or retrain it.") from None
 
 
 def verify(folder: Path, card: dict) -> None:

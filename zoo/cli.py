@@ -22,7 +22,7 @@ def _list_row(name, recipe, card) -> str:
     if card is None:
         extra, params = "(not trained: zoo train " + name + ")", "-"
     else:
-        m = card["metrics"]["test"]
+        m = card["metrics"]["values"]
         rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m['nll_nats']:.1f} nats"
         extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
         scored = (card.get("evaluation") or {}).get("disentanglement")

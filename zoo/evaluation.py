@@ -67,7 +67,7 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
     asked = _asked(model, n)
     t0 = time.perf_counter()
     out = {"protocol": p, "test_images": int(len(x_test)),
-           "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card.get("test_accuracy"),
+           "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card["metrics"]["values"]["accuracy"],
                          "sha256": checkpoints.model_sha256(ev.card)}}
     out["reconstruction"] = metrics.reconstruction(model, x_test, labels)
     log("  reconstruction", out["reconstruction"])

@@ -4,11 +4,10 @@ pictures that need measured numbers (the latent traversal, the latent map) are d
 file it wrote, so the folder still proves itself the zoo's."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, registry, training
+from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, registry, training, writer
 
 
 def folder_of(name_or_path) -> Path:
@@ -48,7 +47,7 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
     write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. A shipped
     checkpoint is measured in place only with `replace_shipped=True` (the maintainers' scripts/evaluate.py);
     `copy_to` (a new folder) measures a copy instead. `test_metrics` also measures again the test-split numbers
-    training recorded (`card["metrics"]["test"]`) and redraws the training pictures. Returns the card."""
+    training recorded (the card's `metrics`) and redraws the training pictures. Returns the card."""
     folder = folder_of(name_or_path)
     if copy_to is not None:
         folder = copy_checkpoint(folder, copy_to)
@@ -68,8 +67,8 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
         with outputs.staging(folder) as aside:
             if test_metrics:
                 recipe = registry.Recipe(**card["recipe"])
-                card["metrics"] = {**card.get("metrics", {}), "test": training.measure(model, recipe, x_all, y_all)}
-                training.write_pictures(model, x_all, y_all, aside)
+                card["metrics"] = training.measure(model, recipe, x_all, y_all)
+                writer.write_pictures(model, x_all, y_all, aside)
             if not model.conditional and not rendered:
                 plots.traversal(model, x_test, aside / "traversal.png")
             if not pictures_only:
@@ -81,10 +80,6 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
                                            scored["factors"])
                 plots.factor_traversal(model, x_test, labels, aside / "traversal.png")
             latent_picture.plot_latent(model, path=aside / "latent.png")  # where codes and N(0, I) lie
-            written = sorted(p.name for p in aside.glob("*.png"))
-            for name in written:
-                os.replace(aside / name, folder / name)
-            card = checkpoints.record_files(folder, card, written)
-            checkpoints.write_card(folder, card)
+            card = writer.add_to_checkpoint(folder, card, aside)
         shutil.rmtree(aside, ignore_errors=True)
     return card

@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import cards, checkpoints, data, factory, inputs, loader, metrics, outputs, plots, registry, training
+from zoo import checkpoints, data, factory, inputs, loader, metrics, outputs, registry, training, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -32,7 +32,8 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, vali
     chosen by measurement, scripts/finetune_defaults.py).
     `freeze`: "encoder" or "decoder" keeps that network's weights fixed during this fit (None trains all).
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
-    reconstruction error on it before and after is logged and stored in `model.card["metrics"]["heldout"]`.
+    reconstruction error on it before and after is logged and stored in `model.card["metrics"]` (its
+    "values" after, "before" before).
     A sampler fitted to training codes is refitted on the new training images (`prior_epochs` sets the
     vqvae PixelCNN's epochs; default: the model's own). `binarize` (VAE families) turns dynamic binarization of the
     training images on or off; None keeps the model's setting (vae-mnist binarizes). With `out_dir`, a
@@ -157,8 +158,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
         for layer, flag in trainable:
             layer.trainable = flag
         factory.compile_model(model, settings["learning_rate"])
-    if not np.all(np.isfinite(history.history.get("loss", [0.0]))):
-        raise RuntimeError("The loss became NaN or inf; try a lower learning_rate. Nothing was written.")
+    writer.check_finite(writer.history_rows(history), model.name, "Try a lower learning_rate.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
         model.fit_prior(x_fit, seed=seed, epochs=settings["prior_epochs"], verbose=verbose)
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
@@ -169,24 +169,25 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
         f"{settings['epochs']} epochs")
 
     model.card = {
+        **writer.model_fields(model),
         "name": Path(out_dir).name if out_dir else f"{card['parent']['name']}-finetuned" if card["parent"]
         else f"{model.family}-custom",
-        "family": model.family, "dataset": None,
+        "dataset": None,
         "data": {"source": _describe(data_source), "images": int(len(x)), "train_images": int(len(x_fit)),
-                 f"{held}_images": int(len(x_val)), "adapted": notes, "labelled": y is not None,
+                 **({"heldout_images": int(len(x_val))} if n_val else {}), "adapted": notes, "labelled": y is not None,
                  **({"classes": classes} if classes and y is not None else {})},
         **card,
-        "model_config": model.get_config(), "params": int(model.count_params()),
-        "likelihood": model.likelihood.describe(),
-        "metrics": {held: {"before": before, "after": after,
-                           "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the "
-                                   "RMS distance between the mean of 1000 samples and the mean of these images"}},
+        "metrics": {"on": held, "images": int(len(x_val)), "values": after, "before": before,
+                    "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the RMS distance "
+                            "between the mean of 1000 samples and the mean of these images"},
         "training": {"epochs": settings["epochs"], "precision": precision.of(model), "wall_time_s": round(fit_s, 1),
                      "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
         **training.provenance(),
     }
     if out_dir is not None:
-        write_checkpoint(model, out_dir, history, x_val, y_val, overwrite=overwrite)
+        with outputs.claim(out_dir, overwrite):  # a no-op re-check when the caller already holds it
+            model.card = writer.write_checkpoint(out_dir, model, model.card, writer.history_rows(history),
+                                                 (x_val, y_val), readme=True, overwrite=overwrite)
         log(f"wrote {out_dir} (load it with zoo.load({str(out_dir)!r}))")
     return model, history
 
@@ -291,32 +292,3 @@ def _shape_of(source) -> tuple:
         raise ValueError("Pass input_shape=(height, width, channels): it is read from a folder of images or an "
                          f"array (N, H, W[, C]) only; got {_describe(source)}.")
     return (int(shape[1]), int(shape[2]), 3 if len(shape) == 4 and shape[3] in (3, 4) else 1)
-
-
-def write_checkpoint(model, out_dir, history, x_show, y_show=None, overwrite=False) -> Path:
-    """Write model.keras, card.json, README.md, history.csv and pictures to a staging folder beside `out_dir`,
-    then rename it into place. An existing folder there is replaced only if the zoo wrote it (or `overwrite`);
-    nothing half-written is left."""
-    out = Path(out_dir)
-
-    def fill(tmp):
-        final = type(model).from_config(model.get_config())  # no optimizer state: zoo.load compiles it
-        final.set_weights(model.get_weights())
-        final.save(tmp / checkpoints.MODEL_FILE)
-        hist = history.history
-        rows = [",".join(["epoch", *hist])] + [",".join([str(i), *(f"{hist[k][i]:.6g}" for k in hist)])
-                                               for i in range(len(next(iter(hist.values()), [])))]
-        (tmp / "history.csv").write_text("\n".join(rows) + "\n")
-        k = model.num_classes if model.conditional else 0
-        plots.save_grid(model.sample(8 * k, seed=0, labels=np.repeat(np.arange(k), 8)) if model.conditional
-                        else model.sample(64, seed=0), tmp / "samples.png", ncol=8)
-        shown = x_show[:32]
-        plots.save_grid(plots.interleave_rows(shown, model.reconstruct(shown, None if y_show is None
-                                                                       else y_show[:32])), tmp / "reconstructions.png")
-        card = {**model.card, "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
-        (tmp / "README.md").write_text(cards.user_readme(card))
-        return card
-
-    with outputs.claim(out, overwrite):  # a no-op re-check when the caller already holds it
-        model.card = checkpoints.write_folder(out, fill, overwrite)
-    return out

@@ -1,7 +1,6 @@
 """Train a registry recipe into a checkpoint folder: fit, fit the density, measure, draw, write a card."""
 from __future__ import annotations
 
-import csv
 import datetime
 import inspect
 import json
@@ -13,9 +12,8 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 
-from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, plots, recipes, registry
+from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, recipes, registry, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 from zoo.version import __version__
@@ -75,10 +73,10 @@ class HistoryLog(keras.callbacks.Callback):
         self.path, self._t0, self._started = Path(path), None, False
 
     def _keep_before(self, epoch):
-        rows = read_history(self.path)
+        rows = writer.read_history(self.path)
         kept = [r for r in rows if int(float(r["epoch"])) < epoch]
         if len(kept) != len(rows) or not self.path.exists():
-            _write_rows(self.path, kept)
+            writer.write_history(self.path, kept)
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._started:
@@ -89,27 +87,11 @@ class HistoryLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch, **{k: float(v) for k, v in sorted((logs or {}).items())},
                "epoch_time_s": time.perf_counter() - self._t0}
-        _write_rows(self.path, [*read_history(self.path), row])
+        writer.write_history(self.path, [*writer.read_history(self.path), row])
 
     def on_train_end(self, logs=None):
         if not self._started:  # resumed after the last epoch: the log holds exactly the epochs restored
             self._keep_before(getattr(self.model, "_initial_epoch", None) or self.params.get("epochs", 0))
-
-
-def read_history(path) -> list[dict]:
-    """The rows of a history.csv as dicts of floats (empty when there is no file)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-def _write_rows(path: Path, rows: list[dict]) -> None:
-    columns = ["epoch", *sorted({k for r in rows for k in r} - {"epoch", "epoch_time_s"}), "epoch_time_s"]
-    lines = [",".join(columns)] + [",".join(repr(float(r.get(c, float("nan")))) if c != "epoch"
-                                            else str(int(r["epoch"])) for c in columns) for r in rows]
-    outputs.write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 class TimeLimit(keras.callbacks.Callback):
@@ -191,14 +173,14 @@ def build_model(recipe: registry.Recipe, input_shape):
 
 
 def measure(model, recipe, x_test, y_test) -> dict:
-    """The test-split numbers that go in the card (a conditional model is given the test labels)."""
+    """The card's `metrics`: the test-split numbers (a conditional model is given the test labels)."""
     y = y_test if model.conditional else None
-    out = {"test_images": len(x_test), **metrics.reconstruction(model, x_test, y),
+    out = {**metrics.reconstruction(model, x_test, y),
            "mse_first_1000": metrics.reconstruction(model, x_test[:1000], None if y is None else y[:1000])["mse"]}
     if model.has_likelihood:
         binarize = bool(recipe.options.get("dynamic_binarization"))
         out.update(metrics.negative_elbo(model, x_test, y, seed=0, binarized=binarize), elbo_test_binarized=binarize)
-    return out
+    return {"on": "test", "images": int(len(x_test)), "values": out}
 
 
 def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
@@ -284,7 +266,8 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     with outputs.claim(final_dir, overwrite):
         work = _work_dir(out_root / f".{name}.work", recipe, restart)
         final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s, distribute)
-        checkpoints.write_folder(final_dir, lambda tmp: _fill(final, card, test, work, tmp), overwrite)
+        writer.write_checkpoint(final_dir, final, card, writer.read_history(work / "history.csv"), test,
+                                overwrite=overwrite)
         if not keep_state:
             shutil.rmtree(work)
     return final_dir
@@ -374,19 +357,15 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         weights = model.get_weights()
     if not chief:
         return None
-    rows = read_history(work / "history.csv")
-    if not rows or not np.all(np.isfinite([r.get("loss", np.nan) for r in rows])):
-        raise RuntimeError(f"Training {recipe.name} produced no finite loss (NaN or inf); nothing was written. "
-                           "Try a lower learning rate (--override '{\"learning_rate\": 1e-4}' --restart).")
+    rows = writer.read_history(work / "history.csv")
+    writer.check_finite(rows, recipe.name, "Try a lower learning rate (--override '{\"learning_rate\": 1e-4}' --restart).")
     if len(rows) != recipe.epochs:  # stopped by the time limit: the card says what was trained
         recipe = registry.Recipe(**{**recipe.to_dict(), "epochs": len(rows)})
-    # A copy on one device (the trained one may live on several), uncompiled: it saves no optimizer state (a
-    # third of the file); zoo.load compiles it again. The sampler is fitted and everything measured on it, in
-    # float32 (as zoo.load gives it by default) even when the training ran in mixed precision.
+    # The checkpoint's copy (writer.detached: one device, float32, uncompiled) is the one whose sampler is
+    # fitted and which is measured, in float32 as zoo.load gives it, even when training ran in mixed precision.
     trained_in = precision.of(model)
+    final = writer.detached(model, weights)
     with precision.policy("float32"):
-        final = type(model).from_config(model.get_config())
-        final.set_weights(weights)
         prior_s = None
         if final.fitted_prior:  # the sampler fitted after the autoencoder (mixture, PixelCNN): timed on its own
             t_prior = time.perf_counter()
@@ -396,13 +375,9 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         metrics_test = measure(final, recipe, x_test, y_test)
 
     card = {
-        "name": recipe.name, "family": recipe.family, "dataset": recipe.dataset,
-        "recipe": recipe.to_dict(),
-        "model_config": final.get_config(),
-        "params": int(final.count_params()),
-        "likelihood": final.likelihood.describe(),
+        **writer.model_fields(final), "name": recipe.name, "dataset": recipe.dataset, "recipe": recipe.to_dict(),
         "data": data.source(recipe.dataset),
-        "metrics": {"test": metrics_test},
+        "metrics": metrics_test,
         "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
                      "devices": replicas.devices, "hosts": replicas.processes, "precision": trained_in,
                      "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
@@ -426,29 +401,3 @@ def reproduce_line(recipe: registry.Recipe) -> str:
         changed["options"] = options
     line = f"zoo train {recipe.name}" + (f" --epochs {ran['epochs']}" if ran["epochs"] != base["epochs"] else "")
     return line + (f" --override {shlex.quote(json.dumps(changed))}" if changed else "")
-
-
-def _fill(final, card, test, work: Path, tmp: Path) -> dict:
-    """Write the checkpoint's files into staging folder `tmp`; returns the card (files are added by the caller)."""
-    x_test, y_test = test
-    final.save(tmp / checkpoints.MODEL_FILE)
-    shutil.copy(work / "history.csv", tmp / "history.csv")
-    write_pictures(final, x_test, y_test, tmp)
-    return card
-
-
-def write_pictures(model, x_test, y_test, folder: Path) -> None:
-    if model.conditional:  # one row per requested class
-        k = model.num_classes
-        plots.save_grid(model.sample(k * 10, seed=0, labels=np.repeat(np.arange(k), 10)), folder / "samples.png",
-                        ncol=10)
-    else:
-        plots.save_grid(model.sample(64, seed=0), folder / "samples.png")
-    originals = x_test[:32].astype("float32") / 255.0
-    labels = y_test[:32] if model.conditional else None
-    plots.save_grid(plots.interleave_rows(originals, model.reconstruct(originals, labels)),
-                    folder / "reconstructions.png")
-    if model.fitted_prior:  # what a naive N(0, I) draw gives: the "holes"
-        plots.save_grid(model.sample(64, seed=0, prior="normal"), folder / "samples_normal_prior.png")
-
-

@@ -75,6 +75,6 @@ def test_two_process_jax_cluster_writes_one_checkpoint(small_mnist, tmp_path):
     assert "written to" in outputs[0][0] and "written to" not in outputs[1][0]
     card = json.loads((tmp_path / "vae-mnist" / "card.json").read_text())
     assert card["training"]["hosts"] == 2 and card["training"]["devices"] == 2 and card["training"]["epochs"] == 2
-    assert card["metrics"]["test"]["test_images"] == 512
+    assert card["metrics"]["images"] == 512
     left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
     assert left == ["vae-mnist"], left  # no work folder of either process is left behind

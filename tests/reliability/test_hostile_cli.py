@@ -218,8 +218,9 @@ def test_damaged_cards_are_named_and_can_be_overwritten(tmp_path, capsys):
         checkpoints.read_card(folder)
     assert cli.main(["info", str(folder)]) == 2 and "too deeply" in capsys.readouterr().err
     with outputs.claim(folder, overwrite=True):  # such a folder can still be replaced on purpose
-        checkpoints.write_folder(folder, lambda tmp: ((tmp / "w.txt").write_text("new"), {"name": "x"})[1],
-                                 overwrite=True)
+        written = {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1,
+                   "code_version": {"zoo": "0.1.0"}}
+        checkpoints.write_folder(folder, lambda tmp: ((tmp / "w.txt").write_text("new"), written)[1], overwrite=True)
     assert (folder / "w.txt").read_text() == "new"
 
 

@@ -33,17 +33,20 @@ pathlib.Path.write_text = dies_at_k(pathlib.Path.write_text)
 
 def fill(tmp):
     (tmp / "weights.txt").write_text("new")
-    return {"name": "x"}
+    return {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1, "code_version": {}}
 
 with outputs.claim(out):
     checkpoints.write_folder(out, fill)
 """
 
+CARD = {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1,
+        "code_version": {}}  # the smallest card the schema takes
+
 
 def write_old(out):
     def fill(tmp):
         (tmp / "weights.txt").write_text("old")
-        return {"name": "x"}
+        return CARD
 
     with outputs.claim(out):
         checkpoints.write_folder(out, fill)
@@ -88,7 +91,7 @@ def test_an_interrupt_between_the_renames_puts_the_old_checkpoint_back(tmp_path,
 
     monkeypatch.setattr(os, "rename", interrupted)
     with pytest.raises(KeyboardInterrupt), outputs.claim(out):
-        checkpoints.write_folder(out, lambda tmp: ((tmp / "weights.txt").write_text("new"), {"name": "x"})[1])
+        checkpoints.write_folder(out, lambda tmp: ((tmp / "weights.txt").write_text("new"), CARD)[1])
     monkeypatch.setattr(os, "rename", real)
     assert (out / "weights.txt").read_text() == "old" and outputs.ownership_problem(out) is None
 

@@ -17,7 +17,8 @@ def folder(tmp_path, images):
     d = tmp_path / "ckpt"
     d.mkdir()
     model.save(d / "model.keras")
-    card = {"name": "x", "files": {"model.keras": {"sha256": checkpoints.sha256(d / "model.keras")}}}
+    card = {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": model.count_params(),
+            "code_version": {"zoo": "0.1.0"}, "files": {"model.keras": checkpoints.file_entry(d / "model.keras")}}
     (d / "card.json").write_text(json.dumps(card))
     return d
 

@@ -46,10 +46,11 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     model, history = zoo.finetune("ae-mnist", frames, epochs=20, learning_rate=1e-3, validation_split=0.2,
                                   out_dir=out, verbose=0, log=logs.append)
     assert "resized 40x36 -> 28x28" in " ".join(logs) and "grayscale" in " ".join(logs), logs
-    held = model.card["metrics"]["heldout"]
-    assert model.card["data"]["heldout_images"] == 60 and model.card["data"]["train_images"] == 240
-    assert held["after"]["mse"] < 0.5 * held["before"]["mse"], held
-    assert held["after"]["bce_nats"] < held["before"]["bce_nats"]
+    held = model.card["metrics"]
+    assert held["on"] == "heldout" and held["images"] == model.card["data"]["heldout_images"] == 60
+    assert model.card["data"]["train_images"] == 240
+    assert held["values"]["mse"] < 0.5 * held["before"]["mse"], held
+    assert held["values"]["bce_nats"] < held["before"]["bce_nats"]
     assert len(history.history["loss"]) == 20 and "val_loss" in history.history
 
     # samples come from the new data: their mean image is nearer the frames' than MNIST's
@@ -58,7 +59,7 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     mean = model.sample(1000, seed=0).mean(0)
     d_new, d_old = (float(np.sqrt(np.mean((mean - x.mean(0)) ** 2))) for x in (x_new, x_old))
     assert d_new < d_old, (d_new, d_old)
-    assert held["after"]["sample_mean_rms"] < held["before"]["sample_mean_rms"]
+    assert held["values"]["sample_mean_rms"] < held["before"]["sample_mean_rms"]
 
     # the folder is a zoo checkpoint: card with parent and recipe, pictures, and it loads back the same model
     card = zoo.info(str(out))
@@ -115,7 +116,8 @@ def test_train_a_new_model_on_a_folder_at_its_own_size(frames, tmp_path):
                          out_dir=tmp_path / "new", verbose=0, log=logs.append)
     assert model.image_shape == (36, 40, 3)  # read from the first image: RGB, its size
     assert zoo.load(str(tmp_path / "new")).sample(2, seed=0).shape == (2, 36, 40, 3)
-    assert zoo.info(str(tmp_path / "new"))["parent"] is None
+    info = zoo.info(str(tmp_path / "new"))
+    assert "parent" not in info and info["train"]["epochs"] == 2 and info["metrics"]["on"] == "heldout"
     with pytest.raises(ValueError, match="input_shape"):
         zoo.train("vae", "mnist", epochs=1, log=quiet)  # a TFDS name: the shape must be given
 
