@@ -8,7 +8,7 @@ import json
 import math
 from pathlib import Path
 
-from zoo import checkpoints, classifiers, factory, plots, recipes
+from zoo import checkpoints, factory, plots, recipes
 from zoo.datasets import DATASETS
 
 NOT_INCEPTION = ("FID, KID, precision and recall use the penultimate features of a small CNN classifier "
@@ -29,6 +29,13 @@ def load_cards(root=None) -> list[dict]:
     root = Path(root) if root else checkpoints.root()
     return [c for c in (checkpoints.read_card(root / n) if (root / n).is_dir() else None
                         for n in recipes.list_models()) if c is not None]
+
+
+def evaluator_cards(root=None) -> list[dict]:
+    """The cards of the evaluator classifiers in `root` (default: the shipped checkpoints), by dataset."""
+    root = Path(root) if root else checkpoints.root()
+    folders = [root / f"evaluator-{d}" for d in DATASETS]
+    return [checkpoints.read_card(f) for f in folders if (f / checkpoints.CARD_FILE).is_file()]
 
 
 def _conditional(card) -> bool:
@@ -283,21 +290,21 @@ def body(c: dict, pictures: str) -> list[str]:
             f"| samples (own sampler, seed 0{', one row per requested class' if _conditional(c) else ''}) "
             "| test images (odd rows), reconstructions (even rows) |", "|---|---|",
             f"| ![samples]({pictures}samples.png) | ![reconstructions]({pictures}reconstructions.png) |"]
-    if (checkpoints.root() / c["name"] / "samples_normal_prior.png").exists():
+    if "samples_normal_prior.png" in c.get("files", {}):
         out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
                 f"![naive samples]({pictures}samples_normal_prior.png)"]
-    if (checkpoints.root() / c["name"] / "traversal.png").exists() and ev.get("disentanglement"):
+    if "traversal.png" in c.get("files", {}) and ev.get("disentanglement"):
         out += ["", "Latent traversal: each row moves one code unit from -2.5 to +2.5 standard deviations of its "
                 "codes around the code of one test image; the label is the factor the unit carries most "
                 "information about (the share of that factor's entropy), or inactive when the unit's codes "
                 "barely vary (a VAE unit whose KL is near 0):", "", f"![latent traversal]({pictures}traversal.png)"]
-    elif (checkpoints.root() / c["name"] / "traversal.png").exists():
+    elif "traversal.png" in c.get("files", {}):
         latent = c["recipe"]["latent_dim"]
         units = f"the {plots.TRAVERSAL_UNITS} most varied" if latent > plots.TRAVERSAL_UNITS else f"all {latent}"
         out += ["", f"Latent traversal: each row moves one code unit ({units}) from -2.5 to +2.5 "
                 "standard deviations around the mean code of 2,000 test images:", "",
                 f"![latent traversal]({pictures}traversal.png)"]
-    if (checkpoints.root() / c["name"] / "latent.png").exists():
+    if "latent.png" in c.get("files", {}):
         plane = c["recipe"]["latent_dim"] == 2
         out += ["", "Where the codes lie (`zoo.plot_latent`): the codes of 2,000 test images (dots) and 200 codes "
                 "drawn from N(0, I) (red crosses), " + ("in the 2-d code itself, beside the decoded plane"
@@ -359,8 +366,7 @@ def render(root=None) -> str:
         head, rows = rows_of(cards)
         if rows:
             lines += ["", f"## {title}", "", text, ""] + _table(head, rows)
-    evs = [e for e in (checkpoints.read_card(classifiers.folder(d)) for d in DATASETS
-                       if (classifiers.folder(d) / "card.json").exists()) if e]
+    evs = evaluator_cards(root)
     if evs:
         lines += ["", "## Evaluator classifiers", ""]
         lines += _table(["evaluator", "test accuracy", "params", "reproduce"],

@@ -39,10 +39,9 @@ def check_not_shipped(out, replace_shipped=False) -> None:
                          "e.g. -o my-model.")
 
 
-# ---- the card: card.json is a JSON object; these accessors are the one place its nested keys are spelled ----
-# Writers: training.train (registry recipes), own_images (finetune / train on your images), export.push_to_hub,
-# scripts/train_evaluator.py; each adds training.provenance() and lets write_folder list the files.
-# Readers: loader, cards (MODEL_CARDS.md), comparison, cli; through the accessors below.
+# ---- the card: card.json, its schema in zoo.card; write_card checks it, read_card migrates and checks it ----
+# Writers go through zoo.writer (training, fine-tuning, evaluation, export) or write_card (scripts that add to
+# a card). Readers: loader, cards (MODEL_CARDS.md), comparison, cli; the accessors below.
 DENOISING_SHOWN = ("gaussian@0.5", "masking@0.5", "salt_pepper@0.2")  # noise settings the tables show
 
 

@@ -81,3 +81,18 @@ def test_reading_names_the_file_and_writing_needs_the_current_version(tmp_path):
         checkpoints.read_card(tmp_path)
     with pytest.raises(card.CardError, match="must say schema_version 2"):
         checkpoints.write_card(tmp_path, {"name": "m", "kind": "autoencoder", "params": 1, **PROVENANCE})
+
+
+def test_rendering_reads_only_the_root_it_is_given(tmp_path, monkeypatch):
+    """MODEL_CARDS.md from another root shows that root's models and evaluators, whatever the shipped folder."""
+    import shutil
+
+    from zoo import cards
+
+    for name in ("ae-mnist", "evaluator-mnist"):
+        shutil.copytree(checkpoints.root() / name, tmp_path / name)
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path / "nowhere"))
+    text = cards.render(tmp_path)
+    assert "\n## ae-mnist\n" in text and "\n## vae-mnist\n" not in text
+    assert "| evaluator-mnist |" in text and "evaluator-fashion_mnist" not in text
+    assert "latent.png" in text  # the pictures a card lists are shown, without looking for the files
