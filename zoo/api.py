@@ -2,7 +2,7 @@
 Each imports its module on first use, so `import zoo` and `zoo list` stay free of Keras."""
 from __future__ import annotations
 
-from zoo import registry
+from zoo import registry, runs
 
 
 def create(family: str, input_shape=(28, 28, 1), latent_dim=None, learning_rate=registry.LEARNING_RATE, **kwargs):
@@ -36,7 +36,8 @@ def push_to_hub(model, repo_id: str, **kwargs) -> str:
     return export.push_to_hub(model, repo_id, **kwargs)
 
 
-def finetune(model, data, epochs=5, freeze=None, learning_rate=None, validation_split=0.1, **kwargs):
+def finetune(model, data, epochs=runs.FINETUNE_EPOCHS, freeze=None, learning_rate=None,
+             validation_split=runs.VALIDATION_SPLIT, **kwargs):
     """Fine-tune a model (or a name: 'vae-mnist') on your images (folder, arrays, tf.data, TFDS name); returns
     (model, history) and reports the held-out reconstruction error before and after. The learning rate and
     batch size default to the family's, chosen by measurement. See zoo.own_images."""

@@ -51,7 +51,7 @@ class DataRecord:
     heldout_images: int | None = None
     adapted: list | None = None
     labelled: bool | None = None
-    classes: list | None = None
+    classes: dict | None = None  # class name -> label
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from zoo import registry, runs
+
 # The choices of `zoo train --data`, spelled here so the CLI starts without Keras; a test holds them to
 # zoo.models.backbones.BACKBONES and zoo.models.likelihoods.LIKELIHOODS.
 BACKBONES = ("mlp", "conv", "conv4", "resnet")
@@ -197,7 +199,7 @@ def cmd_train(args):
 
 
 def _train(args):
-    from zoo import recipes, registry, training
+    from zoo import recipes, training
 
     if args.data:  # a new model of a family, on your images
         import zoo
@@ -316,7 +318,7 @@ def build_parser():
 
     s = sub.add_parser("train", help="train a registry model from its recipe, or a family on your images (--data)")
     s.add_argument("name", help="model name or wildcard (vae-mnist, 'ae-*'); with --data a family name (vae)")
-    s.add_argument("--epochs", type=int, help="override the recipe's epoch count (with --data: default 20)")
+    s.add_argument("--epochs", type=int, help=f"override the recipe's epoch count (with --data: default {registry.OWN_DATA_EPOCHS})")
     s.add_argument("--out", help="registry model: folder to write NAME/ into (default: the working directory; the "
                    "shipped checkpoints are only replaced by scripts/train.py); with --data: the checkpoint folder "
                    "to write (default FAMILY-custom)")
@@ -330,8 +332,8 @@ def build_parser():
     s.add_argument("--likelihood", choices=LIKELIHOODS, default="bernoulli",
                    help="with --data: the decoder's p(x | z): bernoulli (binary and grey images) or logistic_mixture "
                    "(PixelCNN++'s, for 8-bit colour)")
-    s.add_argument("--learning-rate", type=float, help="with --data: Adam learning rate (default 0.001)")
-    s.add_argument("--validation-split", type=float, default=0.1, help="with --data: share held out")
+    s.add_argument("--learning-rate", type=float, help=f"with --data: Adam learning rate (default {registry.LEARNING_RATE:g})")
+    s.add_argument("--validation-split", type=float, default=runs.VALIDATION_SPLIT, help="with --data: share held out")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--override", type=_json_object, metavar="JSON",
                    help='registry model: recipe fields to change, e.g. \'{"learning_rate": 1e-4}\' (options merge)')
@@ -359,12 +361,13 @@ def build_parser():
     s.add_argument("name", help="model name (vae-mnist), checkpoint folder or .keras file")
     s.add_argument("--data", required=True, help="a folder of PNG/JPG images (class subfolders for labels), "
                    "or a TFDS name")
-    s.add_argument("--epochs", type=int, default=5)
+    s.add_argument("--epochs", type=int, default=runs.FINETUNE_EPOCHS)
     s.add_argument("-o", "--output", required=True, help="checkpoint folder to write (zoo.load(OUTPUT) reads it)")
     s.add_argument("--freeze", choices=["encoder", "decoder"], help="keep this network's weights fixed")
     s.add_argument("--learning-rate", type=float, help="Adam learning rate (default: the family's, measured)")
     s.add_argument("--batch-size", type=int, help="default: the family's (README: fine-tuning defaults)")
-    s.add_argument("--validation-split", type=float, default=0.1, help="share of the images held out (default 0.1)")
+    s.add_argument("--validation-split", type=float, default=runs.VALIDATION_SPLIT,
+                   help=f"share of the images held out (default {runs.VALIDATION_SPLIT})")
     s.add_argument("--prior-epochs", type=int, help="vqvae: epochs to retrain its PixelCNN prior")
     s.add_argument("--binarize", action=argparse.BooleanOptionalAction,
                    help="VAE families: train on dynamically binarized images or not (default: as the model did)")

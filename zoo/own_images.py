@@ -15,21 +15,21 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, factory, inputs, loader, metrics, outputs, registry, training, writer
+from zoo import checkpoints, data, factory, loader, metrics, outputs, registry, runs, training, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
-FREEZE = (None, "encoder", "decoder")
+FREEZE = runs.FREEZE
 
 
-def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, validation_split=0.1,
-             batch_size=None, labels=None, prior_epochs=None, binarize=None, seed=0, out_dir=None, verbose="auto",
-             log=print, overwrite=False):
+def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learning_rate=None,
+             validation_split=runs.VALIDATION_SPLIT, batch_size=None, labels=None, prior_epochs=None, binarize=None,
+             seed=0, out_dir=None, verbose="auto", log=print, overwrite=False):
     """Fine-tune `model` (a zoo model, or a name/path for `zoo.load`) on `data_source` (an image folder,
     arrays or (images, labels), a tf.data.Dataset or a TFDS name). Returns (model, keras History).
 
-    `learning_rate` and `batch_size` default to the family's (`finetune_learning_rate`, `finetune_batch_size`:
-    chosen by measurement, scripts/finetune_defaults.py).
+    The settings are zoo.runs.Finetune's: `learning_rate` and `batch_size` default to the family's
+    (`finetune_learning_rate`, `finetune_batch_size`: chosen by measurement, scripts/finetune_defaults.py).
     `freeze`: "encoder" or "decoder" keeps that network's weights fixed during this fit (None trains all).
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
     reconstruction error on it before and after is logged and stored in `model.card["metrics"]` (its
@@ -41,81 +41,80 @@ def finetune(model, data_source, epochs=5, freeze=None, learning_rate=None, vali
     `zoo.load(out_dir)`; an existing folder there is replaced only if it is a checkpoint the zoo wrote, unless
     `overwrite=True`. Bad settings, data or output paths fail before anything is trained or written.
     """
-    settings = {"epochs": epochs, "freeze": freeze, "learning_rate": learning_rate, "batch_size": batch_size,
-              "validation_split": validation_split, "prior_epochs": prior_epochs, "binarize": binarize, "seed": seed}
-    _check(settings)
+    settings = runs.Finetune(epochs=epochs, freeze=freeze, learning_rate=learning_rate, batch_size=batch_size,
+                             validation_split=validation_split, prior_epochs=prior_epochs, binarize=binarize,
+                             seed=seed)
     data.check_source(data_source)  # before anything is written: no lock, no parent folder for a typo
     out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     with _claimed(out_dir, overwrite):
         return _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite)
 
 
-def _finetune(model, data_source, settings, labels, out_dir, verbose, log, overwrite):
-    epochs, freeze, learning_rate = settings["epochs"], settings["freeze"], settings["learning_rate"]
-    validation_split, binarize, seed = settings["validation_split"], settings["binarize"], settings["seed"]
+def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verbose, log, overwrite):
     named = str(model) if isinstance(model, (str, Path)) else None  # what the user loaded it by: a name or a path
     if isinstance(model, (str, Path)):
         model = loader.load(model)
-    if learning_rate is None:
-        learning_rate = settings["learning_rate"] = model.finetune_learning_rate
-    if settings["batch_size"] is None:
-        settings["batch_size"] = model.finetune_batch_size
     parent = model.card or {}
     parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
                     "sha256": checkpoints.model_sha256(parent)}
-    if binarize is not None:
+    if settings.binarize is not None:
         if not model.binarizable:
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
-        model.dynamic_binarization = bool(binarize)
+        model.dynamic_binarization = settings.binarize
     if model.dynamic_binarization:
         log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
-    settings["binarize"] = model.dynamic_binarization if model.binarizable else None
+    asked = settings.binarize
+    settings = settings.replace(  # the family's defaults, resolved: the card records what ran
+        learning_rate=settings.learning_rate or model.finetune_learning_rate,
+        batch_size=settings.batch_size or model.finetune_batch_size,
+        binarize=model.dynamic_binarization if model.binarizable else None)
+    s = settings
     reproduce = _command(f"zoo finetune {shlex.quote(named or parent_entry['name'])}", data_source,
-                         f" --epochs {epochs}" + (f" --freeze {freeze}" if freeze else "")
-                         + f" --learning-rate {learning_rate:g} --batch-size {settings['batch_size']}"
-                         + f" --validation-split {validation_split:g} --seed {seed}"
-                         + ("" if binarize is None else " --binarize" if binarize else " --no-binarize")
+                         f" --epochs {s.epochs}" + (f" --freeze {s.freeze}" if s.freeze else "")
+                         + f" --learning-rate {s.learning_rate:g} --batch-size {s.batch_size}"
+                         + f" --validation-split {s.validation_split:g} --seed {s.seed}"
+                         + ("" if asked is None else " --binarize" if asked else " --no-binarize")
                          + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
-                          card={"parent": parent_entry, "finetune": settings, "reproduce": reproduce}, overwrite=overwrite)
+                          card={"parent": parent_entry, "finetune": settings.to_dict(), "reproduce": reproduce},
+                          overwrite=overwrite)
 
 
 def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone="mlp",
-              learning_rate=registry.LEARNING_RATE, validation_split=0.1, batch_size=128, labels=None, seed=0, out_dir=None,
-              verbose="auto", log=print, overwrite=False, distribute=False, **options):
+              learning_rate=registry.LEARNING_RATE, validation_split=runs.VALIDATION_SPLIT,
+              batch_size=runs.NEW_MODEL_BATCH, labels=None, seed=0, out_dir=None, verbose="auto", log=print,
+              overwrite=False, distribute=False, **options):
     """Train a new model of `family` on your images (as `zoo.create` + fit, with the held-out measurement and
     checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is).
-    `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host)."""
-    _check({"freeze": None, "epochs": epochs, "validation_split": validation_split, "learning_rate": learning_rate,
-            "batch_size": batch_size})
+    `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host). The settings
+    are zoo.runs.NewModel's."""
+    settings = runs.NewModel(family=family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
+                             options=options, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+                             validation_split=validation_split, seed=seed)
     data.check_source(data_source)  # before anything is written: no lock, no parent folder for a typo
     out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     if input_shape is None:
-        input_shape = _shape_of(data_source)
-        log(f"input_shape {input_shape} (from the data; pass input_shape to choose another)")
+        settings = settings.replace(input_shape=_shape_of(data_source))
+        log(f"input_shape {settings.input_shape} (from the data; pass input_shape to choose another)")
     with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
         replicas.check_batch(batch_size)
-        return _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate,
-                          validation_split, batch_size, labels, seed, out_dir, verbose, log, overwrite, options)
+        return _train_new(settings, data_source, labels, out_dir, verbose, log, overwrite)
 
 
-def _train_new(family, data_source, input_shape, epochs, latent_dim, backbone, learning_rate, validation_split,
-               batch_size, labels, seed, out_dir, verbose, log, overwrite, options):
-    keras.utils.set_random_seed(seed)
-    model = factory.create(family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
-                   learning_rate=learning_rate, **options)
-    settings = {"family": family, "input_shape": list(model.image_shape), "latent_dim": model.latent_dim,
-              "backbone": backbone, "options": options, "epochs": epochs, "freeze": None,
-              "learning_rate": learning_rate, "batch_size": batch_size, "validation_split": validation_split,
-              "prior_epochs": None, "seed": seed}
-    shape = "x".join(str(s) for s in model.image_shape)
-    likelihood = options.get("likelihood")
-    reproduce = _command(f"zoo train {family}", data_source,
-                         f" --input-shape {shape} --epochs {epochs} --latent-dim {model.latent_dim} --backbone {backbone}"
-                         + (f" --likelihood {likelihood}" if likelihood else "") + f" --learning-rate {learning_rate:g}"
-                         + f" --validation-split {validation_split:g} --seed {seed}" + _mixed_flag(model))
+def _train_new(settings: runs.NewModel, data_source, labels, out_dir, verbose, log, overwrite):
+    keras.utils.set_random_seed(settings.seed)
+    model = factory.create(settings.family, input_shape=settings.input_shape, latent_dim=settings.latent_dim,
+                           backbone=settings.backbone, learning_rate=settings.learning_rate, **settings.options)
+    settings = settings.replace(input_shape=tuple(model.image_shape), latent_dim=model.latent_dim)
+    s = settings
+    shape = "x".join(str(d) for d in model.image_shape)
+    likelihood = s.options.get("likelihood")
+    reproduce = _command(f"zoo train {s.family}", data_source,
+                         f" --input-shape {shape} --epochs {s.epochs} --latent-dim {s.latent_dim} --backbone {s.backbone}"
+                         + (f" --likelihood {likelihood}" if likelihood else "") + f" --learning-rate {s.learning_rate:g}"
+                         + f" --validation-split {s.validation_split:g} --seed {s.seed}" + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
-                          card={"parent": None, "train": settings, "reproduce": reproduce}, overwrite=overwrite)
+                          card={"train": settings.to_dict(), "reproduce": reproduce}, overwrite=overwrite)
 
 
 def _mixed_flag(model) -> str:
@@ -123,8 +122,8 @@ def _mixed_flag(model) -> str:
     return "" if precision.of(model) == "float32" else " --mixed-precision"
 
 
-def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, card, overwrite=False):
-    freeze, split, seed = settings["freeze"], settings["validation_split"], settings["seed"]
+def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, labels, out_dir, verbose, log, card, overwrite=False):
+    freeze, split, seed = settings.freeze, settings.validation_split, settings.seed
     notes = []
     x, y, classes = data.read_source(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
     y = _labels_for(model, y if labels is None else labels, len(x), log, classes if labels is None else None)
@@ -146,31 +145,31 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
     label, nats = metrics.reconstruction_nll(before)
     log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, {label} {nats:.2f} nats before")
     trainable = _freeze(model, freeze)
-    factory.compile_model(model, settings["learning_rate"])
+    factory.compile_model(model, settings.learning_rate)
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
     val_data = ((x_val, y_val) if model.conditional else x_val) if n_val else None
     t0 = time.perf_counter()
     try:
-        history = model.fit(fit_data, epochs=settings["epochs"], batch_size=settings["batch_size"], shuffle=True,
+        history = model.fit(fit_data, epochs=settings.epochs, batch_size=settings.batch_size, shuffle=True,
                             validation_data=val_data, verbose=verbose,
                             callbacks=[keras.callbacks.TerminateOnNaN()])
     finally:  # the freeze holds for this fit only
         for layer, flag in trainable:
             layer.trainable = flag
-        factory.compile_model(model, settings["learning_rate"])
+        factory.compile_model(model, settings.learning_rate)
     writer.check_finite(writer.history_rows(history), model.name, "Try a lower learning_rate.")
     if model.fitted_prior:  # the sampler was fitted to the old codes: fit it to the new ones
-        model.fit_prior(x_fit, seed=seed, epochs=settings["prior_epochs"], verbose=verbose)
+        model.fit_prior(x_fit, seed=seed, epochs=settings.prior_epochs, verbose=verbose)
         log(f"refitted the sampler ({type(model.prior).__name__}) on {len(x_fit)} training images")
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
     label, nats = metrics.reconstruction_nll(after)
     log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, {label} {nats:.2f} nats after "
-        f"{settings['epochs']} epochs")
+        f"{settings.epochs} epochs")
 
     model.card = {
         **writer.model_fields(model),
-        "name": Path(out_dir).name if out_dir else f"{card['parent']['name']}-finetuned" if card["parent"]
+        "name": Path(out_dir).name if out_dir else f"{card['parent']['name']}-finetuned" if card.get("parent")
         else f"{model.family}-custom",
         "dataset": None,
         "data": {"source": _describe(data_source), "images": int(len(x)), "train_images": int(len(x_fit)),
@@ -180,7 +179,7 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
         "metrics": {"on": held, "images": int(len(x_val)), "values": after, "before": before,
                     "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the RMS distance "
                             "between the mean of 1000 samples and the mean of these images"},
-        "training": {"epochs": settings["epochs"], "precision": precision.of(model), "wall_time_s": round(fit_s, 1),
+        "training": {"epochs": settings.epochs, "precision": precision.of(model), "wall_time_s": round(fit_s, 1),
                      "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
         **training.provenance(),
     }
@@ -190,22 +189,6 @@ def _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log, 
                                                  (x_val, y_val), readme=True, overwrite=overwrite)
         log(f"wrote {out_dir} (load it with zoo.load({str(out_dir)!r}))")
     return model, history
-
-
-def _check(settings):
-    """Refuse bad settings before anything is read, trained or written."""
-    if settings["freeze"] not in FREEZE:
-        raise ValueError(f"freeze must be one of {FREEZE}; got {settings['freeze']!r}.")
-    for key in ("epochs", "batch_size"):
-        if settings.get(key) is not None:  # a batch size of None: the family's default
-            inputs.as_count(settings[key], key)
-    if settings.get("prior_epochs") is not None:
-        inputs.as_count(settings["prior_epochs"], "prior_epochs")
-    split = settings["validation_split"]
-    if isinstance(split, bool) or not isinstance(split, (int, float)) or not (0 <= split < 1):
-        raise ValueError(f"validation_split must be in [0, 1); got {split!r}.")
-    if settings["learning_rate"] is not None:  # None: the family's default
-        inputs.as_positive_number(settings["learning_rate"], "learning_rate")
 
 
 def _claimed(out_dir, overwrite):
