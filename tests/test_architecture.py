@@ -25,7 +25,7 @@ LAYERS = [
     ["zoo.models"],  # zoo.models and zoo.models.*: the families, their base class and parts
     ["zoo.checkpoints", "zoo.card", "zoo.plots", "zoo.data", "zoo.distribute"],
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
-    ["zoo.runs"],  # the settings of a run on your images
+    ["zoo.runs", "zoo.catalogue"],  # the settings of a run on your images; the metric catalogue
     ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
     ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only
     ["zoo.progress", "zoo.stderr_filter"],  # the terminal: progress bars, TensorFlow's native log lines filtered

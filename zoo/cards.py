@@ -8,7 +8,7 @@ import json
 import math
 from pathlib import Path
 
-from zoo import checkpoints, factory, plots, recipes
+from zoo import catalogue, checkpoints, factory, plots, recipes
 from zoo.datasets import DATASETS
 
 NOT_INCEPTION = ("FID, KID, precision and recall use the penultimate features of a small CNN classifier "
@@ -89,8 +89,9 @@ def machine(hw: dict) -> str:
 
 
 def summary_rows(cards):
-    head = ["model", "family", "dataset", "params", "latent", "train time", "recon MSE", "NLL (IWAE)",
-            "FID", "KID", "precision", "recall", "validity", "class entropy"]
+    head = ["model", "family", "dataset", "params", "latent", "train time",
+            *(catalogue.get(k).label for k in ("mse", "iwae_nll", "fid", "kid", "precision", "recall", "validity")),
+            catalogue.get("coverage").title]
     rows = []
     for c in cards:
         ev, s = _ev(c), _ev(c).get("samples", {})
@@ -108,9 +109,11 @@ def summary_rows(cards):
 
 
 def holes_rows(cards):
-    head = ["model", "FID: own sampler", "FID: N(0, I)", "FID: ex-post GMM", "FID: encoded test set",
-            "validity: own sampler", "validity: N(0, I)", "validity: ex-post GMM", "validity: encoded test set",
-            "FID: interpolation", "validity: interpolation"]
+    t = {k: catalogue.get(k).title for k in ("fid_normal", "fid_ex_post", "fid_posterior", "validity_normal",
+                                              "validity_ex_post", "fid_interp", "validity_interp")}
+    head = ["model", "FID: own sampler", t["fid_normal"], t["fid_ex_post"], t["fid_posterior"],
+            "validity: own sampler", t["validity_normal"], t["validity_ex_post"], "validity: encoded test set",
+            t["fid_interp"], t["validity_interp"]]
     rows = []
     for c in cards:
         h, it = _ev(c).get("holes"), _ev(c).get("interpolation")
@@ -148,10 +151,7 @@ def likelihood_rows(cards):
     return head, rows
 
 
-DISENTANGLEMENT_HEAD = {"beta_vae": "BetaVAE score", "factor_vae": "FactorVAE score", "mig": "MIG",
-                        "dci_disentanglement": "DCI disent.", "dci_completeness": "DCI compl.",
-                        "dci_informativeness": "DCI inform.", "sap": "SAP", "modularity": "modularity",
-                        "explicitness": "explicitness"}
+DISENTANGLEMENT_HEAD = {k: catalogue.get(k).title for k in catalogue.DISENTANGLEMENT}
 
 
 def disentanglement_rows(cards):
@@ -491,16 +491,9 @@ def _sampler(card: dict) -> str:
     return text + (", decoded with the class asked for" if _conditional(card) else "")
 
 
-# (what, score key, format, what it means) of the headline numbers `zoo info` shows
-SAMPLE_HEADLINES = (
-    ("sample FID", "fid", "{:.2f}", "own sampler (T=1) vs the test images, in the zoo evaluator's features; lower is better"),
-    ("sample validity", "validity", "{:.3f}", "share of samples the evaluator calls a class with confidence >= 0.9"))
-DISENTANGLEMENT_HEADLINES = (
-    ("MIG", "mig", "{:.3f}", "gap in mutual information between the two code units that know a factor best; "
-     "0 to 1, higher is more disentangled"),
-    ("FactorVAE score", "factor_vae", "{:.3f}", "accuracy of telling the fixed factor from the least varied unit; "
-     "higher is better"),
-    ("DCI disentanglement", "dci_disentanglement", "{:.3f}", "how much each unit predicts one factor only; 0 to 1"))
+# the headline numbers `zoo info` shows, from the catalogue: samples, then disentanglement
+SAMPLE_HEADLINES = tuple(catalogue.get(k) for k in ("fid", "validity"))
+DISENTANGLEMENT_HEADLINES = tuple(catalogue.get(k) for k in ("mig", "factor_vae", "dci_disentanglement"))
 
 
 def _headlines(card: dict) -> list[tuple[str, str, str]]:
@@ -520,7 +513,7 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
         rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
     s = ev.get("samples")
     if s:
-        rows += [(what, fmt.format(s[key]), meaning) for what, key, fmt, meaning in SAMPLE_HEADLINES]
+        rows += [(m.title, m.format(s[m.key]), m.explained()) for m in SAMPLE_HEADLINES]
         rows.append(("precision / recall", f"{s['precision']:.3f} / {s['recall']:.3f}", "samples that look real / "
                      "test images the samples cover"))
     holes = ev.get("holes", {})
@@ -529,7 +522,7 @@ def _headlines(card: dict) -> list[tuple[str, str, str]]:
                      "the latent space's holes"))
     d = (ev.get("disentanglement") or {}).get("scores")
     if d:
-        rows += [(what, fmt.format(d[key]), meaning) for what, key, fmt, meaning in DISENTANGLEMENT_HEADLINES]
+        rows += [(m.title, m.format(d[m.key]), m.explained()) for m in DISENTANGLEMENT_HEADLINES]
     if m.get("before"):
         rows.append((f"{m['on']} MSE", f"{m['before']['mse']:.4f} -> {m['values']['mse']:.4f}",
                      "before and after its training on the new images"))

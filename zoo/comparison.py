@@ -5,29 +5,26 @@ import html
 
 import numpy as np
 
-from zoo import checkpoints, data, evaluation, loader, plots
+from zoo import catalogue, checkpoints, data, evaluation, loader, plots
 
-# (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE).
-# Printed as three narrow blocks (model, samples, holes) so the table fits a terminal.
-GROUPS = [
-    [("name", "model", "{}"), ("family", "family", "{}"), ("params", "params", "{:,}"),
-     ("latent_dim", "latent", "{}"), ("train_min", "train min", "{:.1f}"), ("mse", "recon MSE", "{:.4f}"),
-     ("iwae_nll", "NLL (IWAE)", "{:.2f}"), ("neg_elbo", "-ELBO", "{:.2f}"), ("source", "metrics from", "{}")],
-    [("name", "model", "{}"), ("fid", "FID", "{:.2f}"), ("kid", "KID", "{:.4f}"),
-     ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"), ("validity", "validity", "{:.3f}"),
-     ("coverage", "class ent.", "{:.3f}")],
-    [("name", "model", "{}"), ("fid_normal", "FID N(0,I)", "{:.2f}"), ("validity_normal", "valid N(0,I)", "{:.3f}"),
-     ("fid_ex_post", "FID ex-post", "{:.2f}"), ("validity_ex_post", "valid ex-post", "{:.3f}"),
-     ("fid_posterior", "FID q(z)", "{:.2f}"), ("fid_interp", "FID interp", "{:.2f}"),
-     ("validity_interp", "valid interp", "{:.3f}")],
-    [("name", "model", "{}"), ("psnr_gauss", "PSNR gauss 0.5", "{:.2f}"), ("psnr_mask", "PSNR mask 0.5", "{:.2f}"),
-     ("psnr_sp", "PSNR s&p 0.2", "{:.2f}"), ("near_zero", "near-zero code", "{:.3f}"),
-     ("jac_rel", "|J|/RMS code", "{:.2f}")],
-    [("name", "model", "{}"), ("beta_vae", "BetaVAE", "{:.3f}"), ("factor_vae", "FactorVAE", "{:.3f}"),
-     ("mig", "MIG", "{:.3f}"), ("dci_disentanglement", "DCI D", "{:.3f}"), ("dci_completeness", "DCI C", "{:.3f}"),
-     ("dci_informativeness", "DCI I", "{:.3f}"), ("sap", "SAP", "{:.3f}"), ("modularity", "modularity", "{:.3f}"),
-     ("explicitness", "explicit.", "{:.3f}")],
-]
+# (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE). The
+# metrics' labels and formats are the catalogue's. Printed as narrow blocks so the table fits a terminal.
+_ABOUT = {"name": ("model", "{}"), "family": ("family", "{}"), "params": ("params", "{:,}"),
+          "latent_dim": ("latent", "{}"), "train_min": ("train min", "{:.1f}"), "source": ("metrics from", "{}")}
+
+
+def _column(key: str) -> tuple[str, str, str]:
+    return (key, *_ABOUT[key]) if key in _ABOUT else (key, catalogue.get(key).label, catalogue.get(key).fmt)
+
+
+GROUPS = [[_column(k) for k in keys] for keys in (
+    ("name", "family", "params", "latent_dim", "train_min", "mse", "iwae_nll", "neg_elbo", "source"),
+    ("name", "fid", "kid", "precision", "recall", "validity", "coverage"),
+    ("name", "fid_normal", "validity_normal", "fid_ex_post", "validity_ex_post", "fid_posterior", "fid_interp",
+     "validity_interp"),
+    ("name", "psnr_gauss", "psnr_mask", "psnr_sp", "near_zero", "jac_rel"),
+    ("name", *catalogue.DISENTANGLEMENT),
+)]
 COLUMNS = [c for i, g in enumerate(GROUPS) for c in (g if i == 0 else g[1:])]
 LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from the model's own sampler "
           "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
