@@ -239,6 +239,30 @@ def work_evaluate(name: str) -> dict:
     return {"evaluate_s": time.perf_counter() - t}
 
 
+def work_explore(*names: str) -> dict:
+    """The explorer's click: one point of the latent map decoded by every model shown, and the maps redrawn with
+    the point starred (the app's callback without the browser), medians of 50 clicks at random points."""
+    import numpy as np
+
+    from zoo import explorer
+
+    ex = explorer.Explorer(list(names))
+    rng = np.random.default_rng(0)
+    ex.decode_point(0.0, 0.0)
+    times, redraws = [], []
+    for _ in range(50):
+        u, v = rng.uniform(-2, 2, 2)
+        t = time.perf_counter()
+        ex.decode_point(u, v)
+        times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for name in names:  # the app also redraws each map with the clicked point starred
+            ex.map_image(name, (u, v))
+        redraws.append(time.perf_counter() - t)
+    return {"models": ", ".join(names), "click_decode_ms": 1000 * statistics.median(times),
+            "slowest_decode_ms": 1000 * max(times), "maps_redrawn_ms": 1000 * statistics.median(redraws)}
+
+
 def work_xla(family: str, backbone: str, images: str, policy: str = "float32") -> dict:
     """Training images/s of one family compiled with and without XLA (TensorFlow), timed in turn in one process
     (5 rounds of an epoch of 5,120 images after a warm-up epoch, best kept: short rounds in turn, so a slow spell
@@ -319,7 +343,8 @@ def work_data(dataset: str, n: str, out: str) -> dict:
 
 
 WORKERS = {"data": work_data, "train": work_train, "load": work_load, "vqvae_sampling": work_vqvae_sampling,
-           "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla, "backbone": work_backbone}
+           "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla, "backbone": work_backbone,
+           "explore": work_explore}
 
 
 # ---- the parent: runs the workers in turn and writes the record ------------------------------------------
@@ -361,7 +386,7 @@ def main():
                    help="training images per epoch of the backbone and precision parts (default: "
                         + ", ".join(f"{k} {v:,}" for k, v in BACKBONE_IMAGES.items()) + "; a GPU wants more)")
     p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,precision,xla,load,"
-                                              "vqvae,rendering,evaluate")
+                                              "vqvae,rendering,evaluate,explore")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
     p.add_argument("--render", action="store_true",
@@ -464,6 +489,8 @@ def main():
                                for d in ("dsprites", "shapes3d")]
     if "evaluate" not in skip:
         record["evaluate"] = [{"model": "vae-mnist", **run_worker("evaluate", main_backend, "vae-mnist")}]
+    if "explore" not in skip:
+        record["explore"] = [{"backend": b, **run_worker("explore", b, "ae_2d-mnist", "vae_2d-mnist")} for b in backends]
     save(record, out)
     show(record, out)
 
@@ -611,7 +638,7 @@ def markdown(record: dict) -> str:
                           f"{r['uniforms_xla_ms']:.2f} ms inside XLA."]
         lines.append("")
     for key, label in (("load", "zoo.load"), ("vqvae_sampling", "vqvae sampling"), ("rendering", "rendering"),
-                       ("evaluate", "full evaluation")):
+                       ("evaluate", "full evaluation"), ("explore", "explorer click (both maps' models decode)")):
         for r in record.get(key, []):
             lines.append(f"- {label}: " + ", ".join(f"{k} {v:,.2f}" if isinstance(v, float) else f"{k} {v}"
                                                     for k, v in r.items()))

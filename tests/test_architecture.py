@@ -14,7 +14,7 @@ LAYERS = [
     ["zoo.cli"],
     ["zoo"],  # the package: `list_models` eagerly, the api lazily
     ["zoo.api"],  # the front door: nothing inside the zoo imports it
-    ["zoo.own_images", "zoo.comparison"],
+    ["zoo.own_images", "zoo.comparison", "zoo.explorer"],
     ["zoo.training", "zoo.export", "zoo.measuring"],
     ["zoo.writer"],  # the one checkpoint writer
     ["zoo.cards", "zoo.evaluation", "zoo.latent_picture"],

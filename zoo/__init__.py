@@ -1,13 +1,13 @@
 """zoo: pretrained Keras 3 autoencoders by name. See README.md.
 
 `list_models` needs no deep-learning import; `load`, `info`, `create`, `finetune`, `train`, `compare`,
-`disentanglement`, `plot_latent`, `data_parallel` and `push_to_hub` import Keras on first use.
+`disentanglement`, `plot_latent`, `data_parallel`, `explore` and `push_to_hub` import Keras on first use.
 """
 from zoo.recipes import list_models
 from zoo.version import __version__  # noqa: F401
 
 API = ("load", "info", "create", "compare", "push_to_hub", "finetune", "train", "disentanglement", "plot_latent",
-       "data_parallel")
+       "data_parallel", "explore")
 __all__ = ["list_models", *API]
 
 

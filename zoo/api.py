@@ -90,3 +90,25 @@ def disentanglement(model, dataset: str = "dsprites", protocol=None) -> dict:
     if isinstance(model, str):
         model = loader.load(model)
     return factor_metrics.score(model, dataset, protocol)
+
+
+def explore(models=(), port=None, inline=None, block=None):
+    """The interactive latent-space explorer for `models` (default: ae_2d-mnist beside vae_2d-mnist): click a
+    latent map to decode that point with every model; interpolate, sample, traverse, reconstruct. Starts a
+    Gradio app on 127.0.0.1 and returns (app, url); in a notebook it shows inline and returns at once. Needs
+    `pip install "zoo[explore]"`. See zoo.explore."""
+    from zoo import explorer
+
+    in_notebook = _in_notebook()
+    return explorer.launch(models or explorer.DEFAULT_MODELS, port=port,
+                           inline=in_notebook if inline is None else inline,
+                           block=(not in_notebook) if block is None else block)
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"

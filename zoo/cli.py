@@ -186,6 +186,30 @@ def cmd_compare(args):
     return 0
 
 
+def cmd_explore(args):
+    from zoo import explorer
+
+    names = [n for pat in args.names for n in (_expand(pat))] or list(explorer.DEFAULT_MODELS)
+    explorer.launch(names, port=args.port)
+    return 0
+
+
+def cmd_space(args):
+    from zoo import explorer
+
+    names = [n for pat in args.names for n in (_expand(pat))] or list(explorer.DEFAULT_MODELS)
+    folder = explorer.write_space(args.folder, names)
+    print(f"wrote the Space to {folder} (app.py, requirements.txt, README.md); run it here with "
+          f"`python {folder / 'app.py'}`, publish it with `hf upload --repo-type space OWNER/NAME {folder}`")
+    return 0
+
+
+def _expand(pattern):
+    from zoo import recipes
+
+    return recipes.list_models(pattern) if any(c in pattern for c in "*?[") else [pattern]
+
+
 def _precision(args):
     """The dtype policy a train or finetune command builds and trains its model under."""
     from zoo.models import precision
@@ -310,6 +334,16 @@ def build_parser():
     s.add_argument("--no-compute", action="store_true",
                    help="only show metrics stored in the cards; do not measure missing ones")
     s.set_defaults(fn=cmd_compare)
+
+    s = sub.add_parser("explore", help="the latent-space explorer in your browser: click a map to decode that point")
+    s.add_argument("names", nargs="*", help="up to 4 models (default: ae_2d-mnist vae_2d-mnist)")
+    s.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    s.set_defaults(fn=cmd_explore)
+
+    s = sub.add_parser("space", help="write the explorer as a Hugging Face Space (app.py, requirements, README)")
+    s.add_argument("folder", help="a new folder to write")
+    s.add_argument("names", nargs="*", help="registry models or hf:// addresses (default: ae_2d-mnist vae_2d-mnist)")
+    s.set_defaults(fn=cmd_space)
 
     s = sub.add_parser("disentanglement", help="score a model's code on a factor dataset (MIG, DCI, SAP, ...)")
     s.add_argument("name", help="model name (beta_vae-dsprites), checkpoint folder or .keras file")
