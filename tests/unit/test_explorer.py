@@ -104,3 +104,12 @@ def test_too_many_or_unknown_models_are_refused():
         explorer.Explorer(["ae-mnist", "vae-mnist", "rae-mnist", "wae-mnist", "sae-mnist"])
     with pytest.raises(KeyError):
         explorer.Explorer(["no-such-model"])
+
+
+def test_the_command_names_an_unknown_model_before_serving(capsys):
+    pytest.importorskip("gradio")
+    from zoo import cli
+
+    assert cli.main(["explore", "no-such-model"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-model" in err and "Traceback" not in err
