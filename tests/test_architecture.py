@@ -94,3 +94,12 @@ def test_the_checker_reads_imports_and_layers():
     assert "zoo.hub" in imports("zoo.loader")  # it reads imports
     assert layer("zoo.api") < layer("zoo.loader") < layer("zoo.hub") < layer("zoo.checkpoints")
     assert layer("zoo.models.vae") == layer("zoo.models")
+
+
+def test_every_package_ships_in_the_wheel():
+    """A pip install has only what pyproject.toml lists: every package under zoo/ must be there."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(tomllib.loads((ZOO.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {module_name(p.parent / "__init__.py") for p in ZOO.rglob("__init__.py")}
+    assert packages <= listed, sorted(packages - listed)
