@@ -138,7 +138,10 @@ def test_cli_sample_reconstruct_info_list(tmp_path, capsys):
     assert r.stderr == "", "TensorFlow's native start-up lines reach the user"
     assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli.main(["reconstruct", "ae-mnist", "-n", "8", "-o", str(tmp_path / "r.png")]) == 0
-    assert (tmp_path / "r.png").exists()
+    from PIL import Image
+
+    with Image.open(tmp_path / "r.png") as grid:  # 8 test images over their 8 reconstructions: two rows of 8
+        assert grid.format == "PNG" and grid.width > 3 * grid.height
     capsys.readouterr()
     assert cli.main(["info", "vae-mnist", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "vae-mnist"
@@ -146,7 +149,8 @@ def test_cli_sample_reconstruct_info_list(tmp_path, capsys):
     listed = capsys.readouterr().out
     assert all(n in listed for n in NAMES)
     assert cli.main(["compare", "ae-mnist", "vae-mnist", "-o", str(tmp_path / "c.png"), "--no-compute"]) == 0
-    assert "FID N(0,I)" in capsys.readouterr().out and (tmp_path / "c.png").exists()
+    assert "FID N(0,I)" in capsys.readouterr().out
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli.main(["sample", "vae-mnsit"]) == 2
     assert "Did you mean: vae-mnist" in capsys.readouterr().err
 
