@@ -19,8 +19,6 @@ from zoo import checkpoints, data, factory, loader, metrics, outputs, registry, 
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
-FREEZE = runs.FREEZE
-
 
 def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learning_rate=None,
              validation_split=runs.VALIDATION_SPLIT, batch_size=None, labels=None, prior_epochs=None, binarize=None,
