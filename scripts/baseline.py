@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """A model's same-network baseline: its recipe retrained as another family (default: the plain `vae`), scored
-by the same likelihood estimator, and stored under card["baseline"] (an IWAE is worth its cost when its NLL beats the VAE of
+by the same likelihood estimator, and stored as the card's `baseline` (an IWAE is worth its cost when its NLL beats the VAE of
 the same network). The baseline's weights are not shipped; this script reproduces them.
 
 Usage: baseline.py NAME [--family vae] [--trained DIR]    (then run scripts/make_cards.py)
@@ -12,6 +12,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from zoo import card as card_schema
 from zoo import checkpoints, data, metrics, recipes, training
 from zoo.loader import load
 
@@ -21,7 +22,8 @@ def check_trained(folder: Path, want: dict) -> None:
     card = checkpoints.read_card(folder)
     if card is None:
         raise SystemExit(f"{folder} has no {checkpoints.CARD_FILE}; pass a checkpoint folder written by train.py.")
-    diff = {k: (card["recipe"].get(k), v) for k, v in want.items() if card["recipe"].get(k) != v}
+    have = card.recipe.to_dict()
+    diff = {k: (have.get(k), v) for k, v in want.items() if have.get(k) != v}
     if diff:
         raise SystemExit(f"{folder} was not trained with the baseline recipe; differing fields (its, wanted): "
                          f"{diff}. Train it with: python scripts/train.py {want['name']} --override "
@@ -40,10 +42,10 @@ if __name__ == "__main__":
     args = p.parse_args()
     folder = checkpoints.root() / recipes.get_recipe(args.name).name
     card = checkpoints.read_card(folder)
-    lik = (card or {}).get("evaluation", {}).get("likelihood")
+    lik = card.evaluation.likelihood if card and card.evaluation else None
     if not lik:
         raise SystemExit(f"{args.name} has no measured likelihood; run scripts/evaluate.py {args.name} first.")
-    want = training.same_network_recipe(card["recipe"], args.family).to_dict()
+    want = training.same_network_recipe(card.recipe.to_dict(), args.family).to_dict()
     with tempfile.TemporaryDirectory() as tmp:
         if args.trained:
             trained = args.trained
@@ -51,15 +53,13 @@ if __name__ == "__main__":
         else:
             trained = training.train(want["name"], tmp, overrides=_fields(want), verbose=2)
         model, base_card = load(trained), checkpoints.read_card(trained)
-        x_test, _ = data.load_split(card["dataset"], "test")
-        seed = card["evaluation"]["protocol"]["seed"]
-        scored = metrics.likelihood(model, x_test[: lik["images"]], k=lik["k"], seed=seed, binarized=lik["binarized"])
-    card["baseline"] = {
-        "family": args.family, "recipe": base_card["recipe"], "likelihood": scored,
-        "hardware": base_card["hardware"], "wall_time_s": base_card["training"]["wall_time_s"],
-        "reproduce": f"python scripts/baseline.py {args.name}"
-                     + ("" if args.family == "vae" else f" --family {args.family}"),
-    }
+        x_test, _ = data.load_split(card.dataset, "test")
+        scored = card_schema.parse(card_schema.Likelihood, metrics.likelihood(
+            model, x_test[: lik.images], k=lik.k, seed=card.evaluation.protocol.seed, binarized=lik.binarized))
+    card = card.replace(baseline=card_schema.Baseline(
+        family=args.family, recipe=base_card.recipe, likelihood=scored, hardware=base_card.provenance.hardware,
+        wall_time_s=base_card.training.wall_time_s,
+        reproduce=f"python scripts/baseline.py {args.name}" + ("" if args.family == "vae" else f" --family {args.family}")))
     checkpoints.write_card(folder, card)
-    print(f"{args.name}: NLL <= {lik['iwae_nll_nats']:.2f}; its {args.family} baseline (same network): "
-          f"{scored['iwae_nll_nats']:.2f}", flush=True)
+    print(f"{args.name}: NLL <= {lik.iwae_nll_nats:.2f}; its {args.family} baseline (same network): "
+          f"{scored.iwae_nll_nats:.2f}", flush=True)

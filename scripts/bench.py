@@ -235,7 +235,7 @@ def work_evaluate(name: str) -> dict:
 
     model = zoo.load(name)
     t = time.perf_counter()
-    evaluation.evaluate(model, model.card["dataset"])
+    evaluation.evaluate(model, model.card.dataset)
     return {"evaluate_s": time.perf_counter() - t}
 
 

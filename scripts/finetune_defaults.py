@@ -43,7 +43,7 @@ def new_images(dataset: str, n: int, test: int):
 
 def measure(name: str, images: int, epochs: int, settings=SETTINGS) -> dict:
     base = zoo.load(name)
-    (x, y), (xt, yt) = new_images(NEW[base.card["dataset"]], images, 1000)
+    (x, y), (xt, yt) = new_images(NEW[base.card.dataset], images, 1000)
     quiet = lambda *a: None  # noqa: E731
     xt = data.adapt_images(xt, base.image_shape, log=quiet)
     labels = yt if base.conditional else None
@@ -59,7 +59,7 @@ def measure(name: str, images: int, epochs: int, settings=SETTINGS) -> dict:
                      "seconds": round(time.perf_counter() - t0, 1)})
         print(f"  {name} lr {lr:g} batch {batch}: test MSE {before:.4f} -> {after:.4f} ({rows[-1]['cut']:.0%})",
               flush=True)
-    return {"model": name, "new_dataset": NEW[base.card["dataset"]], "test_mse_before": before, "runs": rows,
+    return {"model": name, "new_dataset": NEW[base.card.dataset], "test_mse_before": before, "runs": rows,
             "default": {"learning_rate": factory.get_family(base.family).finetune_learning_rate,
                         "batch_size": factory.get_family(base.family).finetune_batch_size}}
 

@@ -87,10 +87,10 @@ def main():
                                     out_dir=Path(tmp) / f"{parent}-fashion", verbose=2)
             seconds = time.perf_counter() - t0
             card = model.card
-            res["heldout_images"] = card["data"]["heldout_images"]
+            res["heldout_images"] = card.data.heldout_images
             res["runs"].append({"parent": parent, "epochs": args.epochs, "seconds": round(seconds, 1),
                                 "learning_rate": 1e-3,
-                                "heldout": {"before": card["metrics"]["before"], "after": card["metrics"]["values"]},
+                                "heldout": {"before": card.metrics.before, "after": card.metrics.values},
                                 "test_before": metrics.reconstruction(before_model, held),
                                 "test_after": metrics.reconstruction(model, held),
                                 "samples_before": samples_before, "samples_after": sample_scores(model, real, ev)})

@@ -106,12 +106,12 @@ def main():
             before = measure(zoo.load(parent), held)
             t0 = time.perf_counter()
             model, _ = zoo.finetune(parent, train, learning_rate=rate, out_dir=Path(tmp) / f"run{i}", verbose=0)
-            res["epochs"] = model.card["finetune"]["epochs"]
-            res["runs"].append({"parent": parent, "learning_rate": model.card["finetune"]["learning_rate"],
+            res["epochs"] = model.card.lineage.settings["epochs"]
+            res["runs"].append({"parent": parent, "learning_rate": model.card.lineage.settings["learning_rate"],
                                 "default_rate": rate is None, "seconds": round(time.perf_counter() - t0, 1),
                                 "before": before, "after": measure(model, held),
-                                "card_heldout": {"before": model.card["metrics"]["before"],
-                                                 "after": model.card["metrics"]["values"]}})
+                                "card_heldout": {"before": model.card.metrics.before,
+                                                 "after": model.card.metrics.values}})
             rows.append(as_given(model.reconstruct(model_input(model, shown)), held.shape[1:]))
     OUT.mkdir(parents=True, exist_ok=True)
     plots.save_grid(np.concatenate(rows), OUT / "photos.png", ncol=8)

@@ -1,37 +1,33 @@
 """The card's schema: card.json's sections as typed records, its version, and the migration of older cards.
 
 A card is JSON (a Hub model card's data, read by people and by `zoo`); `Card.from_dict` checks it against the
-schema and gives attributes, `Card.to_dict` gives the JSON back. Every writer builds its card here, so a card
-has one shape whichever tool wrote it: `metrics` is always what was measured when the checkpoint was written,
-on which images, and (for a fine-tune) the same numbers before. Cards written before the schema had a version
-(version 1) are read through `migrate`.
+schema and gives typed records all the way down (`card.evaluation.likelihood.iwae_nll_nats`), `Card.to_dict`
+gives the JSON back. Every writer builds its card here, so a card has one shape whichever tool wrote it:
+`metrics` is always what was measured when the checkpoint was written, on which images, and (for a fine-tune)
+the same numbers before. Cards written before the schema had a version (version 1) are read through `migrate`.
+Dicts stay dicts only where their keys are data, not schema: metric values (named in zoo.catalogue), a Keras
+model config, a run's settings.
 """
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field, fields
+
+from zoo.registry import Recipe
 
 SCHEMA_VERSION = 2
 KINDS = ("autoencoder", "evaluator")
 MEASURED_ON = ("test", "heldout", "train")  # the dataset's test split; a fine-tune's held-out or training images
+WEIGHTS_FILE = "model.keras"
 
 
 class CardError(ValueError):
     """A card that does not follow the schema; the message names the key and what was expected."""
 
 
-def _check(value, kinds, where: str, optional=True):
-    """`value` if it is one of `kinds` (None too when `optional`); else CardError naming `where`."""
-    if value is None and optional:
-        return value
-    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds and object not in kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise CardError(f"{where} should be {names}; got {type(value).__name__} {str(value)[:60]!r}.")
-    return value
-
-
-NUMBER = (int, float)
-
+# ---- where a checkpoint came from ----
 
 @dataclass(frozen=True)
 class FileEntry:
@@ -65,15 +61,45 @@ class Training:
     devices: int | None = None
     hosts: int | None = None
     precision: str | None = None
-    final_epoch: dict | None = None
+    final_epoch: dict | None = None  # the last epoch's logged losses, by name
+    note: str | None = None
+
+    @property
+    def minutes(self) -> float | None:
+        """Training wall time in minutes, summed over resumed sessions (None if not recorded)."""
+        return None if self.wall_time_s is None else self.wall_time_s / 60
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """The machine a card was written on."""
+    cpu_count: int
+    keras_backend: str
+    versions: dict  # package -> version
+    platform: str | None = None
+    processor: str | None = None
+    accelerator: str | None = None  # the GPU, e.g. "NVIDIA H200"; None on a CPU
+
+    def describe(self) -> str:
+        """'an NVIDIA H200 GPU, 16 CPU cores' or '2 CPU cores'."""
+        cores = f"{self.cpu_count} CPU cores"
+        return f"an {self.accelerator} GPU, {cores}" if self.accelerator else cores
+
+
+@dataclass(frozen=True)
+class CodeVersion:
+    """The zoo's version and the commit of its code (dirty: uncommitted changes under zoo/)."""
+    zoo: str
+    git_commit: str | None = None
+    git_dirty: bool | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class Provenance:
     """What wrote the card: the zoo's version and commit, the machine, when."""
-    code_version: dict
-    hardware: dict | None = None
+    code_version: CodeVersion
+    hardware: Hardware | None = None
     created: str | None = None
 
 
@@ -83,10 +109,14 @@ class Metrics:
     `images` images of `on` ("test": the dataset's test split; "heldout"/"train": a fine-tune's images), and
     for a fine-tune the same numbers `before` it."""
     on: str
-    values: dict
+    values: dict  # metric key (zoo.catalogue) -> number
     images: int | None = None
     before: dict | None = None
     note: str | None = None
+
+    def __post_init__(self):
+        if self.on not in MEASURED_ON:
+            raise CardError(f"metrics.on should be one of {MEASURED_ON}; got {self.on!r}.")
 
 
 @dataclass(frozen=True)
@@ -98,126 +128,361 @@ class Lineage:
 
 
 @dataclass(frozen=True)
+class Parent:
+    """The model a fine-tune started from: its name, dataset and weights' sha256."""
+    name: str
+    sha256: str | None = None
+    dataset: str | None = None
+
+
+# ---- what `zoo evaluate` measured (zoo.evaluation's record) ----
+
+@dataclass(frozen=True)
+class Protocol:
+    """The sample sizes of a measurement (zoo.evaluation.PROTOCOL); a factor dataset's records only its seed."""
+    seed: int
+    samples: int | None = None
+    iwae_k: int | None = None
+    iwae_images: int | None = None
+    code_images: int | None = None
+    ex_post_components: int | None = None
+
+
+@dataclass(frozen=True)
+class EvaluatorRef:
+    """The evaluator classifier whose features scored the samples."""
+    name: str
+    test_accuracy: float
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    """Test-set reconstruction: MSE per pixel and -log p(x | code) in nats per image (Bernoulli cross-entropy
+    `bce_nats`, or another likelihood's `nll_nats`)."""
+    mse: float
+    bce_nats: float | None = None
+    nll_nats: float | None = None
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Generated images judged by the evaluator: FID and validity always, the rest for the headline samples."""
+    fid: float
+    validity: float
+    kid: float | None = None
+    kid_std: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    class_histogram: list | None = None
+    class_entropy: float | None = None
+    class_entropy_ratio: float | None = None
+    label_agreement: float | None = None  # a conditional model: the requested class, recognised
+    label_agreement_per_class: list | None = None
+
+
+@dataclass(frozen=True)
+class Holes:
+    """Where codes decode to: the model's sampler, N(0, I), and the encoded test set (the aggregate posterior)."""
+    model_sampler: Quality
+    normal_prior: Quality
+    aggregate_posterior: Quality
+
+
+@dataclass(frozen=True)
+class Likelihood:
+    """An IWAE upper bound on -log p(x) (nats per image) with k importance samples on the first `images` test
+    images, and the ELBO on them."""
+    neg_elbo_nats: float
+    iwae_nll_nats: float
+    k: int
+    images: int
+    binarized: bool
+    conditional: bool | None = None  # a bound on -log p(x | y)
+    iwae_bits_per_dim: float | None = None
+
+
+@dataclass(frozen=True)
+class Denoised:
+    """Reconstructions of corrupted test images against the clean ones."""
+    mse: float
+    psnr: float
+    noisy_psnr: float | None = None  # the corrupted input's own
+
+
+@dataclass(frozen=True)
+class CodeStats:
+    """The code's sparsity and the encoder's sensitivity (no Jacobian for a quantised code)."""
+    near_zero_share: float
+    mean_abs_activation: float
+    rms_activation: float
+    mostly_silent_units: float
+    jacobian_fro_sq: float | None = None
+    jacobian_fro: float | None = None
+    sem: float | None = None
+    probes: int | None = None
+    images: int | None = None
+
+    @property
+    def relative_jacobian(self) -> float | None:
+        """The Jacobian's Frobenius norm relative to the code's RMS scale (None for a quantised code)."""
+        return None if self.jacobian_fro is None else self.jacobian_fro / self.rms_activation
+
+
+@dataclass(frozen=True)
+class ExPost:
+    """Samples from a Gaussian mixture fitted to the training codes after training."""
+    fid: float
+    validity: float
+    components: int
+    fit_images: int
+    fit_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A VQ-VAE's codebook use on the test set and its prior's fit."""
+    codebook_size: int
+    perplexity: float
+    dead_share: float
+    prior_nll_nats_per_grid: float
+
+
+@dataclass(frozen=True)
+class FactorProtocol:
+    """The sample sizes of the disentanglement metrics (zoo.factor_metrics.PROTOCOL)."""
+    seed: int
+    points_train: int
+    points_test: int
+    bins: int
+    dci_train: int
+    dci_test: int
+    vote_batch: int
+    votes_train: int
+    votes_eval: int
+    variance_points: int | None = None
+
+
+@dataclass(frozen=True)
+class Disentanglement:
+    """Every disentanglement score (zoo.catalogue.DISENTANGLEMENT keys) and what they were computed from."""
+    scores: dict  # metric key -> score
+    protocol: FactorProtocol
+    factors: list
+    details: dict | None = None  # per-unit matrices behind the scores
+    dataset: str | None = None
+    wall_time_s: float | None = None
+
+    @property
+    def unit_factor_info(self) -> list | None:
+        """MI(unit; factor) / H(factor) per unit and factor: which factor each code unit carries."""
+        return (self.details or {}).get("unit_factor_info")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What `zoo evaluate` measured, by section; a section the model has no use for is None."""
+    protocol: Protocol
+    test_images: int
+    reconstruction: Reconstruction
+    evaluator: EvaluatorRef | None = None
+    samples: Quality | None = None
+    holes: Holes | None = None
+    interpolation: Quality | None = None
+    likelihood: Likelihood | None = None
+    codebook: Codebook | None = None
+    denoising: dict[str, Denoised] | None = None  # by corruption, e.g. "gaussian@0.5"
+    code: CodeStats | None = None
+    ex_post: ExPost | None = None
+    disentanglement: Disentanglement | None = None
+    wall_time_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The same network trained as another family, scored by this model's likelihood estimator."""
+    family: str
+    recipe: Recipe
+    likelihood: Likelihood
+    hardware: Hardware
+    reproduce: str
+    wall_time_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """The same recipe at another seed: its disentanglement scores."""
+    seed: int
+    scores: dict
+    steps: int | None = None
+
+
+# ---- the card ----
+
+@dataclass(frozen=True)
 class Card:
     """A checkpoint's card. `kind` is "autoencoder" (every zoo model) or "evaluator" (the classifier whose
     features the sample metrics read)."""
     name: str
     kind: str
-    dataset: str | None
+    dataset: str | None  # None: a model of a user's images
     params: int
-    provenance: Provenance
-    reproduce: str | None = None
+    provenance: Provenance | None  # None only for a bare model file's card, made up by `zoo.info`
+    reproduce: str | None = None  # the `zoo` command that trains it again
     family: str | None = None
-    recipe: dict | None = None  # the registry recipe the run trained (registry.Recipe's fields)
-    model_config: dict | None = None
+    recipe: Recipe | None = None  # the registry recipe the run trained
+    model_config: dict | None = None  # the Keras config the model is rebuilt from
     likelihood: str | None = None
     data: DataRecord | None = None
     training: Training | None = None
     metrics: Metrics | None = None
-    evaluation: dict | None = None  # zoo.evaluation's record, by section
+    evaluation: Evaluation | None = None  # what `zoo evaluate` measured
     lineage: Lineage | None = None
-    parent: dict | None = None  # the model it was fine-tuned from or published as: its name and sha256
-    baseline: dict | None = None  # the plain VAE of the same network, scored by this model's estimator
-    seeds: list | None = None  # the same recipe at other seeds: their disentanglement scores
+    parent: Parent | None = None  # the model it was fine-tuned from
+    baseline: Baseline | None = None  # the plain VAE of the same network, scored by this model's estimator
+    seeds: list[SeedRun] | None = None  # the same recipe at other seeds
     feature_layer: str | None = None  # an evaluator's feature layer
     repo_id: str | None = None  # where push_to_hub published it, and when
     pushed: str | None = None
-    files: dict = field(default_factory=dict)  # name -> FileEntry
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    @property
+    def model_sha256(self) -> str | None:
+        """The sha256 the card records for its weights file (None if none)."""
+        entry = self.files.get(WEIGHTS_FILE)
+        return entry.sha256 if entry else None
+
+    @property
+    def input_shape(self) -> tuple:
+        """The image shape the model reads, from its Keras config."""
+        return tuple(self.model_config["input_shape"])
+
+    @property
+    def latent_dim(self) -> int:
+        return self.model_config["latent_dim"]
+
+    @property
+    def likelihood_kind(self) -> str:
+        """The decoder likelihood's name in the model's config ("bernoulli" unless the config names another)."""
+        return self.model_config.get("likelihood") or "bernoulli"
+
+    @property
+    def prior_config(self) -> dict | None:
+        """The serialised prior (its registered name and config) in the model's config, if it has one."""
+        prior = self.model_config.get("prior")
+        return prior if isinstance(prior, dict) else None
 
     @classmethod
     def from_dict(cls, raw: dict) -> Card:
         """The typed card of JSON object `raw` (any schema version this zoo knows); CardError if it breaks the
         schema."""
         d = migrate(raw)
-        known = {f.name for f in fields(cls)} - {"provenance", "lineage"} | {
-            "schema_version", "hardware", "code_version", "created", "finetune", "train"}
+        plain = [f.name for f in fields(cls) if f.name not in ("provenance", "lineage")]
+        known = set(plain) | {"schema_version", "hardware", "code_version", "created", *LINEAGES}
         unknown = sorted(set(d) - known)
         if unknown:
             raise CardError(f"unknown key(s) {', '.join(map(repr, unknown))}; a card of schema {SCHEMA_VERSION} has "
                             f"{', '.join(sorted(known))}.")
-        kind = _check(d.get("kind"), (str,), "kind", optional=False)
-        if kind not in KINDS:
-            raise CardError(f"kind should be one of {KINDS}; got {kind!r}.")
-        lineage = None
-        how = "finetune" if d.get("finetune") is not None else "train" if d.get("train") is not None else None
-        if how:
-            lineage = Lineage(how, _check(d[how], (dict,), how))
-        return cls(
-            name=_check(d.get("name"), (str,), "name", optional=False), kind=kind,
-            dataset=_check(d.get("dataset"), (str,), "dataset"),
-            params=_check(d.get("params"), (int,), "params", optional=False),
-            provenance=Provenance(_check(d.get("code_version"), (dict,), "code_version", optional=False),
-                                  _check(d.get("hardware"), (dict,), "hardware"),
-                                  _check(d.get("created"), (str,), "created")),
-            reproduce=_check(d.get("reproduce"), (str,), "reproduce"),
-            family=_check(d.get("family"), (str,), "family"),
-            recipe=_check(d.get("recipe"), (dict,), "recipe"),
-            model_config=_check(d.get("model_config"), (dict,), "model_config"),
-            likelihood=_check(d.get("likelihood"), (str,), "likelihood"),
-            data=_record(DataRecord, d.get("data"), "data"),
-            training=_record(Training, d.get("training"), "training"),
-            metrics=_metrics(d.get("metrics")),
-            evaluation=_check(d.get("evaluation"), (dict,), "evaluation"),
-            lineage=lineage, parent=_check(d.get("parent"), (dict,), "parent"),
-            baseline=_check(d.get("baseline"), (dict,), "baseline"),
-            seeds=_check(d.get("seeds"), (list,), "seeds"),
-            feature_layer=_check(d.get("feature_layer"), (str,), "feature_layer"),
-            repo_id=_check(d.get("repo_id"), (str,), "repo_id"), pushed=_check(d.get("pushed"), (str,), "pushed"),
-            files={n: _record(FileEntry, e, f"files.{n}") for n, e in
-                   _check(d.get("files") or {}, (dict,), "files").items()},
-        )
+        hints = typing.get_type_hints(cls)
+        values = {n: _value(hints[n], d[n], n) for n in plain if n in d}
+        for n in ("name", "kind", "params"):
+            if values.get(n) is None:
+                raise CardError(f"{n} should be {hints[n].__name__}; the card has none.")
+        if values["kind"] not in KINDS:
+            raise CardError(f"kind should be one of {KINDS}; got {values['kind']!r}.")
+        how = [h for h in LINEAGES if d.get(h) is not None]
+        lineage = Lineage(how[0], _value(dict, d[how[0]], how[0])) if how else None
+        provenance = Provenance(_value(CodeVersion, d.get("code_version"), "code_version"),
+                                _value(Hardware | None, d.get("hardware"), "hardware"),
+                                _value(str | None, d.get("created"), "created"))
+        return cls(**{"dataset": None, **values}, provenance=provenance, lineage=lineage)
 
     def to_dict(self) -> dict:
         """card.json's object: the schema's keys in a fixed order, absent fields left out."""
+        p = self.provenance or Provenance(None)
         out = {"schema_version": SCHEMA_VERSION, "name": self.name, "kind": self.kind, "family": self.family,
                "dataset": self.dataset, "recipe": self.recipe, "model_config": self.model_config,
                "params": self.params, "likelihood": self.likelihood, "feature_layer": self.feature_layer,
-               "data": _plain(self.data), "metrics": _plain(self.metrics), "training": _plain(self.training),
-               "hardware": self.provenance.hardware, "code_version": self.provenance.code_version,
-               "created": self.provenance.created}
-        out["parent"] = self.parent
+               "data": self.data, "metrics": self.metrics, "training": self.training,
+               "hardware": p.hardware, "code_version": p.code_version, "created": p.created, "parent": self.parent}
         if self.lineage is not None:
             out[self.lineage.how] = self.lineage.settings
         out.update({"reproduce": self.reproduce, "repo_id": self.repo_id, "pushed": self.pushed,
                     "evaluation": self.evaluation, "baseline": self.baseline, "seeds": self.seeds,
-                    "files": {n: _plain(e) for n, e in sorted(self.files.items())}})
-        return {k: v for k, v in out.items() if v is not None or k == "dataset"}  # no dataset: a user's images
+                    "files": dict(sorted(self.files.items()))})
+        return {k: _plain(v) for k, v in out.items() if v is not None or k == "dataset"}  # no dataset: your images
 
     def replace(self, **changes) -> Card:
         return dataclasses.replace(self, **changes)
 
 
-def _plain(record):
-    if record is None:
-        return None
-    return {k: v for k, v in dataclasses.asdict(record).items() if v is not None}
+LINEAGES = ("finetune", "train")  # a Lineage's `how`: the card key its settings are stored under
 
 
-def _record(cls, raw, where: str):
-    if raw is None:
-        return None
+def _check(value, kinds, where: str):
+    """`value` if it is one of `kinds`; else CardError naming `where` (a bool is not a number here)."""
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise CardError(f"{where} should be {names}; got {type(value).__name__} {str(value)[:60]!r}.")
+    return value
+
+
+def _value(tp, value, where: str):
+    """`value` read as type `tp` (a record, `X | None`, dict[str, X], list[X] or a JSON scalar), checked."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _value(inner, value, where)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, where)
+    if origin is dict:
+        _, inner = typing.get_args(tp)
+        return {k: _value(inner, v, f"{where}.{k}") for k, v in _check(value, (dict,), where).items()}
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        return [_value(inner, v, f"{where}[{i}]") for i, v in enumerate(_check(value, (list,), where))]
+    return _check(value, (int, float) if tp is float else (tp,), where)
+
+
+def parse(cls, raw, where: str | None = None):
+    """Record `cls` (a section of the card, e.g. Evaluation) from its JSON; CardError naming the key if not."""
+    return _build(cls, raw, where or cls.__name__.lower())
+
+
+def _build(cls, raw, where: str):
+    """Record `cls` from JSON object `raw`: no unknown key, none of the required ones missing, each typed."""
     _check(raw, (dict,), where)
-    names = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(raw) - set(names))
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
     if unknown:
         raise CardError(f"{where} has unknown key(s) {', '.join(map(repr, unknown))}; it may have "
-                        f"{', '.join(names)}.")
-    missing = [n for n, f in names.items() if f.default is dataclasses.MISSING and n not in raw]
+                        f"{', '.join(known)}.")
+    missing = [n for n, f in known.items() if n not in raw and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
     if missing:
         raise CardError(f"{where} lacks {', '.join(missing)}.")
-    for n, value in raw.items():
-        hint = str(names[n].type)
-        kinds = (bool,) if "bool" in hint else (str,) if "str" in hint else (int,) if hint.startswith("int") else \
-            NUMBER if "float" in hint else (dict,) if "dict" in hint else (list,) if "list" in hint else (object,)
-        _check(value, kinds, f"{where}.{n}")
-    return cls(**raw)
+    hints = typing.get_type_hints(cls)
+    return cls(**{n: _value(hints[n], v, f"{where}.{n}") for n, v in raw.items()})
 
 
-def _metrics(raw) -> Metrics | None:
-    m = _record(Metrics, raw, "metrics")
-    if m is not None and m.on not in MEASURED_ON:
-        raise CardError(f"metrics.on should be one of {MEASURED_ON}; got {m.on!r}.")
-    return m
+def as_json(record):
+    """The JSON of a record (a section of the card): what card.json holds for it."""
+    return _plain(record)
+
+
+def _plain(value):
+    """The JSON of a record: its fields in order, absent (None) ones left out; a recipe keeps all its fields."""
+    if isinstance(value, Recipe):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(v) for f in fields(value) if (v := getattr(value, f.name)) is not None}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def migrate(raw: dict) -> dict:
@@ -254,9 +519,11 @@ def migrate(raw: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None or k == "dataset"}
 
 
-def checked(d: dict) -> dict:
+def checked(d: Card | dict) -> dict:
     """The JSON a writer is about to store, checked against the current schema (no migration: a writer writes
     the current version) and in the schema's key order."""
+    if isinstance(d, Card):
+        return d.to_dict()
     if not isinstance(d, dict) or d.get("schema_version") != SCHEMA_VERSION:
         raise CardError(f"a card written now must say schema_version {SCHEMA_VERSION}; got "
                         f"{d.get('schema_version') if isinstance(d, dict) else d!r}.")

@@ -7,6 +7,7 @@ import os
 import sys
 
 from zoo import registry, runs
+from zoo.datasets import DATASETS
 
 # The choices of `zoo train --data`, spelled here so the CLI starts without Keras; a test holds them to
 # zoo.models.backbones.BACKBONES and zoo.models.likelihoods.LIKELIHOODS.
@@ -24,13 +25,12 @@ def _list_row(name, recipe, card) -> str:
     if card is None:
         extra, params = "(not trained: zoo train " + name + ")", "-"
     else:
-        m = card["metrics"]["values"]
+        m = card.metrics.values
         rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m['nll_nats']:.1f} nats"
         extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
-        scored = (card.get("evaluation") or {}).get("disentanglement")
-        if scored:
-            extra += f", MIG {scored['scores']['mig']:.3f}"
-        params = f"{card['params']:,}"
+        if card.evaluation and card.evaluation.disentanglement:
+            extra += f", MIG {card.evaluation.disentanglement.scores['mig']:.3f}"
+        params = f"{card.params:,}"
     return f"{name:24} {recipe.family:10} {recipe.dataset:14} {recipe.latent_dim:>6} {params:>9}  {extra}"
 
 
@@ -58,18 +58,18 @@ def cmd_list(args):
 
 
 def cmd_info(args):
-    import zoo
+    from zoo import loader
 
-    card = zoo.info(args.name)
+    card, paths = loader.describe(args.name)
     if args.json:
-        print(json.dumps(card, indent=2))  # JSON escapes every control character itself
+        print(json.dumps({**card.to_dict(), "paths": paths}, indent=2))  # JSON escapes every control character
     else:
         from zoo import cards
 
         try:
             text = cards.summary(card, where=args.name)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-            where = card.get("paths", {}).get("card.json", args.name)
+            where = paths.get("card.json", args.name)
             raise ValueError(f"{where} is damaged ({type(e).__name__}: {str(e)[:200]}); re-download or retrain "
                              "the model (zoo info --json shows what the card holds).") from None
         print(printable(text))
@@ -78,8 +78,9 @@ def cmd_info(args):
 
 def cmd_disentanglement(args):
     import zoo
+    from zoo import loader
 
-    dataset = args.dataset or (zoo.info(args.name).get("dataset") if not args.name.endswith(".keras") else None)
+    dataset = args.dataset or (loader.describe(args.name)[0].dataset if not args.name.endswith(".keras") else None)
     if dataset is None:
         raise ValueError("Name the factor dataset to score on: --dataset dsprites (or shapes3d).")
     result = zoo.disentanglement(args.name, dataset)
@@ -162,7 +163,7 @@ def cmd_reconstruct(args):
     if args.input:
         images, labels = _load_images(args.input)
     else:
-        dataset = (model.card or {}).get("dataset")
+        dataset = model.card.dataset if model.card else None
         if dataset is None:
             raise SystemExit("This model has no card naming its dataset: pass --input images.npy")
         images, labels = data.load_split(dataset, "test")
@@ -281,6 +282,15 @@ def cmd_evaluate(args):
     return 0 if card else 1
 
 
+def cmd_train_evaluator(args):
+    from zoo import classifiers
+
+    card = classifiers.train(args.dataset, args.output, args.epochs, verbose=2)
+    print(f"wrote {args.output or card.name}: test accuracy {card.metrics.values['accuracy']:.4f} "
+          f"({card.training.wall_time_s:.0f} s). Measure with it: ZOO_CHECKPOINTS=<its parent folder> zoo evaluate ...")
+    return 0
+
+
 def cmd_finetune(args):
     import zoo
 
@@ -390,6 +400,13 @@ def build_parser():
     s.add_argument("--sections", help="comma-separated parts to re-measure on a measured card (denoising, code, "
                    "ex_post); default: everything")
     s.set_defaults(fn=cmd_evaluate)
+
+    s = sub.add_parser("train-evaluator", help="train the classifier whose features score a dataset's samples "
+                       "(FID, validity); write its folder")
+    s.add_argument("dataset", choices=[d for d, e in DATASETS.items() if not e.rendered])
+    s.add_argument("--epochs", type=int, help="default: the shipped evaluators' (8)")
+    s.add_argument("-o", "--output", help="folder to write (default ./evaluator-DATASET)")
+    s.set_defaults(fn=cmd_train_evaluator)
 
     s = sub.add_parser("finetune", help="fine-tune a model on your images; write a checkpoint folder")
     s.add_argument("name", help="model name (vae-mnist), checkpoint folder or .keras file")

@@ -6,6 +6,7 @@ import html
 import numpy as np
 
 from zoo import catalogue, checkpoints, data, evaluation, loader, plots
+from zoo.card import Card, Evaluation, parse
 
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE). The
 # metrics' labels and formats are the catalogue's. Printed as narrow blocks so the table fits a terminal.
@@ -108,29 +109,26 @@ class Table:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
 
 
-def row_from(model, card: dict | None, ev: dict | None, source: str) -> dict:
-    card = card or {}
-    row = {"name": card.get("name") or model.name, "family": model.family, "params": int(model.count_params()),
+def row_from(model, card: Card | None, ev: Evaluation | None, source: str) -> dict:
+    """A table row: the model's measured numbers under the catalogue's keys (None where not measured)."""
+    row = {"name": card.name if card else model.name, "family": model.family, "params": int(model.count_params()),
            "latent_dim": model.latent_dim, "source": source,
-           "train_min": checkpoints.train_minutes(card)}
-    if ev and ev.get("disentanglement"):  # a factor dataset: the code is the point, samples are not scored
-        row.update(mse=ev["reconstruction"]["mse"], **ev["disentanglement"]["scores"])
+           "train_min": card.training.minutes if card and card.training else None}
+    if ev and ev.disentanglement:  # a factor dataset: the code is the point, samples are not scored
+        row.update(mse=ev.reconstruction.mse, **ev.disentanglement.scores)
     elif ev:
-        s, holes, lik = ev["samples"], ev["holes"], ev.get("likelihood", {})
-        row.update(mse=ev["reconstruction"]["mse"], iwae_nll=lik.get("iwae_nll_nats"),
-                   neg_elbo=lik.get("neg_elbo_nats"), fid=s["fid"], kid=s["kid"], precision=s["precision"],
-                   recall=s["recall"], validity=s["validity"], coverage=s["class_entropy_ratio"],
-                   fid_normal=holes["normal_prior"]["fid"], validity_normal=holes["normal_prior"]["validity"],
-                   fid_posterior=holes["aggregate_posterior"]["fid"], fid_interp=ev["interpolation"]["fid"],
-                   validity_interp=ev["interpolation"]["validity"],
-                   fid_ex_post=ev.get("ex_post", {}).get("fid"), validity_ex_post=ev.get("ex_post", {}).get("validity"))
-        if "denoising" in ev:
-            gauss, mask, sp = (checkpoints.denoising_psnr(ev, s) for s in checkpoints.DENOISING_SHOWN)
+        s, holes, lik, it, xp = ev.samples, ev.holes, ev.likelihood, ev.interpolation, ev.ex_post
+        row.update(mse=ev.reconstruction.mse, iwae_nll=lik and lik.iwae_nll_nats, neg_elbo=lik and lik.neg_elbo_nats,
+                   fid=s.fid, kid=s.kid, precision=s.precision, recall=s.recall, validity=s.validity,
+                   coverage=s.class_entropy_ratio, fid_normal=holes.normal_prior.fid,
+                   validity_normal=holes.normal_prior.validity, fid_posterior=holes.aggregate_posterior.fid,
+                   fid_interp=it.fid, validity_interp=it.validity, fid_ex_post=xp and xp.fid,
+                   validity_ex_post=xp and xp.validity)
+        if ev.denoising:
+            gauss, mask, sp = (ev.denoising[k].psnr for k in checkpoints.DENOISING_SHOWN)
             row.update(psnr_gauss=gauss, psnr_mask=mask, psnr_sp=sp)
-        if "code" in ev:
-            code = ev["code"]  # no Jacobian for a quantised code (vqvae)
-            row.update(near_zero=code["near_zero_share"],
-                       jac_rel=checkpoints.relative_jacobian(code))
+        if ev.code:  # no Jacobian for a quantised code (vqvae)
+            row.update(near_zero=ev.code.near_zero_share, jac_rel=ev.code.relative_jacobian)
     return row
 
 
@@ -152,10 +150,10 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
     for name in models:
         model = loader.load(name)
         card = model.card
-        ds = (card or {}).get("dataset") or dataset
-        ev, source = (card or {}).get("evaluation"), "card"
+        ds = (card.dataset if card else None) or dataset
+        ev, source = card.evaluation if card else None, "card"
         if ev is None and compute_missing and ds:
-            ev, source = evaluation.evaluate(model, ds, protocol, log=log), "computed"
+            ev, source = parse(Evaluation, evaluation.evaluate(model, ds, protocol, log=log)), "computed"
             notes.append(f"{name}: no measured metrics in its card; computed now on {ds}.")
         elif ev is None:
             source = "–"

@@ -1,6 +1,6 @@
 """The card-level evaluation protocol: every metric of zoo.metrics, measured the same way for every model.
 
-`evaluate(model, dataset)` returns the dict stored under card["evaluation"] by `zoo evaluate` (zoo.measuring).
+`evaluate(model, dataset)` returns the JSON stored as the card's `evaluation` by `zoo evaluate` (zoo.measuring).
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from zoo import checkpoints, classifiers, data, datasets, factor_metrics, inputs, metrics, progress
+from zoo import classifiers, data, datasets, factor_metrics, inputs, metrics, progress
 
 PROTOCOL = {
     "samples": 10000,        # generated images per sampler, scored against the 10,000 test images
@@ -67,8 +67,8 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
     asked = _asked(model, n)
     t0 = time.perf_counter()
     out = {"protocol": p, "test_images": int(len(x_test)),
-           "evaluator": {"name": ev.card.get("name"), "test_accuracy": ev.card["metrics"]["values"]["accuracy"],
-                         "sha256": checkpoints.model_sha256(ev.card)}}
+           "evaluator": {"name": ev.card.name, "test_accuracy": ev.card.metrics.values["accuracy"],
+                         "sha256": ev.card.model_sha256}}
     out["reconstruction"] = metrics.reconstruction(model, x_test, labels)
     log("  reconstruction", out["reconstruction"])
 

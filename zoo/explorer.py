@@ -72,7 +72,7 @@ class Explorer:
         self._maps = {}  # name -> the map drawn once
 
     def _view(self, model) -> _View:
-        dataset = (model.card or {}).get("dataset")
+        dataset = model.card.dataset if model.card else None
         entry = DATASETS.get(dataset)
         if entry is None:
             raise ValueError(f"{model.name} has no card naming one of the zoo's datasets, so the explorer has no "
@@ -87,10 +87,11 @@ class Explorer:
 
             pca = PCA(2, random_state=self.seed).fit(codes)
         units = [f"unit {d}" for d in range(model.latent_dim)]
-        scored = (((model.card or {}).get("evaluation") or {}).get("disentanglement") or {})
-        if scored.get("details", {}).get("unit_factor_info") is not None:
+        ev = model.card.evaluation if model.card else None
+        scored = ev.disentanglement if ev else None
+        if scored and scored.unit_factor_info is not None:
             units = [f"unit {d}: {name}" for d, name in
-                     enumerate(plots.unit_labels(codes, scored["details"]["unit_factor_info"], scored["factors"]))]
+                     enumerate(plots.unit_labels(codes, scored.unit_factor_info, scored.factors))]
         points = np.concatenate([codes, self._crosses(model.latent_dim)])
         points = points if pca is None else pca.transform(points)
         lo, hi = np.percentile(points, 0.5, axis=0), np.percentile(points, 99.5, axis=0)

@@ -86,7 +86,9 @@ def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint
                        ) from e
     if model_path.parent != card_path.parent:
         raise HubError(f"{at}: card and weights came from different snapshots; retry.")
-    card = checkpoints.read_card(card_path.parent) or {}
+    card = checkpoints.read_card(card_path.parent)
+    if card is None:
+        raise HubError(f"{at}: the repo has no {checkpoints.CARD_FILE}; it is not a zoo-format repo.")
     checkpoints.verify(card_path.parent, card)  # raises, naming the file and both hashes
     return card_path.parent
 

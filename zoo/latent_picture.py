@@ -15,7 +15,7 @@ def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images
     crosses decoded. Returns the matplotlib figure; writes it as PNG to `path` when given."""
     if isinstance(model, str):
         model = loader.load(model)
-    dataset = (model.card or {}).get("dataset")
+    dataset = model.card.dataset if model.card else None
     entry = DATASETS.get(dataset)
     if images is None:
         if entry is None:

@@ -6,7 +6,8 @@ import warnings
 from pathlib import Path
 
 from zoo import hub, recipes, registry
-from zoo.checkpoints import CARD_FILE, MODEL_FILE, file_entry, read_card, recorded_hash, root, verify
+from zoo.card import Card, FileEntry
+from zoo.checkpoints import CARD_FILE, MODEL_FILE, file_entry, read_card, root, verify
 from zoo.names import clipped, unknown_name_error
 
 
@@ -56,7 +57,7 @@ def load(name_or_path, revision=None):
             raise FileNotFoundError(f"{path} has no {MODEL_FILE} file; it is not a zoo checkpoint folder.")
         if card is not None:
             verify(path, card)
-        if card is None or not recorded_hash(card):
+        if card is None or card.model_sha256 is None:
             warnings.warn(f"{path} has {'no ' + CARD_FILE if card is None else 'a card without a sha256'}: "
                           f"{MODEL_FILE} was loaded unverified (nothing checks it is the file that was written).",
                           UserWarning, stacklevel=3)
@@ -81,24 +82,28 @@ def load(name_or_path, revision=None):
         raise ValueError(f"Could not read {path}: {type(e).__name__}: {clipped(str(e))}. The file may be truncated "
                          "or corrupt, or from a newer zoo; re-download or retrain it.") from None
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
-        recipe = (card or {}).get("recipe")
-        lr = recipe.get("learning_rate") if isinstance(recipe, dict) else None
+        lr = card.recipe.learning_rate if card and card.recipe else None
         factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else registry.LEARNING_RATE)
     model.card = card
     return model
 
 
-def info(name_or_path, revision=None) -> dict:
-    """The card of a checkpoint plus where its files are."""
+def describe(name_or_path, revision=None) -> tuple[Card, dict]:
+    """The card of a checkpoint (a bare .keras file gets one made from the model: no provenance, nothing
+    measured) and where its files are, by name."""
     path = resolve(name_or_path, revision)
     folder = path if path.is_dir() else path.parent
     card = read_card(folder) if path.is_dir() else None
     if card is None:
         model = load(path)
-        card = {"name": model.name, "family": model.family, "params": model.count_params(),
-                "model_config": model.get_config(), "files": {path.name: file_entry(path)}}
-    card = dict(card)
-    card["paths"] = {f: str(folder / f) for f in sorted(os.listdir(folder))} if path.is_dir() else {path.name: str(path)}
-    return card
+        card = Card(name=model.name, kind="autoencoder", dataset=None, params=int(model.count_params()),
+                    provenance=None, family=model.family, model_config=model.get_config(),
+                    files={path.name: FileEntry(**file_entry(path))})
+    paths = {f: str(folder / f) for f in sorted(os.listdir(folder))} if path.is_dir() else {path.name: str(path)}
+    return card, paths
 
 
+def info(name_or_path, revision=None) -> dict:
+    """The card of a checkpoint as JSON, plus where its files are ("paths")."""
+    card, paths = describe(name_or_path, revision)
+    return {**card.to_dict(), "paths": paths}

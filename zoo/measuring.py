@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, registry, training, writer
+from zoo import card as card_schema
+from zoo import checkpoints, data, datasets, evaluation, latent_picture, loader, outputs, plots, training, writer
 
 
 def folder_of(name_or_path) -> Path:
@@ -41,7 +42,7 @@ def copy_checkpoint(folder, dest) -> Path:
 
 
 def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECTIONS, pictures_only=False,
-            log=print, replace_shipped=False, copy_to=None, test_metrics=False) -> dict:
+            log=print, replace_shipped=False, copy_to=None, test_metrics=False) -> card_schema.Card:
     """Measure the checkpoint `name_or_path` on its dataset's test split (zoo.evaluation's protocol, with
     `protocol` overriding its settings; `sections` re-measures only those parts of an earlier evaluation) and
     write the numbers and pictures into its folder. `pictures_only` draws the pictures alone. A shipped
@@ -55,7 +56,7 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
     with outputs.claim(folder):  # one writer: a second `zoo evaluate` or a training on this folder waits its turn
         model = loader.load(folder)
         card = model.card
-        dataset = card.get("dataset")
+        dataset = card.dataset
         if dataset not in datasets.DATASETS:
             raise ValueError(f"{folder} was trained on {dataset or 'your own images'}, not one of the zoo's datasets "
                              f"({', '.join(datasets.DATASETS)}); measure it on your images with zoo.compare.")
@@ -66,18 +67,18 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
         # checkpoint, and the next run on it removes the staging folder), then moved in just before the card.
         with outputs.staging(folder) as aside:
             if test_metrics:
-                recipe = registry.Recipe(**card["recipe"])
-                card["metrics"] = training.measure(model, recipe, x_all, y_all)
+                card = card.replace(metrics=card_schema.parse(card_schema.Metrics,
+                                                              training.measure(model, card.recipe, x_all, y_all)))
                 writer.write_pictures(model, x_all, y_all, aside)
             if not model.conditional and not rendered:
                 plots.traversal(model, x_test, aside / "traversal.png")
             if not pictures_only:
-                card["evaluation"] = evaluation.evaluate(model, dataset, protocol, log=log, sections=sections,
-                                                         previous=card.get("evaluation"))
+                measured = evaluation.evaluate(model, dataset, protocol, log=log, sections=sections,
+                                               previous=card_schema.as_json(card.evaluation))
+                card = card.replace(evaluation=card_schema.parse(card_schema.Evaluation, measured))
             if rendered:  # one row per unit, labelled with the factor it carries most (measured above)
-                scored = card["evaluation"]["disentanglement"]
-                labels = plots.unit_labels(model.encode(x_test), scored["details"]["unit_factor_info"],
-                                           scored["factors"])
+                scored = card.evaluation.disentanglement
+                labels = plots.unit_labels(model.encode(x_test), scored.unit_factor_info, scored.factors)
                 plots.factor_traversal(model, x_test, labels, aside / "traversal.png")
             latent_picture.plot_latent(model, path=aside / "latent.png")  # where codes and N(0, I) lie
             card = writer.add_to_checkpoint(folder, card, aside)

@@ -15,7 +15,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import checkpoints, data, factory, loader, metrics, outputs, registry, runs, training, writer
+from zoo import card as card_schema
+from zoo import checkpoints, data, factory, loader, metrics, outputs, registry, runs, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -30,8 +31,8 @@ def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learn
     (`finetune_learning_rate`, `finetune_batch_size`: chosen by measurement, scripts/finetune_defaults.py).
     `freeze`: "encoder" or "decoder" keeps that network's weights fixed during this fit (None trains all).
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
-    reconstruction error on it before and after is logged and stored in `model.card["metrics"]` (its
-    "values" after, "before" before).
+    reconstruction error on it before and after is logged and stored in `model.card.metrics` (its `values`
+    after, `before` before).
     A sampler fitted to training codes is refitted on the new training images (`prior_epochs` sets the
     vqvae PixelCNN's epochs; default: the model's own). `binarize` (VAE families) turns dynamic binarization of the
     training images on or off; None keeps the model's setting (vae-mnist binarizes). With `out_dir`, a
@@ -52,30 +53,30 @@ def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verb
     named = str(model) if isinstance(model, (str, Path)) else None  # what the user loaded it by: a name or a path
     if isinstance(model, (str, Path)):
         model = loader.load(model)
-    parent = model.card or {}
-    parent_entry = {"name": parent.get("name") or model.name, "dataset": parent.get("dataset"),
-                    "sha256": checkpoints.model_sha256(parent)}
+    parent = model.card
+    parent_entry = (card_schema.Parent(parent.name, parent.model_sha256, parent.dataset) if parent
+                    else card_schema.Parent(model.name))
     if settings.binarize is not None:
         if not model.binarizable:
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
         model.dynamic_binarization = settings.binarize
     if model.dynamic_binarization:
-        log(f"{parent_entry['name']} trains on dynamically binarized images (pass binarize=False for grey levels)")
+        log(f"{parent_entry.name} trains on dynamically binarized images (pass binarize=False for grey levels)")
     asked = settings.binarize
     settings = settings.replace(  # the family's defaults, resolved: the card records what ran
         learning_rate=settings.learning_rate or model.finetune_learning_rate,
         batch_size=settings.batch_size or model.finetune_batch_size,
         binarize=model.dynamic_binarization if model.binarizable else None)
     s = settings
-    reproduce = _command(f"zoo finetune {shlex.quote(named or parent_entry['name'])}", data_source,
+    reproduce = _command(f"zoo finetune {shlex.quote(named or parent_entry.name)}", data_source,
                          f" --epochs {s.epochs}" + (f" --freeze {s.freeze}" if s.freeze else "")
                          + f" --learning-rate {s.learning_rate:g} --batch-size {s.batch_size}"
                          + f" --validation-split {s.validation_split:g} --seed {s.seed}"
                          + ("" if asked is None else " --binarize" if asked else " --no-binarize")
                          + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
-                          card={"parent": parent_entry, "finetune": settings.to_dict(), "reproduce": reproduce},
-                          overwrite=overwrite)
+                          made={"parent": parent_entry, "lineage": card_schema.Lineage("finetune", settings.to_dict()),
+                                "reproduce": reproduce}, overwrite=overwrite)
 
 
 def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone="mlp",
@@ -112,7 +113,8 @@ def _train_new(settings: runs.NewModel, data_source, labels, out_dir, verbose, l
                          + (f" --likelihood {likelihood}" if likelihood else "") + f" --learning-rate {s.learning_rate:g}"
                          + f" --validation-split {s.validation_split:g} --seed {s.seed}" + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
-                          card={"train": settings.to_dict(), "reproduce": reproduce}, overwrite=overwrite)
+                          made={"lineage": card_schema.Lineage("train", settings.to_dict()), "reproduce": reproduce},
+                          overwrite=overwrite)
 
 
 def _mixed_flag(model) -> str:
@@ -120,7 +122,10 @@ def _mixed_flag(model) -> str:
     return "" if precision.of(model) == "float32" else " --mixed-precision"
 
 
-def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, labels, out_dir, verbose, log, card, overwrite=False):
+def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, labels, out_dir, verbose, log, made,
+                   overwrite=False):
+    """Fit `model` on the images, measure before and after, and give it its card (`made`: the card's lineage,
+    parent and reproduce line); write its folder if `out_dir`."""
     freeze, split, seed = settings.freeze, settings.validation_split, settings.seed
     notes = []
     x, y, classes = data.read_source(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
@@ -165,22 +170,21 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
     log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, {label} {nats:.2f} nats after "
         f"{settings.epochs} epochs")
 
-    model.card = {
-        **writer.model_fields(model),
-        "name": Path(out_dir).name if out_dir else f"{card['parent']['name']}-finetuned" if card.get("parent")
-        else f"{model.family}-custom",
-        "dataset": None,
-        "data": {"source": _describe(data_source), "images": int(len(x)), "train_images": int(len(x_fit)),
-                 **({"heldout_images": int(len(x_val))} if n_val else {}), "adapted": notes, "labelled": y is not None,
-                 **({"classes": classes} if classes and y is not None else {})},
-        **card,
-        "metrics": {"on": held, "images": int(len(x_val)), "values": after, "before": before,
-                    "note": f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the RMS distance "
-                            "between the mean of 1000 samples and the mean of these images"},
-        "training": {"epochs": settings.epochs, "precision": precision.of(model), "wall_time_s": round(fit_s, 1),
-                     "final_epoch": {k: round(float(v[-1]), 4) for k, v in history.history.items()}},
-        **training.provenance(),
-    }
+    parent = made.get("parent")
+    name = Path(out_dir).name if out_dir else f"{parent.name}-finetuned" if parent else f"{model.family}-custom"
+    model.card = writer.model_card(
+        model, name, None, **made,
+        data=card_schema.DataRecord(
+            source=_describe(data_source), images=int(len(x)), train_images=int(len(x_fit)),
+            heldout_images=int(len(x_val)) if n_val else None, adapted=notes, labelled=y is not None,
+            classes=classes if classes and y is not None else None),
+        metrics=card_schema.Metrics(
+            on=held, images=int(len(x_val)), values=after, before=before,
+            note=f"reconstruction of the {len(x_val)} {held} images; sample_mean_rms is the RMS distance between "
+                 "the mean of 1000 samples and the mean of these images"),
+        training=card_schema.Training(epochs=settings.epochs, precision=precision.of(model),
+                                      wall_time_s=round(fit_s, 1),
+                                      final_epoch={k: round(float(v[-1]), 4) for k, v in history.history.items()}))
     if out_dir is not None:
         with outputs.claim(out_dir, overwrite):  # a no-op re-check when the caller already holds it
             model.card = writer.write_checkpoint(out_dir, model, model.card, writer.history_rows(history),

@@ -1,22 +1,19 @@
 """Train a registry recipe into a checkpoint folder: fit, fit the density, measure, draw, write a card."""
 from __future__ import annotations
 
-import datetime
 import inspect
 import json
 import os
-import platform
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import keras
 
+from zoo import card as card_schema
 from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, recipes, registry, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
-from zoo.version import __version__
 
 DEFAULT_STEPS_PER_EPOCH = 1000  # a rendered dataset's epoch when its recipe names none
 
@@ -108,62 +105,6 @@ class TimeLimit(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if time.perf_counter() - self._t0 > self.seconds:
             self.model.stop_training, self.stopped_at = True, epoch + 1
-
-
-def provenance() -> dict:
-    """What every card records of where it was made: hardware, code version, time (UTC)."""
-    return {"hardware": hardware(), "code_version": code_version(),
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-
-
-def code_version() -> dict:
-    """The zoo's version and the git commit of its code (dirty: uncommitted changes under zoo/). Outside a git
-    checkout (a copy on a training machine), ZOO_GIT_COMMIT names the commit the copy was made from."""
-    repo = Path(__file__).resolve().parents[1]
-    try:
-        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=10).stdout.strip() or None
-        dirty = bool(subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "zoo"],
-                                    capture_output=True, text=True, timeout=10).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = None, None
-    if commit is None and os.environ.get("ZOO_GIT_COMMIT"):
-        commit, dirty = os.environ["ZOO_GIT_COMMIT"], None
-    return {"zoo": __version__, "git_commit": commit, "git_dirty": dirty}
-
-
-def hardware() -> dict:
-    import importlib.metadata as md
-
-    versions = {}
-    for pkg in ("keras", "tensorflow", "jax", "torch", "numpy"):
-        try:
-            versions[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
-    return {"platform": platform.platform(), "processor": platform.machine(), "cpu_count": os.cpu_count(),
-            "accelerator": accelerator(), "keras_backend": keras.backend.backend(), "versions": versions}
-
-
-def accelerator() -> str | None:
-    """The GPU the backend trains on (e.g. 'NVIDIA H200'), or None on a CPU."""
-    try:
-        backend = keras.backend.backend()
-        if backend == "jax":
-            import jax
-
-            names = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
-        elif backend == "torch":
-            import torch
-
-            names = [torch.cuda.get_device_name(0)] if torch.cuda.is_available() else []
-        else:
-            import tensorflow as tf
-
-            names = [d.name for d in tf.config.list_physical_devices("GPU")]
-    except Exception:  # a hardware note must never stop a training run
-        return None
-    return names[0] if names else None
 
 
 def build_model(recipe: registry.Recipe, input_shape):
@@ -374,18 +315,15 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         session_s = time.perf_counter() - t0
         metrics_test = measure(final, recipe, x_test, y_test)
 
-    card = {
-        **writer.model_fields(final), "name": recipe.name, "dataset": recipe.dataset, "recipe": recipe.to_dict(),
-        "data": data.source(recipe.dataset),
-        "metrics": metrics_test,
-        "training": {"epochs": len(rows), **({"steps": len(rows) * fit_args["steps_per_epoch"]} if rendered else {}),
-                     "devices": replicas.devices, "hosts": replicas.processes, "precision": trained_in,
-                     "wall_time_s": round(sum(r["epoch_time_s"] for r in rows), 1),
-                     "this_session_s": round(session_s, 1), "prior_fit_s": prior_s,
-                     "final_epoch": {k: round(float(v), 4) for k, v in rows[-1].items()}},
-        **provenance(),
-        "reproduce": reproduce_line(recipe) + (" --mixed-precision" if trained_in != "float32" else ""),
-    }
+    card = writer.model_card(
+        final, recipe.name, recipe.dataset, recipe=recipe, data=card_schema.DataRecord(**data.source(recipe.dataset)),
+        metrics=card_schema.Metrics(**metrics_test),
+        training=card_schema.Training(
+            epochs=len(rows), steps=len(rows) * fit_args["steps_per_epoch"] if rendered else None,
+            devices=replicas.devices, hosts=replicas.processes, precision=trained_in,
+            wall_time_s=round(sum(r["epoch_time_s"] for r in rows), 1), this_session_s=round(session_s, 1),
+            prior_fit_s=prior_s, final_epoch={k: round(float(v), 4) for k, v in rows[-1].items()}),
+        reproduce=reproduce_line(recipe) + (" --mixed-precision" if trained_in != "float32" else ""))
     return final, card, (x_test, y_test)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo import card as card_schema
-from zoo import cards, checkpoints, outputs, plots
+from zoo import cards, checkpoints, outputs, plots, provenance
 from zoo.models import precision
 
 HISTORY_FILE = "history.csv"
@@ -58,11 +58,13 @@ def detached(model, weights=None):
     return copy
 
 
-def model_fields(model) -> dict:
-    """The card's fields that describe the network itself, the same for every writer."""
-    return {"schema_version": card_schema.SCHEMA_VERSION, "kind": "autoencoder", "family": model.family,
-            "model_config": model.get_config(), "params": int(model.count_params()),
-            "likelihood": model.likelihood.describe()}
+def model_card(model, name: str, dataset: str | None, **sections) -> card_schema.Card:
+    """The card every writer of a model starts from: the network itself (family, config, parameters,
+    likelihood) and where it is being made (zoo.provenance), plus `sections` (recipe, data, training, metrics,
+    lineage, parent, reproduce, ...: zoo.card's records)."""
+    return card_schema.Card(name=name, kind="autoencoder", dataset=dataset, params=int(model.count_params()),
+                            provenance=provenance.record(), family=model.family, model_config=model.get_config(),
+                            likelihood=model.likelihood.describe(), **sections)
 
 
 def write_pictures(model, images, labels, folder: Path) -> None:
@@ -84,7 +86,8 @@ def write_pictures(model, images, labels, folder: Path) -> None:
         plots.save_grid(model.sample(64, seed=0, prior="normal"), folder / "samples_normal_prior.png")
 
 
-def write_checkpoint(out, model, card: dict, rows=None, shown=None, readme=False, overwrite=False) -> dict:
+def write_checkpoint(out, model, card: card_schema.Card, rows=None, shown=None, readme=False,
+                     overwrite=False) -> card_schema.Card:
     """Write checkpoint folder `out` for `model`: model.keras, history.csv (`rows`), the pictures (`shown`:
     (images, labels) to reconstruct; None draws samples only), README.md if `readme` (a user's model; the
     shipped ones get theirs from scripts/make_cards.py) and the card with every file listed. Call inside
@@ -102,14 +105,14 @@ def write_checkpoint(out, model, card: dict, rows=None, shown=None, readme=False
             except RuntimeError:  # a fitted density not fitted yet: no picture
                 pass
         if readme:
-            listed = {**card, "files": {checkpoints.MODEL_FILE: checkpoints.file_entry(tmp / checkpoints.MODEL_FILE)}}
+            listed = checkpoints.record_files(tmp, card.replace(files={}), [checkpoints.MODEL_FILE])
             (tmp / "README.md").write_text(cards.user_readme(listed))
         return card
 
     return checkpoints.write_folder(out, fill, overwrite)
 
 
-def add_to_checkpoint(folder, card: dict, staged: Path) -> dict:
+def add_to_checkpoint(folder, card: card_schema.Card, staged: Path) -> card_schema.Card:
     """Move the files written into staging folder `staged` (beside `folder`) into checkpoint `folder`, then
     write its card listing them: the folder goes on proving itself the zoo's. Returns the card written."""
     written = sorted(p.name for p in Path(staged).iterdir() if p.is_file() and p.name != outputs.STAGING_MARK)

@@ -20,11 +20,11 @@ def test_checkpoint_readme_is_generated_and_measured(name):
     readme = (checkpoints.root() / name / "README.md").read_text()
     assert readme == cards.hf_readme(card), f"{name}/README.md is stale: run `python scripts/make_cards.py`"
     assert readme.startswith("---\nlibrary_name: keras\n") and "model-index:" in readme
-    assert "evaluation" in card, f"{name} was not measured: run `zoo evaluate {name}`"
-    if card["evaluation"].get("disentanglement"):  # a factor dataset: the scores and the labelled traversal
+    assert card.evaluation, f"{name} was not measured: run `zoo evaluate {name}`"
+    if card.evaluation.disentanglement:  # a factor dataset: the scores and the labelled traversal
         assert "- Disentanglement: " in readme and "![latent traversal](traversal.png)" in readme
     elif "Latent traversal" in readme:  # the text names as many rows as the grid has: at most the code's units
-        latent = card["recipe"]["latent_dim"]
+        latent = card.recipe.latent_dim
         assert ("(all %d)" % latent if latent <= 8 else "(the 8 most varied)") in readme
 
 
@@ -75,12 +75,12 @@ def test_a_gpu_record_names_the_gpu_and_pairs_the_precisions():
 
 def _measured(name):
     card = checkpoints.read_card(checkpoints.root() / name)
-    assert card and "evaluation" in card, f"{name} was not measured: run `zoo evaluate {name}`"
+    assert card and card.evaluation, f"{name} was not measured: run `zoo evaluate {name}`"
     return card
 
 
 def _nll(name):
-    return _measured(name)["evaluation"]["likelihood"]["iwae_nll_nats"]
+    return _measured(name).evaluation.likelihood.iwae_nll_nats
 
 
 def test_the_likelihood_models_ship_for_their_likelihood():
@@ -92,26 +92,25 @@ def test_the_likelihood_models_ship_for_their_likelihood():
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
 def test_some_n01_sampled_family_draws_better_than_the_plain_vae(dataset):
-    best = min(_measured(f"{f}-{dataset}")["evaluation"]["samples"]["fid"] for f in ("beta_vae", "wae", "aae", "iwae"))
-    assert best < _measured(f"vae-{dataset}")["evaluation"]["samples"]["fid"]
+    best = min(_measured(f"{f}-{dataset}").evaluation.samples.fid for f in ("beta_vae", "wae", "aae", "iwae"))
+    assert best < _measured(f"vae-{dataset}").evaluation.samples.fid
 
 
 def test_wae_ships_for_diverse_samples_and_its_small_code_variant_for_recognisable_ones():
     """wae-mnist keeps the code that covers every kind of digit; wae_d6-mnist trades that for validity."""
-    wae, d6 = (_measured(n)["evaluation"]["samples"] for n in ("wae-mnist", "wae_d6-mnist"))
-    assert wae["recall"] > 2 * d6["recall"] and d6["validity"] > wae["validity"]
+    wae, d6 = (_measured(n).evaluation.samples for n in ("wae-mnist", "wae_d6-mnist"))
+    assert wae.recall > 2 * d6.recall and d6.validity > wae.validity
 
 
 def test_iwae_d6_beats_the_vae_of_its_own_network():
     """The small-code IWAE still earns its cost: its NLL is below a plain vae's with its network and training."""
     card = _measured("iwae_d6-mnist")
-    assert "baseline" in card, "run `python scripts/baseline.py iwae_d6-mnist` (the card lost it when retrained)"
-    base, lik = card["baseline"], card["evaluation"]["likelihood"]
-    assert base["family"] == "vae"
-    assert {f: base["recipe"][f] for f in SAME} == {f: card["recipe"][f] for f in SAME}
-    same_estimator = ("k", "images", "binarized")
-    assert {k: base["likelihood"][k] for k in same_estimator} == {k: lik[k] for k in same_estimator}
-    assert lik["iwae_nll_nats"] < base["likelihood"]["iwae_nll_nats"]
+    assert card.baseline, "run `python scripts/baseline.py iwae_d6-mnist` (the card lost it when retrained)"
+    base, lik = card.baseline, card.evaluation.likelihood
+    assert base.family == "vae"
+    assert {f: getattr(base.recipe, f) for f in SAME} == {f: getattr(card.recipe, f) for f in SAME}
+    assert (base.likelihood.k, base.likelihood.images, base.likelihood.binarized) == (lik.k, lik.images, lik.binarized)
+    assert lik.iwae_nll_nats < base.likelihood.iwae_nll_nats
     assert "Same network trained as a plain `vae`" in (checkpoints.root() / "iwae_d6-mnist" / "README.md").read_text()
 
 

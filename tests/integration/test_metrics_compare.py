@@ -4,6 +4,7 @@ import pytest
 
 import zoo
 from zoo import classifiers, data, evaluation, metrics
+from zoo.card import as_json
 
 
 @pytest.mark.parametrize("dataset, floor", [("mnist", 0.99), ("fashion_mnist", 0.90)])
@@ -11,7 +12,7 @@ def test_evaluator_is_accurate_and_real_images_are_valid(dataset, floor):
     ev = classifiers.load(dataset)
     x, y = data.load_split(dataset, "test")
     feats, probs = ev(x[:2000])
-    assert ev.card["metrics"]["values"]["accuracy"] >= floor
+    assert ev.card.metrics.values["accuracy"] >= floor
     assert (probs.argmax(1) == y[:2000]).mean() >= floor - 0.01
     assert feats.shape == (2000, 128)
     # the classifier on its own test images: validity close to 1 on MNIST (measured 0.79 on Fashion-MNIST,
@@ -32,7 +33,7 @@ def test_ex_post_section_matches_the_card_and_fills_iwae_holes():
     """evaluate(sections=["ex_post"]) on a shipped card: the mixture refitted to the training codes gives the
     card's numbers again, and it samples far more recognisable digits than iwae-mnist's own N(0, I)."""
     model = zoo.load("iwae-mnist")
-    card = model.card["evaluation"]
+    card = as_json(model.card.evaluation)
     protocol = {"samples": 2000}
     fresh = evaluation.evaluate(model, "mnist", protocol, log=lambda *a: None, sections=["ex_post"],
                                 previous=card)

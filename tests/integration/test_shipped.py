@@ -47,8 +47,8 @@ def given(model, y):
 def test_loads_by_name_works_and_reconstructs_as_its_card_says(name, split):
     model = zoo.load(name)
     card = model.card
-    assert model.compiled and model.family == card["family"] == zoo.info(name)["recipe"]["family"]
-    x, y = (a[:1000] for a in split(card["dataset"], "test", labels=True))
+    assert model.compiled and model.family == card.family == zoo.info(name)["recipe"]["family"]
+    x, y = (a[:1000] for a in split(card.dataset, "test", labels=True))
     grey = model.image_shape[-1] == 1
     z = model.encode(x[:50, ..., 0] if grey else x[:50], **given(model, y[:50]))  # grey without a channel axis
     assert z.shape == (50, model.latent_dim)
@@ -57,7 +57,7 @@ def test_loads_by_name_works_and_reconstructs_as_its_card_says(name, split):
     assert s.shape == (64, *model.image_shape) and 0 <= s.min() and s.max() <= 1
     np.testing.assert_array_equal(s, model.sample(64, seed=0))
     mse = float(np.mean((model.reconstruct(x, **given(model, y)) - x / 255.0) ** 2))
-    stated = card["metrics"]["values"]["mse_first_1000"]
+    stated = card.metrics.values["mse_first_1000"]
     assert mse <= stated * 1.01 + 1e-6, (mse, stated)
     assert mse == pytest.approx(stated, rel=0.01)  # the card's number is reproducible
 
@@ -65,7 +65,7 @@ def test_loads_by_name_works_and_reconstructs_as_its_card_says(name, split):
 @pytest.mark.parametrize("name", FINETUNED)
 def test_finetune_on_new_data_lowers_loss(name, split):
     model = zoo.load(name)
-    dataset, batch, epochs = model.card["dataset"], 64, 1
+    dataset, batch, epochs = model.card.dataset, 64, 1
     if dataset in OTHER:
         x, y = (a[:1000] for a in split(OTHER[dataset], "train", labels=True))
     elif not data.DATASETS[dataset].rendered:  # photographs: test images, which it never trained on
@@ -106,7 +106,7 @@ def test_cvae_draws_the_requested_classes():
         model, ev = zoo.load(name), classifiers.load(name.split("-", 1)[1])
         asked = np.arange(1000) % 10
         agreement = metrics.label_agreement(ev(model.sample(1000, seed=1, labels=asked))[1], asked)
-        stated = model.card["evaluation"]["samples"]["label_agreement"]
+        stated = model.card.evaluation.samples.label_agreement
         assert agreement["label_agreement"] == pytest.approx(stated, abs=0.04), name
         assert stated > 0.5, name  # chance is 0.1
 

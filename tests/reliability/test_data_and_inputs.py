@@ -64,7 +64,7 @@ def test_numeric_class_folders_are_their_numbers(tmp_path):
 def test_named_class_folders_become_the_cvae_class_names_on_the_card(tmp_path):
     folder = class_folders(tmp_path / "imgs", ["boot", "coat", "shirt"])
     m, _ = zoo.finetune("cvae-mnist", folder, epochs=1, out_dir=tmp_path / "out", verbose=0, log=quiet)
-    assert m.card["data"]["classes"] == {"boot": 0, "coat": 1, "shirt": 2}
+    assert m.card.data.classes == {"boot": 0, "coat": 1, "shirt": 2}
     again = zoo.load(tmp_path / "out")
     assert again.class_names[:3] == ["boot", "coat", "shirt"]
     np.testing.assert_array_equal(again.sample(4, seed=0, labels="coat"), again.sample(4, seed=0, labels=1))
@@ -111,7 +111,11 @@ def test_unverified_folders_warn_and_upper_case_hashes_verify(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         zoo.load(folder)  # verified, silently
-    card["files"]["model.keras"]["sha256"] = None
+    card["files"]["model.keras"]["sha256"] = None  # a damaged entry is refused, naming it
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="files.model.keras.sha256 should be str"):
+        zoo.load(folder)
+    del card["files"]["model.keras"]  # a card that records no hash for the weights: loaded, with a warning
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.warns(UserWarning, match="without a sha256"):
         zoo.load(folder)

@@ -46,7 +46,7 @@ def test_empty_and_home_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     zoo.finetune("ae-mnist", x, epochs=1, out_dir="~/mine", verbose=0, log=lambda *a: None)
     assert (tmp_path / "home" / "mine" / "card.json").is_file()  # `~` is the home folder, as zoo.load reads it
-    assert zoo.load("~/mine").card["parent"]["name"] == "ae-mnist"
+    assert zoo.load("~/mine").card.parent.name == "ae-mnist"
 
 
 @pytest.mark.backend_agnostic
@@ -96,7 +96,7 @@ def test_shipped_checkpoints_are_not_replaced_by_a_users_run(tmp_path, monkeypat
     from zoo import measuring
 
     card = measuring.measure("ae-mnist", copy_to=copy, pictures_only=True)
-    assert outputs.ownership_problem(copy) is None and card["name"] == "ae-mnist"
+    assert outputs.ownership_problem(copy) is None and card.name == "ae-mnist"
     assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
 
 
@@ -120,6 +120,7 @@ def test_reading_a_card_never_builds_its_config(tmp_path, monkeypatch):
     import shutil
 
     from zoo import cards, checkpoints
+    from zoo.card import Card
 
     folder = tmp_path / "hvae"
     shutil.copytree(checkpoints.root() / "hvae-mnist", folder)
@@ -133,9 +134,9 @@ def test_reading_a_card_never_builds_its_config(tmp_path, monkeypatch):
 
     monkeypatch.setattr(hvae.TopDownPrior, "__init__", never)
     monkeypatch.setattr(vamp.VampPrior, "__init__", never)
-    assert "VampPrior" in cards.summary(card)
+    assert "VampPrior" in cards.summary(Card.from_dict(card))
     card["model_config"]["prior"]["config"] = {"nonsense": True}
-    assert "damaged" in cards.summary(card)
+    assert "damaged" in cards.summary(Card.from_dict(card))
 
 
 def test_a_crafted_config_is_quoted_briefly_in_the_error(tmp_path):

@@ -33,14 +33,14 @@ pathlib.Path.write_text = dies_at_k(pathlib.Path.write_text)
 
 def fill(tmp):
     (tmp / "weights.txt").write_text("new")
-    return {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1, "code_version": {}}
+    return {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1, "code_version": {"zoo": "0.1.0"}}
 
 with outputs.claim(out):
     checkpoints.write_folder(out, fill)
 """
 
 CARD = {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1,
-        "code_version": {}}  # the smallest card the schema takes
+        "code_version": {"zoo": "0.1.0"}}  # the smallest card the schema takes
 
 
 def write_old(out):

@@ -9,7 +9,8 @@ from zoo import card, checkpoints
 pytestmark = pytest.mark.backend_agnostic
 
 SHIPPED = sorted(p.parent for p in checkpoints.root().glob("*/card.json"))
-PROVENANCE = {"hardware": {"platform": "Linux"}, "code_version": {"zoo": "0.1.0", "git_commit": "abc"},
+PROVENANCE = {"hardware": {"cpu_count": 2, "keras_backend": "jax", "versions": {}},
+              "code_version": {"zoo": "0.1.0", "git_commit": "abc"},
               "created": "2026-11-25T23:21:30+00:00"}
 
 
@@ -21,10 +22,13 @@ def test_every_shipped_card_is_at_the_current_schema_and_round_trips_exactly():
         typed = card.Card.from_dict(raw)
         assert typed.to_dict() == raw, folder.name  # no key the schema does not know, none lost
         assert typed.metrics.on == "test" and typed.metrics.images == 10000 and typed.metrics.values, folder.name
-        assert checkpoints.MODEL_FILE in typed.files and typed.provenance.code_version["zoo"]
+        assert typed.model_sha256 and typed.provenance.code_version.zoo and typed.provenance.hardware.cpu_count
         if typed.kind == "autoencoder":
-            assert typed.recipe["name"] == typed.name and typed.training.epochs == typed.recipe["epochs"]
+            assert typed.recipe.name == typed.name and typed.training.epochs == typed.recipe.epochs
             assert "mse" in typed.metrics.values
+            ev = typed.evaluation  # every section typed: a reader meets attributes, never the JSON's keys
+            assert isinstance(ev, card.Evaluation) and isinstance(ev.reconstruction, card.Reconstruction)
+            assert (ev.disentanglement is None) == (ev.samples is not None), folder.name
         else:
             assert 0.8 < typed.metrics.values["accuracy"] <= 1 and typed.feature_layer
 
@@ -48,7 +52,7 @@ def test_a_finetuned_card_and_an_evaluator_of_the_first_format_migrate():
     typed = card.Card.from_dict(tuned)
     assert typed.metrics == card.Metrics("heldout", {"mse": 0.1}, 10, {"mse": 0.2}, "reconstruction")
     assert typed.lineage == card.Lineage("finetune", {"epochs": 1, "learning_rate": 1e-4})
-    assert typed.parent == {"name": "ae-mnist", "sha256": "ab"}
+    assert typed.parent == card.Parent("ae-mnist", "ab")
     assert typed.to_dict()["dataset"] is None and typed.to_dict()["finetune"]["epochs"] == 1
     evaluator = {"name": "evaluator-mnist", "dataset": "mnist", "test_accuracy": 0.99, "test_images": 10000,
                  "epochs": 8, "wall_time_s": 585.4, "params": 5, "feature_layer": "features", **PROVENANCE}
@@ -66,6 +70,13 @@ def test_a_finetuned_card_and_an_evaluator_of_the_first_format_migrate():
     ({"files": {"model.keras": {"sha256": 5, "bytes": 1}}}, "files.model.keras.sha256 should be str"),
     ({"schema_version": 9}, "schema_version 9 is not one this zoo reads"),
     ({"kind": "poem"}, "kind should be one of"),
+    ({"hardware": {"cpu_count": "two", "keras_backend": "jax", "versions": {}}}, "hardware.cpu_count should be int"),
+    ({"evaluation": {"protocol": {"seed": 0}, "test_images": 10, "reconstruction": {"mse": 0.1},
+                     "likelihood": {"neg_elbo_nats": 1, "iwae_nll_nats": 1, "k": 4.5, "images": 8,
+                                    "binarized": True}}}, "evaluation.likelihood.k should be int"),
+    ({"evaluation": {"protocol": {"seed": 0}, "test_images": 10, "reconstruction": {"mse": 0.1},
+                     "denoising": {"gaussian@0.5": {"mse": 0.1}}}}, "evaluation.denoising.gaussian@0.5 lacks psnr"),
+    ({"seeds": [{"seed": 1}]}, "seeds[0] lacks scores"),
 ])
 def test_a_card_that_breaks_the_schema_is_refused_naming_the_key(change, message):
     good = {"schema_version": 2, "name": "m", "kind": "autoencoder", "dataset": None, "params": 1, **PROVENANCE}

@@ -68,12 +68,12 @@ def test_info_is_a_summary_and_json_on_request(capsys, tmp_path):
     assert cli.main(["info", "ae-mnist"]) == 0
     out = capsys.readouterr().out
     card = checkpoints.read_card(checkpoints.root() / "ae-mnist")
-    assert f"{card['evaluation']['samples']['fid']:.2f}" in out  # the measured headline, with what it means
-    assert f"{card['evaluation']['holes']['normal_prior']['fid']:.2f}" in out and "holes" in out
+    assert f"{card.evaluation.samples.fid:.2f}" in out  # the measured headline, with what it means
+    assert f"{card.evaluation.holes.normal_prior.fid:.2f}" in out and "holes" in out
     assert "10-component full-covariance Gaussian mixture fitted to the training codes" in out
     assert 'model = zoo.load("ae-mnist")' in out
     assert cli.main(["info", "ae-mnist", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["files"]["model.keras"]["sha256"] == card["files"]["model.keras"]["sha256"]
+    assert json.loads(capsys.readouterr().out)["files"]["model.keras"]["sha256"] == card.model_sha256
 
 
 def test_info_of_an_unmeasured_keras_file(capsys, tmp_path):

@@ -131,7 +131,7 @@ def test_finetuning_a_logistic_mixture_model_reports_its_nll(tmp_path):
     x = np.random.default_rng(0).integers(0, 256, (40, 8, 8, 3)).astype("uint8")
     logs = []
     tuned, _ = zoo.finetune(model, x, epochs=1, out_dir=tmp_path / "tuned", verbose=0, log=logs.append)
-    held = tuned.card["metrics"]
-    assert "nll_nats" in held["values"] and "bce_nats" not in held["values"]
+    held = tuned.card.metrics.values
+    assert "nll_nats" in held and "bce_nats" not in held
     assert any(" NLL " in line and "nats after" in line for line in logs), logs
-    assert "logistics" in tuned.card["likelihood"]
+    assert "logistics" in tuned.card.likelihood

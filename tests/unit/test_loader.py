@@ -25,7 +25,7 @@ def folder(tmp_path, images):
 
 def test_loads_folder_and_info(folder):
     model = zoo.load(str(folder))
-    assert model.compiled and model.card["name"] == "x"
+    assert model.compiled and model.card.name == "x"
     info = zoo.info(str(folder))
     assert info["paths"]["model.keras"].endswith("model.keras")
 

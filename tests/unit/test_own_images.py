@@ -46,11 +46,11 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     model, history = zoo.finetune("ae-mnist", frames, epochs=20, learning_rate=1e-3, validation_split=0.2,
                                   out_dir=out, verbose=0, log=logs.append)
     assert "resized 40x36 -> 28x28" in " ".join(logs) and "grayscale" in " ".join(logs), logs
-    held = model.card["metrics"]
-    assert held["on"] == "heldout" and held["images"] == model.card["data"]["heldout_images"] == 60
-    assert model.card["data"]["train_images"] == 240
-    assert held["values"]["mse"] < 0.5 * held["before"]["mse"], held
-    assert held["values"]["bce_nats"] < held["before"]["bce_nats"]
+    held = model.card.metrics
+    assert held.on == "heldout" and held.images == model.card.data.heldout_images == 60
+    assert model.card.data.train_images == 240
+    assert held.values["mse"] < 0.5 * held.before["mse"], held
+    assert held.values["bce_nats"] < held.before["bce_nats"]
     assert len(history.history["loss"]) == 20 and "val_loss" in history.history
 
     # samples come from the new data: their mean image is nearer the frames' than MNIST's
@@ -59,7 +59,7 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     mean = model.sample(1000, seed=0).mean(0)
     d_new, d_old = (float(np.sqrt(np.mean((mean - x.mean(0)) ** 2))) for x in (x_new, x_old))
     assert d_new < d_old, (d_new, d_old)
-    assert held["values"]["sample_mean_rms"] < held["before"]["sample_mean_rms"]
+    assert held.values["sample_mean_rms"] < held.before["sample_mean_rms"]
 
     # the folder is a zoo checkpoint: card with parent and recipe, pictures, and it loads back the same model
     card = zoo.info(str(out))
@@ -96,7 +96,7 @@ def test_conditional_model_needs_labels_and_takes_class_folders(tmp_path):
     for k in (0, 1):  # two class folders -> labels 0 and 1
         write_frames(tmp_path / "classes" / f"class_{k}", 10, seed=k)
     model, _ = zoo.finetune("cvae-mnist", tmp_path / "classes", epochs=1, verbose=0, log=quiet)
-    assert model.card["data"]["labelled"]
+    assert model.card.data.labelled
     with pytest.raises(ValueError, match="0..9"):
         zoo.finetune(model, (np.zeros((4, 28, 28), "uint8"), np.array([0, 1, 2, 12])), epochs=1, log=quiet)
 
@@ -155,13 +155,13 @@ def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
     out = tmp_path / "cli-ft"
     assert cli.main(["finetune", "ae-mnist", "--data", str(frames), "--epochs", "1", "-o", str(out)]) == 0
     card = zoo.load(str(out)).card
-    assert card["parent"]["name"] == "ae-mnist" and card["training"]["precision"] == "float32"
+    assert card.parent.name == "ae-mnist" and card.training.precision == "float32"
     assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32x3", "--epochs", "1",
                      "--mixed-precision", "--out", str(tmp_path / "cli-new")]) == 0
     assert keras.config.dtype_policy().name == "float32"  # the command's policy ends with it
     new = zoo.load(str(tmp_path / "cli-new"))
-    assert new.image_shape == (32, 32, 3) and new.card["training"]["precision"] == "mixed_bfloat16"
-    assert new.card["reproduce"].endswith("--mixed-precision")
+    assert new.image_shape == (32, 32, 3) and new.card.training.precision == "mixed_bfloat16"
+    assert new.card.reproduce.endswith("--mixed-precision")
     assert cli.main(["info", str(tmp_path / "cli-new")]) == 0
     assert "mixed bfloat16; reproduce: zoo train ae" in capsys.readouterr().out
     (tmp_path / "empty").mkdir()
@@ -178,9 +178,9 @@ def test_reproduce_lines_reproduce(tmp_path, images):
     import zoo
 
     first, _ = zoo.finetune("ae-mnist", images, epochs=1, out_dir=tmp_path / "my ae", verbose=0, log=lambda *a: None)
-    assert first.card["reproduce"].startswith("zoo finetune ae-mnist --data <an array (64, 28, 28), saved as a folder")
+    assert first.card.reproduce.startswith("zoo finetune ae-mnist --data <an array (64, 28, 28), saved as a folder")
     again, _ = zoo.finetune(tmp_path / "my ae", images, epochs=1, seed=3, verbose=0, log=lambda *a: None)
-    assert again.card["reproduce"].startswith(f"zoo finetune '{tmp_path / 'my ae'}' --data <")
-    assert " --seed 3" in again.card["reproduce"]
+    assert again.card.reproduce.startswith(f"zoo finetune '{tmp_path / 'my ae'}' --data <")
+    assert " --seed 3" in again.card.reproduce
     new, _ = zoo.train("ae", images, epochs=1, validation_split=0.25, seed=5, verbose=0, log=lambda *a: None)
-    assert "--validation-split 0.25 --seed 5" in new.card["reproduce"]
+    assert "--validation-split 0.25 --seed 5" in new.card.reproduce

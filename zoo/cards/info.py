@@ -1,8 +1,9 @@
 """`zoo info NAME`: what a model is, how good it measured, how to use it, in a terminal's few lines."""
 from __future__ import annotations
 
-from zoo import catalogue, checkpoints
-from zoo.cards.common import _bits, _conditional, _ev, _precision, family_blurb, machine
+from zoo import catalogue
+from zoo.card import Card
+from zoo.cards.common import _bits, _conditional, _precision, family_blurb
 from zoo.datasets import DATASETS
 
 
@@ -13,13 +14,13 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<!\bal)\. ", para, maxsplit=1)[0].rstrip(":.") + "."
 
 
-def _sampler(card: dict) -> str:
+def _sampler(card: Card) -> str:
     """The model's own sampler in a phrase, from the prior's config on the card: read, never built (a card's
     config is not covered by any hash, and building it could ask for any amount of memory)."""
     import keras
 
-    cfg = card["model_config"].get("prior")
-    cls = keras.saving.get_registered_object(cfg["registered_name"]) if isinstance(cfg, dict) else None
+    cfg = card.prior_config
+    cls = keras.saving.get_registered_object(cfg.get("registered_name")) if cfg else None
     if cls is None:
         return "unknown (no prior on the card)"
     try:
@@ -34,60 +35,57 @@ SAMPLE_HEADLINES = tuple(catalogue.get(k) for k in ("fid", "validity"))
 DISENTANGLEMENT_HEADLINES = tuple(catalogue.get(k) for k in ("mig", "factor_vae", "dci_disentanglement"))
 
 
-def _headlines(card: dict) -> list[tuple[str, str, str]]:
+def _headlines(card: Card) -> list[tuple[str, str, str]]:
     """(what, value, what it means) for the numbers a user decides by."""
-    m = card.get("metrics") or {}
-    ev, test = _ev(card), m.get("values", {}) if m.get("on") == "test" else {}
-    rec = ev.get("reconstruction") or test
+    m, ev = card.metrics, card.evaluation
+    test = m.values if m and m.on == "test" else {}
+    mse = ev.reconstruction.mse if ev else test.get("mse")
     rows = []
-    if "mse" in rec:
-        rows.append(("reconstruction MSE", f"{rec['mse']:.4f}", "per pixel on the test images; lower is better"))
-    lik = ev.get("likelihood")
+    if mse is not None:
+        rows.append(("reconstruction MSE", f"{mse:.4f}", "per pixel on the test images; lower is better"))
+    lik = ev.likelihood if ev else None
     if lik:
-        given = " | y" if lik.get("conditional") else ""
-        rows.append(("NLL", f"{lik['iwae_nll_nats']:.2f} nats{_bits(lik)}",
-                     f"a bound on -log p(x{given}) (IWAE, k={lik['k']:,}); lower is better"))
+        given = " | y" if lik.conditional else ""
+        rows.append(("NLL", f"{lik.iwae_nll_nats:.2f} nats{_bits(lik)}",
+                     f"a bound on -log p(x{given}) (IWAE, k={lik.k:,}); lower is better"))
     elif "neg_elbo_nats" in test:
         rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
-    s = ev.get("samples")
+    s = ev.samples if ev else None
     if s:
-        rows += [(m.title, m.format(s[m.key]), m.explained()) for m in SAMPLE_HEADLINES]
-        rows.append(("precision / recall", f"{s['precision']:.3f} / {s['recall']:.3f}", "samples that look real / "
+        rows += [(h.title, h.format(getattr(s, h.key)), h.explained()) for h in SAMPLE_HEADLINES]
+        rows.append(("precision / recall", f"{s.precision:.3f} / {s.recall:.3f}", "samples that look real / "
                      "test images the samples cover"))
-    holes = ev.get("holes", {})
-    if "normal_prior" in holes and card["model_config"].get("prior", {}).get("class_name") != "StandardNormal":
-        rows.append(("FID of z ~ N(0, I)", f"{holes['normal_prior']['fid']:.2f}", "the naive draw, which lands in "
+    prior = card.prior_config or {}
+    if ev and ev.holes and prior.get("class_name") != "StandardNormal":
+        rows.append(("FID of z ~ N(0, I)", f"{ev.holes.normal_prior.fid:.2f}", "the naive draw, which lands in "
                      "the latent space's holes"))
-    d = (ev.get("disentanglement") or {}).get("scores")
-    if d:
-        rows += [(m.title, m.format(d[m.key]), m.explained()) for m in DISENTANGLEMENT_HEADLINES]
-    if m.get("before"):
-        rows.append((f"{m['on']} MSE", f"{m['before']['mse']:.4f} -> {m['values']['mse']:.4f}",
+    if ev and ev.disentanglement:
+        d = ev.disentanglement.scores
+        rows += [(h.title, h.format(d[h.key]), h.explained()) for h in DISENTANGLEMENT_HEADLINES]
+    if m and m.before:
+        rows.append((f"{m.on} MSE", f"{m.before['mse']:.4f} -> {m.values['mse']:.4f}",
                      "before and after its training on the new images"))
     return rows
 
 
-def summary(card: dict, where: str | None = None) -> str:
+def summary(card: Card, where: str | None = None) -> str:
     """`zoo info NAME`: what the model is, how good it measured, and the lines that load and sample it."""
-    cfg, name = card["model_config"], card["name"]
-    shape = "x".join(str(s) for s in cfg["input_shape"])
-    dataset = DATASETS[card["dataset"]].title if card.get("dataset") in DATASETS else card.get("dataset") or "your images"
-    copy = (card.get("data") or {}).get("copy")
-    dataset = f"{dataset} ({copy})" if copy else dataset
-    lines = [f"{name}: {card['family']} on {dataset} ({shape} images), {cfg['latent_dim']}-d code, "
-             f"{cfg.get('backbone', 'mlp')} backbone, {card['params']:,} parameters",
-             "  " + _first_sentence(family_blurb(card["family"])),
+    name, shape = card.name, card.input_shape
+    dataset = DATASETS[card.dataset].title if card.dataset in DATASETS else card.dataset or "your images"
+    dataset = f"{dataset} ({card.data.copy})" if card.data and card.data.copy else dataset
+    lines = [f"{name}: {card.family} on {dataset} ({'x'.join(map(str, shape))} images), {card.latent_dim}-d code, "
+             f"{card.model_config.get('backbone', 'mlp')} backbone, {card.params:,} parameters",
+             "  " + _first_sentence(family_blurb(card.family)),
              f"  Sampler: {_sampler(card)}."]
-    parent = (card.get("parent") or {}).get("name")
-    if parent:
-        lines.append(f"  Fine-tuned from {parent}; its measured numbers do not carry over.")
-    t = card.get("training")
-    if t and card.get("hardware"):
-        lines.append(f"  Trained {t['epochs']} epochs, {checkpoints.train_minutes(card):.1f} min on "
-                     f"{machine(card['hardware'])}{_precision(t)}; reproduce: {card['reproduce']}")
+    if card.parent:
+        lines.append(f"  Fine-tuned from {card.parent.name}; its measured numbers do not carry over.")
+    t, hw = card.training, card.provenance and card.provenance.hardware
+    if t and hw:
+        lines.append(f"  Trained {t.epochs} epochs, {t.minutes:.1f} min on "
+                     f"{hw.describe()}{_precision(t)}; reproduce: {card.reproduce}")
     rows = _headlines(card)
     if rows:
-        lines += ["", "Measured" + (" (zoo evaluate; all numbers: --json)" if _ev(card) else "") + ":"]
+        lines += ["", "Measured" + (" (zoo evaluate; all numbers: --json)" if card.evaluation else "") + ":"]
         width = max(len(r[0]) for r in rows)
         vwidth = max(len(r[1]) for r in rows)
         lines += [f"  {what:{width}}  {value:>{vwidth}}  {meaning}" for what, value, meaning in rows]
@@ -96,7 +94,7 @@ def summary(card: dict, where: str | None = None) -> str:
     ref = where or name
     cond = ", labels=[3] * 16" if _conditional(card) else ""
     lines += ["", "Use it:", "  import zoo", f'  model = zoo.load("{ref}")',
-              f"  images = model.sample(16{cond}, seed=0)   # (16, {', '.join(map(str, cfg['input_shape']))}) in [0, 1]",
+              f"  images = model.sample(16{cond}, seed=0)   # (16, {', '.join(map(str, shape))}) in [0, 1]",
               "  codes = model.encode(x); x_hat = model.decode(codes)",
               f"  zoo sample {ref} -o samples.png"]
     return "\n".join(lines)

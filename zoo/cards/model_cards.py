@@ -6,10 +6,10 @@ import math
 from pathlib import Path
 
 from zoo import catalogue, checkpoints, recipes
+from zoo.card import Card
 from zoo.cards.common import (
     DISENTANGLEMENT_HEAD,
     NOT_INCEPTION,
-    _ev,
     _f,
     _table,
     _target,
@@ -21,27 +21,27 @@ from zoo.cards.common import (
 from zoo.cards.hub_readme import hf_readme
 
 
-def summary_rows(cards):
+def summary_rows(cards: list[Card]):
     head = ["model", "family", "dataset", "params", "latent", "train time",
             *(catalogue.get(k).label for k in ("mse", "iwae_nll", "fid", "kid", "precision", "recall", "validity")),
             catalogue.get("coverage").title]
     rows = []
     for c in cards:
-        ev, s = _ev(c), _ev(c).get("samples", {})
-        lik = ev.get("likelihood", {})
-        mse = ev.get("reconstruction", {}).get("mse", c["metrics"]["values"]["mse"])
-        rows.append([f"[{c['name']}](#{c['name']})", c["family"], data_name(c), f"{c['params']:,}",
-                     str(c["recipe"]["latent_dim"]),
-                     f"{checkpoints.train_minutes(c):.1f} min"
-                     + (f" ({c['hardware']['accelerator']})" if c["hardware"].get("accelerator") else ""),
-                     _f(mse, "{:.4f}"), _f(lik.get("iwae_nll_nats")) + (" (given y)" if lik.get("conditional") else ""),
-                     _f(s.get("fid")), _f(s.get("kid"), "{:.4f}"),
-                     _f(s.get("precision"), "{:.3f}"), _f(s.get("recall"), "{:.3f}"), _f(s.get("validity"), "{:.3f}"),
-                     _f(s.get("class_entropy_ratio"), "{:.3f}")])
+        ev, hw = c.evaluation, c.provenance.hardware
+        s = ev.samples if ev and ev.samples else None
+        lik = ev.likelihood if ev else None
+        mse = ev.reconstruction.mse if ev else c.metrics.values["mse"]
+        rows.append([f"[{c.name}](#{c.name})", c.family, data_name(c), f"{c.params:,}", str(c.recipe.latent_dim),
+                     f"{c.training.minutes:.1f} min" + (f" ({hw.accelerator})" if hw.accelerator else ""),
+                     _f(mse, "{:.4f}"),
+                     _f(lik and lik.iwae_nll_nats) + (" (given y)" if lik and lik.conditional else ""),
+                     _f(s and s.fid), _f(s and s.kid, "{:.4f}"), _f(s and s.precision, "{:.3f}"),
+                     _f(s and s.recall, "{:.3f}"), _f(s and s.validity, "{:.3f}"),
+                     _f(s and s.class_entropy_ratio, "{:.3f}")])
     return head, rows
 
 
-def holes_rows(cards):
+def holes_rows(cards: list[Card]):
     t = {k: catalogue.get(k).title for k in ("fid_normal", "fid_ex_post", "fid_posterior", "validity_normal",
                                               "validity_ex_post", "fid_interp", "validity_interp")}
     head = ["model", "FID: own sampler", t["fid_normal"], t["fid_ex_post"], t["fid_posterior"],
@@ -49,78 +49,73 @@ def holes_rows(cards):
             t["fid_interp"], t["validity_interp"]]
     rows = []
     for c in cards:
-        h, it = _ev(c).get("holes"), _ev(c).get("interpolation")
-        if not h:
+        ev = c.evaluation
+        if not ev or not ev.holes:
             continue
-        h = {**h, "ex_post": _ev(c).get("ex_post") or {}}
-        srcs = ("model_sampler", "normal_prior", "ex_post", "aggregate_posterior")
-        rows.append([c["name"]] + [_f(h[k].get("fid")) for k in srcs]
-                    + [_f(h[k].get("validity"), "{:.3f}") for k in srcs]
-                    + [_f(it["fid"]), _f(it["validity"], "{:.3f}")])
+        h, it, xp = ev.holes, ev.interpolation, ev.ex_post
+        sources = (h.model_sampler, h.normal_prior, xp, h.aggregate_posterior)
+        rows.append([c.name] + [_f(q and q.fid) for q in sources] + [_f(q and q.validity, "{:.3f}") for q in sources]
+                    + [_f(it.fid), _f(it.validity, "{:.3f}")])
     return head, rows
 
 
-def likelihood_rows(cards):
+def likelihood_rows(cards: list[Card]):
     """Every model with an IWAE bound, ranked by it within each dataset and test setting (best first)."""
     head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "bits/dim", "-ELBO", "k", "images scored",
             "backbone", "latent", "epochs"]
-    scored = [c for c in cards if _ev(c).get("likelihood")]
+    scored = [c for c in cards if c.evaluation and c.evaluation.likelihood]
 
     def key(c):  # conditional models (bounds on -log p(x | y)) are listed last, unranked
-        lik = _ev(c)["likelihood"]
-        return c["dataset"], lik["binarized"], bool(lik.get("conditional")), lik["iwae_nll_nats"]
+        lik = c.evaluation.likelihood
+        return c.dataset, lik.binarized, bool(lik.conditional), lik.iwae_nll_nats
 
     rows, rank, group = [], 0, None
     for c in sorted(scored, key=key):
-        lik = _ev(c)["likelihood"]
-        rank = 1 if (c["dataset"], lik["binarized"]) != group else rank + 1
-        group = (c["dataset"], lik["binarized"])
-        rows.append(["–" if lik.get("conditional") else str(rank),
-                     c["name"] + (" (given y)" if lik.get("conditional") else ""), data_name(c),
-                     _target(lik, c), f"{lik['iwae_nll_nats']:.2f}",
-                     f"{lik['iwae_nll_nats'] / (math.prod(c['model_config']['input_shape']) * math.log(2)):.3f}",
-                     f"{lik['neg_elbo_nats']:.2f}", f"{lik['k']:,}", f"{lik['images']:,}",
-                     c["recipe"]["backbone"], str(c["recipe"]["latent_dim"]), str(c["recipe"]["epochs"])])
+        lik, r = c.evaluation.likelihood, c.recipe
+        rank = 1 if (c.dataset, lik.binarized) != group else rank + 1
+        group = (c.dataset, lik.binarized)
+        rows.append(["–" if lik.conditional else str(rank), c.name + (" (given y)" if lik.conditional else ""),
+                     data_name(c), _target(lik, c), f"{lik.iwae_nll_nats:.2f}",
+                     f"{lik.iwae_nll_nats / (math.prod(c.input_shape) * math.log(2)):.3f}",
+                     f"{lik.neg_elbo_nats:.2f}", f"{lik.k:,}", f"{lik.images:,}",
+                     r.backbone, str(r.latent_dim), str(r.epochs)])
     return head, rows
 
 
-
-
-def disentanglement_rows(cards):
+def disentanglement_rows(cards: list[Card]):
     """Every model scored on a factor dataset, grouped by dataset; seed runs (scripts/seeds.py) as mean ± spread."""
-    scored = sorted((c for c in cards if _ev(c).get("disentanglement")), key=lambda c: (c["dataset"], c["name"]))
+    scored = sorted((c for c in cards if c.evaluation and c.evaluation.disentanglement),
+                    key=lambda c: (c.dataset, c.name))
     head = ["model", "dataset", "training steps", *DISENTANGLEMENT_HEAD.values(), "seeds"]
     rows = []
     for c in scored:
-        scores, seeds = _ev(c)["disentanglement"]["scores"], c.get("seeds") or []
+        scores, seeds = c.evaluation.disentanglement.scores, c.seeds or []
         cells = []
         for key in DISENTANGLEMENT_HEAD:
-            values = [run["scores"][key] for run in seeds]
+            values = [run.scores[key] for run in seeds]
             cells.append(f"{scores[key]:.3f}" + (f" ({min(values):.2f}–{max(values):.2f})" if values else ""))
-        rows.append([c["name"], c["dataset"], f"{c['training'].get('steps', 0):,}", *cells,
-                     str(len(seeds)) if seeds else "1"])
+        rows.append([c.name, c.dataset, f"{c.training.steps or 0:,}", *cells, str(len(seeds)) if seeds else "1"])
     return head, rows
 
 
 DENOISING_SHOWN = checkpoints.DENOISING_SHOWN
 
 
-def code_rows(cards):
+def code_rows(cards: list[Card]):
     """Denoising PSNR at three corruptions (noisy input's PSNR in the header), code sparsity, sensitivity."""
-    shown = [c for c in cards if _ev(c).get("denoising") and _ev(c).get("code")]
+    shown = [c for c in cards if c.evaluation and c.evaluation.denoising and c.evaluation.code]
     if not shown:
         return [], []
-    noisy = _ev(shown[0])["denoising"]
-    head = (["model"] + [f"PSNR {k} (input {noisy[k]['noisy_psnr']:.1f} dB)" for k in DENOISING_SHOWN]
+    noisy = shown[0].evaluation.denoising
+    head = (["model"] + [f"PSNR {k} (input {noisy[k].noisy_psnr:.1f} dB)" for k in DENOISING_SHOWN]
             + ["near-zero code share", "mostly silent units", "mean abs code", "encoder Jacobian norm",
                "Jacobian norm / RMS code"])
     rows = []
     for c in shown:
-        d, code = _ev(c)["denoising"], _ev(c)["code"]
-        rows.append([c["name"]] + [f"{d[k]['psnr']:.2f}" for k in DENOISING_SHOWN]
-                    + [f"{code['near_zero_share']:.3f}", f"{code['mostly_silent_units']:.3f}",
-                       f"{code['mean_abs_activation']:.3f}", _f(code.get("jacobian_fro")),
-                       _f(checkpoints.relative_jacobian(code))])
+        d, code = c.evaluation.denoising, c.evaluation.code
+        rows.append([c.name] + [f"{d[k].psnr:.2f}" for k in DENOISING_SHOWN]
+                    + [f"{code.near_zero_share:.3f}", f"{code.mostly_silent_units:.3f}",
+                       f"{code.mean_abs_activation:.3f}", _f(code.jacobian_fro), _f(code.relative_jacobian)])
     return head, rows
 
 
@@ -158,10 +153,10 @@ CODE_TEXT = ("PSNR (dB, higher is better) of reconstructions of corrupted test i
 def render(root=None) -> str:
     """The whole MODEL_CARDS.md."""
     cards = load_cards(root)
-    missing = sorted(set(recipes.list_models()) - {c["name"] for c in cards})
+    missing = sorted(set(recipes.list_models()) - {c.name for c in cards})
     lines = ["# Model cards", "",
              "Generated by `python scripts/make_cards.py` from each `checkpoints/NAME/card.json`; do not edit.",
-             "Every number was measured on the dataset's test split by the scripts named in each section. "
+             "Every number was measured on the dataset's test split by the commands named in each section. "
              "Likelihoods are in nats per image: Bernoulli on pixel intensities for the grey datasets, a discretized "
              "mixture of logistics on 8-bit pixels for photographs (also in bits per dimension). " + NOT_INCEPTION, "",
              "## All models", ""]
@@ -180,11 +175,10 @@ def render(root=None) -> str:
     if evs:
         lines += ["", "## Evaluator classifiers", ""]
         lines += _table(["evaluator", "test accuracy", "params", "reproduce"],
-                        [[e["name"] + (f" ({e['data']['copy']})" if (e.get("data") or {}).get("copy") else ""),
-                          f"{e['metrics']['values']['accuracy']:.4f}", f"{e['params']:,}", f"`{e['reproduce']}`"]
-                         for e in evs])
+                        [[e.name + (f" ({e.data.copy})" if e.data and e.data.copy else ""),
+                          f"{e.metrics.values['accuracy']:.4f}", f"{e.params:,}", f"`{e.reproduce}`"] for e in evs])
     for c in cards:
-        lines += ["", f"## {c['name']}", ""] + body(c, f"checkpoints/{c['name']}/")
+        lines += ["", f"## {c.name}", ""] + body(c, f"checkpoints/{c.name}/")
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +186,7 @@ def write_all(repo_root: Path) -> list[Path]:
     """Write MODEL_CARDS.md and every checkpoint's README.md (temp file, then rename)."""
     written = [checkpoints.write_text_atomic(repo_root / "MODEL_CARDS.md", render())]
     for c in load_cards():
-        folder = checkpoints.root() / c["name"]
+        folder = checkpoints.root() / c.name
         written.append(checkpoints.write_text_atomic(folder / "README.md", hf_readme(c)))
         recorded = checkpoints.record_files(folder, c, ["README.md"])  # the folder keeps proving it is the zoo's
         if recorded != c:
