@@ -1,5 +1,6 @@
 """Training a registry recipe (scripts/train.py's engine): npz datasets, recipe overrides, the time limit and
 mixed precision."""
+import contextlib
 import json
 
 import numpy as np
@@ -189,3 +190,29 @@ def test_zoo_evaluate_measures_a_checkpoint_into_its_card(tiny_mnist, tmp_path, 
     assert outputs.ownership_problem(folder) is None  # the folder still proves itself the zoo's
     assert cli.main(["evaluate", str(tmp_path / "missing")]) == 2
     assert "neither a checkpoint folder nor a trained registry model" in capsys.readouterr().err
+
+
+@pytest.mark.one_backend
+def test_train_evaluator_writes_a_loadable_evaluator_whose_card_reproduces_it(tiny_mnist, tmp_path, monkeypatch,
+                                                                              capsys):
+    from zoo import checkpoints, classifiers, cli
+
+    out = tmp_path / "mine" / "evaluator-mnist"
+    assert cli.main(["train-evaluator", "mnist", "--epochs", "1", "-o", str(out)]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    card = checkpoints.read_card(out)
+    assert card.kind == "evaluator" and card.dataset == "mnist" and card.training.epochs == 1
+    assert card.metrics.on == "test" and card.metrics.images == 40 and 0 <= card.metrics.values["accuracy"] <= 1
+    assert card.reproduce == "zoo train-evaluator mnist --epochs 1" and card.feature_layer == classifiers.FEATURE_LAYER
+    assert card.model_sha256 == checkpoints.sha256(out / checkpoints.MODEL_FILE)
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(out.parent))  # measuring with it: the evaluator it wrote
+    monkeypatch.setattr(classifiers, "_CACHE", {})
+    features, probs = classifiers.load("mnist")(np.zeros((3, 28, 28, 1), "uint8"))
+    assert features.shape == (3, 128) and probs.shape == (3, 10)
+    monkeypatch.delenv("ZOO_CHECKPOINTS")
+    for bad, says in ((["dsprites"], "invalid choice"), (["mnist", "--epochs", "0"], "epochs"),
+                      (["mnist", "-o", str(checkpoints.root() / "evaluator-mnist")], "shipped checkpoints")):
+        with pytest.raises(SystemExit) if says == "invalid choice" else contextlib.nullcontext():
+            assert cli.main(["train-evaluator", *bad]) == 2
+        assert says in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "npz"]  # the refused runs wrote nothing
