@@ -321,7 +321,8 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 up_a = gr.Image(label="or upload A", type="numpy", sources=["upload"])
                 up_b = gr.Image(label="or upload B", type="numpy", sources=["upload"])
             go = gr.Button("Interpolate", elem_id="interpolate")
-            strips = [gr.Image(label=n, interactive=False, format="png") for n in names]
+            strips = [gr.Image(label=n, interactive=False, format="png", elem_id=f"strip-{i}")
+                      for i, n in enumerate(names)]
 
             def on_interpolate(a, b, steps, spherical, lab, up_a, up_b):
                 try:
@@ -338,7 +339,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 seed = gr.Number(0, precision=0, label="seed")
                 temperature = gr.Slider(0.1, 2.0, value=1.0, step=0.1, label="temperature (1: the model's sampler)")
             draw = gr.Button("Sample", elem_id="sample")
-            grid = gr.Image(label="samples", interactive=False, format="png")
+            grid = gr.Image(label="samples", interactive=False, format="png", elem_id="samples")
             draw.click(lambda w, k, s, t, lab: ex.sample(w, k, s, t, lab if conditional else None),
                        [which, n, seed, temperature, label], grid)
         with gr.Tab("Traverse"):
@@ -346,7 +347,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
             widest = max(v.model.latent_dim for v in ex.views.values())
             sliders = [gr.Slider(-3, 3, value=0, step=0.05, label=f"unit {d}", visible=False)
                        for d in range(min(widest, 32))]
-            traversed = gr.Image(label="decoded", interactive=False, format="png")
+            traversed = gr.Image(label="decoded", interactive=False, format="png", elem_id="traversed")
 
             def on_model(name):
                 units = ex.units(name)
@@ -366,9 +367,11 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
             app.load(on_model, traverse_model, [*sliders, traversed])
         with gr.Tab("Reconstruct"):
             upload = gr.Image(label="upload an image (any size: it is adapted to each model's input)", type="numpy",
-                              sources=["upload"])
-            recons = [gr.Image(label=n, interactive=False, format="png") for n in names]
-            errors = gr.Markdown("")
+                              sources=["upload"], elem_id="upload")
+            with gr.Row():  # side by side, as the decoded points
+                recons = [gr.Image(label=n, interactive=False, format="png", elem_id=f"recon-{i}")
+                          for i, n in enumerate(names)]
+            errors = gr.Markdown("", elem_id="errors")
 
             def on_upload(image, lab):
                 if image is None:

@@ -67,8 +67,7 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
         # checkpoint, and the next run on it removes the staging folder), then moved in just before the card.
         with outputs.staging(folder) as aside:
             if test_metrics:
-                card = card.replace(metrics=card_schema.parse(card_schema.Metrics,
-                                                              training.measure(model, card.recipe, x_all, y_all)))
+                card = card.replace(metrics=training.measure(model, card.recipe, x_all, y_all))
                 writer.write_pictures(model, x_all, y_all, aside)
             if not model.conditional and not rendered:
                 plots.traversal(model, x_test, aside / "traversal.png")

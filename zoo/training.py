@@ -113,7 +113,7 @@ def build_model(recipe: registry.Recipe, input_shape):
                   **recipe.options)
 
 
-def measure(model, recipe, x_test, y_test) -> dict:
+def measure(model, recipe, x_test, y_test) -> card_schema.Metrics:
     """The card's `metrics`: the test-split numbers (a conditional model is given the test labels)."""
     y = y_test if model.conditional else None
     out = {**metrics.reconstruction(model, x_test, y),
@@ -121,7 +121,7 @@ def measure(model, recipe, x_test, y_test) -> dict:
     if model.has_likelihood:
         binarize = bool(recipe.options.get("dynamic_binarization"))
         out.update(metrics.negative_elbo(model, x_test, y, seed=0, binarized=binarize), elbo_test_binarized=binarize)
-    return {"on": "test", "images": int(len(x_test)), "values": out}
+    return card_schema.Metrics("test", out, images=int(len(x_test)))
 
 
 def resolve_recipe(name: str, overrides=None, epochs=None) -> registry.Recipe:
@@ -317,7 +317,7 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
 
     card = writer.model_card(
         final, recipe.name, recipe.dataset, recipe=recipe, data=card_schema.DataRecord(**data.source(recipe.dataset)),
-        metrics=card_schema.Metrics(**metrics_test),
+        metrics=metrics_test,
         training=card_schema.Training(
             epochs=len(rows), steps=len(rows) * fit_args["steps_per_epoch"] if rendered else None,
             devices=replicas.devices, hosts=replicas.processes, precision=trained_in,

@@ -93,6 +93,52 @@ def test_clicking_the_map_decodes_the_point_in_a_real_browser(browser, tmp_path)
         proc.wait(30)
 
 
+def test_every_tab_answers_in_a_real_browser(browser, tmp_path):
+    """Interpolate, Sample, Traverse and Reconstruct, each driven as a user would: a button, a slider's default
+    decode, an uploaded PNG of another size; each shows its images (and the reconstruction its error)."""
+    pytest.importorskip("gradio")
+    import numpy as np
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port = free_port()
+    proc, url, _ = serve([sys.executable, "-m", "zoo.cli", "explore", "--port", str(port)], port)
+
+    def tab(name):
+        WebDriverWait(browser, 60).until(lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button[role=tab]")
+                                                    if b.text.strip() == name])[0].click()
+
+    def shown(selector):
+        return WebDriverWait(browser, 120).until(
+            lambda d: [e.get_attribute("src") for e in d.find_elements(By.CSS_SELECTOR, selector)] or None)
+
+    try:
+        browser.get(url)
+        WebDriverWait(browser, 120).until(lambda d: d.find_element(By.CSS_SELECTOR, "#map-1 img"))
+        tab("Interpolate")
+        browser.find_element(By.CSS_SELECTOR, "#interpolate").click()
+        assert shown("#strip-0 img") and shown("#strip-1 img")  # both models' strips
+        tab("Sample")
+        browser.find_element(By.CSS_SELECTOR, "#sample").click()
+        assert shown("#samples img")
+        tab("Traverse")
+        assert shown("#traversed img")  # the mean code, decoded when the tab's model is set
+        tab("Reconstruct")
+        picture = tmp_path / "blob.png"
+        yy, xx = np.mgrid[:40, :36]
+        Image.fromarray((255 * np.exp(-((yy - 20) ** 2 + (xx - 14) ** 2) / 30.0)).astype("uint8")).save(picture)
+        browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(picture))
+        assert shown("#recon-0 img") and shown("#recon-1 img")
+        errors = WebDriverWait(browser, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#errors").text or None)
+        assert "ae_2d-mnist: MSE" in errors and "vae_2d-mnist: MSE" in errors
+        browser.save_screenshot(str(tmp_path / "reconstruct.png"))
+        assert not browser.find_element(By.CSS_SELECTOR, "#message").text  # no error message on the way
+    finally:
+        proc.kill()
+        proc.wait(30)
+
+
 def test_a_written_space_runs_the_explorer(tmp_path):
     pytest.importorskip("gradio")
     folder = tmp_path / "space"
