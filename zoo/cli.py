@@ -9,10 +9,8 @@ import sys
 from zoo import registry, runs
 from zoo.datasets import DATASETS
 
-# The choices of `zoo train --data`, spelled here so the CLI starts without Keras; a test holds them to
-# zoo.models.backbones.BACKBONES and zoo.models.likelihoods.LIKELIHOODS.
-BACKBONES = ("mlp", "conv", "conv4", "resnet")
-LIKELIHOODS = ("bernoulli", "logistic_mixture")
+# The choices of `zoo train --data`, from the registry (Keras-free, so the CLI starts without Keras)
+BACKBONES, LIKELIHOODS = registry.BACKBONES, registry.LIKELIHOODS
 
 
 def printable(text: str) -> str:

@@ -10,6 +10,12 @@ FAMILIES: dict[str, type] = {}
 LEARNING_RATE = 1e-3  # Adam's, wherever the zoo trains and no recipe, measurement or caller says otherwise
 OWN_DATA_EPOCHS = 20  # epochs of `zoo.train(family, data)` (`zoo train FAMILY --data`) when none are given
 
+# The networks and decoder likelihoods a model can be built with, by name: zoo.models.backbones and
+# zoo.models.likelihoods build exactly these (they check it on import), and the CLI offers them without
+# importing Keras.
+BACKBONES = ("mlp", "conv", "conv4", "resnet")
+LIKELIHOODS = ("bernoulli", "logistic_mixture")
+
 
 def register_family(name: str):
     """Class decorator: make a model family buildable by name (one line per family file)."""

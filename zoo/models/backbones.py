@@ -12,6 +12,7 @@ import math
 import keras
 from keras import layers
 
+from zoo import registry
 from zoo.models import precision
 
 DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64), "resnet": (32, 64, 128)}
@@ -136,6 +137,8 @@ def float32_out(x):
 
 BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder),
              "conv4": (_conv4_encoder, _conv4_decoder), "resnet": (_resnet_encoder, _resnet_decoder)}
+if tuple(BACKBONES) != registry.BACKBONES:
+    raise ImportError(f"zoo.registry.BACKBONES {registry.BACKBONES} must name the backbones built here: {tuple(BACKBONES)}")
 
 
 def build(backbone: str, image_shape, decoder_in_dim: int, encoder_out_dim: int, hidden=None, out_channels=None):

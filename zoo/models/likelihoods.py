@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
+from zoo import registry
+
 LOG_SCALE_MIN = -7.0  # PixelCNN++'s floor on the logistics' log-scales
 BINS = 255  # 8-bit pixels: 256 values k/255, so a bin is 2/255 wide on PixelCNN++'s [-1, 1] scale
 
@@ -179,7 +181,7 @@ class LogisticMixture:
                 "per image)")
 
 
-LIKELIHOODS = ("bernoulli", "logistic_mixture")
+LIKELIHOODS = registry.LIKELIHOODS  # the names `get` builds
 
 
 def get(name: str, components: int = 10):
