@@ -43,10 +43,16 @@ def test_disentanglement_scores_get_their_own_block_and_seed_ranges_their_table(
     text = str(t)
     assert "MIG" in text and "0.250" in text and "DCI D" in text
     assert not any("FID" in line for line in text.splitlines() if line.startswith("model"))  # unmeasured: no column
-    card = {"name": "beta_vae-dsprites", "dataset": "dsprites", "training": {"steps": 6000},
-            "evaluation": {"disentanglement": {"scores": {**scores, "mig": 0.25}}},
-            "seeds": [{"seed": 0, "scores": {**scores, "mig": 0.25}}, {"seed": 1, "scores": {**scores, "mig": 0.05}},
-                      {"seed": 2, "scores": {**scores, "mig": 0.31}}]}
-    head, rows = cards.disentanglement_rows([card, {"name": "vae-mnist", "evaluation": {"samples": {}}}])
+    from dataclasses import replace
+
+    from zoo import checkpoints
+    from zoo.card import SeedRun
+
+    shipped = checkpoints.read_card(checkpoints.root() / "beta_vae-dsprites")  # its scores and seeds set here
+    scored = replace(shipped.evaluation.disentanglement, scores={**scores, "mig": 0.25})
+    card = shipped.replace(
+        training=replace(shipped.training, steps=6000), evaluation=replace(shipped.evaluation, disentanglement=scored),
+        seeds=[SeedRun(0, {**scores, "mig": 0.25}), SeedRun(1, {**scores, "mig": 0.05}), SeedRun(2, {**scores, "mig": 0.31})])
+    head, rows = cards.disentanglement_rows([card, checkpoints.read_card(checkpoints.root() / "vae-mnist")])
     assert len(rows) == 1 and rows[0][:3] == ["beta_vae-dsprites", "dsprites", "6,000"]
     assert rows[0][head.index("MIG")] == "0.250 (0.05–0.31)" and rows[0][-1] == "3"
