@@ -285,7 +285,7 @@ def cmd_train_evaluator(args):
 
     card = classifiers.train(args.dataset, args.output, args.epochs, verbose=2)
     print(f"wrote {args.output or card.name}: test accuracy {card.metrics.values['accuracy']:.4f} "
-          f"({card.training.wall_time_s:.0f} s). Measure with it: ZOO_CHECKPOINTS=<its parent folder> zoo evaluate ...")
+          f"({card.training.wall_time_s:.0f} s)")
     return 0
 
 
