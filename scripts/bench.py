@@ -81,6 +81,101 @@ def plain_keras_vae(latent_dim=16):
     return model
 
 
+def pythae_resnet_vae(latent_dim=64):
+    """The photo peer: pythae 0.1.2's CIFAR ResNet VAE (`Encoder_ResNet_VAE_CIFAR`, `Decoder_ResNet_AE_CIFAR`)
+    built layer for layer in Keras 3 (channels last; PyTorch's padding 1 on the 4x4 stride-2 convolutions is
+    Keras' "same", the same output sizes), with pythae's VAE loss: half the summed squared error of the sigmoid
+    output, plus the KL. Encoder and decoder are functional models, so `multiply_adds` can count them."""
+    import keras
+    from keras import layers, ops
+
+    def res_block(x):  # pythae's ResBlock: x + conv1x1(relu(conv3x3(relu(x)))), 128 -> 32 -> 128
+        h = layers.Conv2D(32, 3, padding="same")(layers.ReLU()(x))
+        return layers.Add()([x, layers.Conv2D(128, 1)(layers.ReLU()(h))])
+
+    inp = keras.Input((32, 32, 3))
+    x = layers.Conv2D(64, 4, strides=2, padding="same")(inp)
+    x = layers.Conv2D(128, 4, strides=2, padding="same")(x)
+    x = res_block(res_block(layers.Conv2D(128, 3, padding="same")(x)))
+    x = layers.Flatten()(x)
+    encoder = keras.Model(inp, [layers.Dense(latent_dim)(x), layers.Dense(latent_dim)(x)])
+    z_in = keras.Input((latent_dim,))
+    y = res_block(res_block(layers.Reshape((8, 8, 128))(layers.Dense(128 * 8 * 8)(z_in))))
+    y = layers.Conv2DTranspose(64, 4, strides=2, padding="same")(y)
+    y = layers.Conv2DTranspose(3, 4, strides=2, padding="same", activation="sigmoid")(y)
+    decoder = keras.Model(z_in, y)
+
+    class PythaeResNetVAE(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder, self.decoder = encoder, decoder
+            self.seed_generator = keras.random.SeedGenerator(0)
+
+        def call(self, x, training=False):
+            mean, log_var = self.encoder(x)
+            z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+            return self.decoder(z), mean, log_var
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            recon, mean, log_var = y_pred
+            rec = 0.5 * ops.sum(ops.reshape(ops.square(recon - x), (ops.shape(x)[0], -1)), axis=1)
+            kl = 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
+            return ops.mean(rec + kl)
+
+    model = PythaeResNetVAE()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def multiply_adds(*networks) -> int:
+    """Multiply-adds of one image's forward pass through functional Keras networks: every Conv2D,
+    Conv2DTranspose and Dense layer (nested models counted through). A training step costs about three forward
+    passes (forward, and the backward pass's two products), two FLOPs per multiply-add: 6 x this per image."""
+    import math
+
+    from keras import layers
+
+    total = 0
+    for net in networks:
+        for layer in net.layers:
+            if hasattr(layer, "layers"):
+                total += multiply_adds(layer)
+            elif isinstance(layer, layers.Conv2DTranspose):
+                k = math.prod(layer.kernel_size)
+                total += math.prod(layer.input.shape[1:3]) * k * layer.input.shape[-1] * layer.filters
+            elif isinstance(layer, layers.Conv2D):
+                k = math.prod(layer.kernel_size)
+                total += math.prod(layer.output.shape[1:3]) * k * layer.input.shape[-1] * layer.filters
+            elif isinstance(layer, layers.Dense):
+                total += math.prod(layer.input.shape[1:]) * layer.units
+    return total
+
+
+def work_photos(impl: str, images: str) -> dict:
+    """Training images/s of a VAE for 32x32 colour photographs (batch 128, code 64): the zoo's residual VAE
+    with the shipped likelihood (PixelCNN++'s mixture of 10 logistics) or with Bernoulli outputs (the same
+    3 channels out as the peer), pythae's CIFAR ResNet VAE in Keras, or for scale the zoo's small `conv` VAE. With its forward multiply-adds per
+    image and the GFLOP/s its training reaches (6 FLOPs per multiply-add and image, as `multiply_adds` says)."""
+    import numpy as np
+
+    with np.load(images) as f:
+        x = f["x"]
+    if impl == "pythae_keras":
+        model = pythae_resnet_vae(64)
+        data = x.astype("float32") / 255.0
+    else:
+        import zoo
+
+        likelihood = {"likelihood": "logistic_mixture", "likelihood_components": 10} if impl == "zoo_logistic" else {}
+        model = zoo.create("vae", input_shape=(32, 32, 3), latent_dim=64, learning_rate=5e-4,
+                           backbone="conv" if impl == "zoo_conv" else "resnet", **likelihood)
+        data = x
+    rate, loss = _timed_fit(model, data)
+    macs = multiply_adds(model.encoder, model.decoder)
+    return {"train_img_s": rate, "final_loss": loss, "images": len(x), "params": model.count_params(),
+            "mega_multiply_adds": macs / 1e6, "train_gflop_s": 6 * macs * rate / 1e9}
+
+
 def _timed_fit(model, data) -> tuple[float, float]:
     """Training images/s over epochs 2..EPOCHS, and the last epoch's mean loss."""
     clock = _epoch_clock()
@@ -344,7 +439,7 @@ def work_data(dataset: str, n: str, out: str) -> dict:
 
 WORKERS = {"data": work_data, "train": work_train, "load": work_load, "vqvae_sampling": work_vqvae_sampling,
            "rendering": work_rendering, "evaluate": work_evaluate, "xla": work_xla, "backbone": work_backbone,
-           "explore": work_explore}
+           "explore": work_explore, "photos": work_photos}
 
 
 # ---- the parent: runs the workers in turn and writes the record ------------------------------------------
@@ -385,8 +480,10 @@ def main():
     p.add_argument("--backbone-images", type=int,
                    help="training images per epoch of the backbone and precision parts (default: "
                         + ", ".join(f"{k} {v:,}" for k, v in BACKBONE_IMAGES.items()) + "; a GPU wants more)")
-    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,precision,xla,load,"
-                                              "vqvae,rendering,evaluate,explore")
+    p.add_argument("--skip", default="", help="comma-separated parts to leave out: peers,families,backbones,precision,xla,"
+                                              "photos,load,vqvae,rendering,evaluate,explore")
+    p.add_argument("--photo-images", type=int, default=2560,
+                   help="CIFAR-10 training images per epoch of the photographs part (needs the cifar10 dataset)")
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
     p.add_argument("--render", action="store_true",
@@ -477,6 +574,21 @@ def main():
                 print(f"  xla: {record['xla'][-1]}", flush=True)
                 record["xla"].sort(key=lambda r: (r.get("policy", "float32") != "float32", r["backbone"] != "mlp",
                                                   r["backbone"], r["family"]))
+                save(record, out)
+        if "photos" not in skip:  # the residual VAE and pythae's, in turn, round after round
+            photos = Path(tmp) / "cifar10.npz"
+            got = run_worker("data", main_backend, "cifar10", args.photo_images, photos)
+            if "error" in got:
+                print(f"  photos: skipped, no cifar10 ({got['error']})", flush=True)
+            else:
+                impls = ("zoo_logistic", "zoo_bernoulli", "pythae_keras", "zoo_conv")
+                rounds = {i: [] for i in impls}
+                for _ in range(args.rounds):
+                    for i in impls:
+                        rounds[i].append(run_worker("photos", main_backend, i, photos))
+                        print(f"  photos: {i} {rounds[i][-1]}", flush=True)
+                record["photos"] = [{"impl": i, **best(r, "train_img_s")} for i, r in rounds.items()]
+                record["photo_rounds"] = args.rounds
                 save(record, out)
     save(record, out)
     if "load" not in skip:
@@ -636,6 +748,27 @@ def markdown(record: dict) -> str:
         if "uniforms_graph_ms" in r:
             lines += ["", f"128 x 784 uniforms (Keras' default algorithm): {r['uniforms_graph_ms']:.2f} ms in the graph, "
                           f"{r['uniforms_xla_ms']:.2f} ms inside XLA."]
+        lines.append("")
+    if record.get("photos"):
+        rows = {r["impl"]: r for r in record["photos"]}
+        peer = rows.get("pythae_keras", {}).get("train_img_s")
+        names = {"zoo_logistic": "zoo `resnet` VAE, logistic mixture (as shipped)",
+                 "zoo_bernoulli": "zoo `resnet` VAE, Bernoulli outputs",
+                 "pythae_keras": "pythae's CIFAR ResNet VAE, in Keras",
+                 "zoo_conv": "zoo `conv` VAE, Bernoulli outputs (for scale)"}
+        r0 = record["photos"][0]
+        lines += [f"Photographs: VAEs for 32x32 colour (code 64, batch 128, {r0.get('images', 0):,} CIFAR-10 images per "
+                  f"epoch, {r0.get('backend', '')}, best of {record.get('photo_rounds')} rounds); GFLOP/s counts 6 "
+                  "FLOPs per forward multiply-add and image (forward and backward passes):", "",
+                  "| network | parameters | forward M multiply-adds / image | train img/s | GFLOP/s "
+                  "| speed / pythae's |", "|---|---|---|---|---|---|"]
+        for impl, r in rows.items():
+            if "train_img_s" not in r:
+                lines.append(f"| {names.get(impl, impl)} | failed: {r.get('error')} | | | | |")
+                continue
+            ratio = f"{r['train_img_s'] / peer:.2f}x" if peer else ""
+            lines.append(f"| {names.get(impl, impl)} | {r['params']:,} | {r['mega_multiply_adds']:.1f} | "
+                         f"{r['train_img_s']:,.0f} | {r['train_gflop_s']:.1f} | {ratio} |")
         lines.append("")
     for key, label in (("load", "zoo.load"), ("vqvae_sampling", "vqvae sampling"), ("rendering", "rendering"),
                        ("evaluate", "full evaluation"), ("explore", "explorer click (both maps' models decode)")):

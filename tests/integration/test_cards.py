@@ -122,3 +122,22 @@ def test_readme_photo_finetune_numbers_are_the_measured_ones():
     res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
     assert demo.readme_block(res) in (root / "README.md").read_text()
     assert (root / "docs" / "finetune" / "photos.png").exists()
+
+
+def test_benchmark_counts_multiply_adds_and_builds_pythaes_photo_network():
+    """The photographs part's FLOP rates rest on `multiply_adds`: checked on layers counted by hand, and on the
+    peer network, whose size is pythae 0.1.2's CIFAR ResNet VAE's (2,161,795 parameters at code 64: encoder
+    convolutions 3,136 + 131,200 + 147,584, two residual blocks of 41,120, two 8192 x 64 heads of 524,352;
+    decoder 532,480 + the blocks + 131,136 + 3,075)."""
+    import keras
+
+    bench = _script("bench")
+    inp = keras.Input((4, 4, 1))
+    x = keras.layers.Conv2D(2, 3, padding="same")(inp)  # 16 positions x 9 x 1 x 2 = 288
+    y = keras.layers.Conv2DTranspose(1, 2, strides=2)(x)  # 16 input positions x 4 x 2 x 1 = 128
+    out = keras.layers.Dense(5)(keras.layers.Flatten()(y))  # 64 x 5 = 320
+    assert bench.multiply_adds(keras.Model(inp, out)) == 288 + 128 + 320
+    peer = bench.pythae_resnet_vae(64)
+    assert peer.encoder.count_params() + peer.decoder.count_params() == 2_161_795
+    assert peer.encoder.output[0].shape == (None, 64) and peer.decoder.output.shape == (None, 32, 32, 3)
+    assert bench.multiply_adds(peer.encoder, peer.decoder) == 39_845_888
