@@ -154,8 +154,9 @@ def multiply_adds(*networks) -> int:
 def work_photos(impl: str, images: str) -> dict:
     """Training images/s of a VAE for 32x32 colour photographs (batch 128, code 64): the zoo's residual VAE
     with the shipped likelihood (PixelCNN++'s mixture of 10 logistics) or with Bernoulli outputs (the same
-    3 channels out as the peer), pythae's CIFAR ResNet VAE in Keras, or for scale the zoo's small `conv` VAE. With its forward multiply-adds per
-    image and the GFLOP/s its training reaches (6 FLOPs per multiply-add and image, as `multiply_adds` says)."""
+    3 channels out as the peer), pythae's CIFAR ResNet VAE in Keras, or for scale the zoo's small `conv` VAE.
+    With its forward multiply-adds per image and the GFLOP/s its training reaches (6 FLOPs per multiply-add
+    and image, as `multiply_adds` says)."""
     import numpy as np
 
     with np.load(images) as f:

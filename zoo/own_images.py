@@ -27,8 +27,9 @@ def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learn
     """Fine-tune `model` (a zoo model, or a name/path for `zoo.load`) on `data_source` (an image folder,
     arrays or (images, labels), a tf.data.Dataset or a TFDS name). Returns (model, keras History).
 
-    The settings are zoo.runs.Finetune's: `learning_rate` and `batch_size` default to the family's
-    (`finetune_learning_rate`, `finetune_batch_size`: chosen by measurement, scripts/finetune_defaults.py).
+    The settings are zoo.runs.Finetune's: `learning_rate` and `batch_size` default to the model's
+    (`finetune_rate()`, `finetune_batch_size`: chosen by measurement, scripts/finetune_defaults.py and, for
+    photo models, scripts/finetune_photos.py).
     `freeze`: "encoder" or "decoder" keeps that network's weights fixed during this fit (None trains all).
     `validation_split` of the images (shuffled with `seed`) is held out: never trained on, and the
     reconstruction error on it before and after is logged and stored in `model.card.metrics` (its `values`
@@ -64,7 +65,7 @@ def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verb
         log(f"{parent_entry.name} trains on dynamically binarized images (pass binarize=False for grey levels)")
     asked = settings.binarize
     settings = settings.replace(  # the family's defaults, resolved: the card records what ran
-        learning_rate=settings.learning_rate or model.finetune_learning_rate,
+        learning_rate=settings.learning_rate or model.finetune_rate(),
         batch_size=settings.batch_size or model.finetune_batch_size,
         binarize=model.dynamic_binarization if model.binarizable else None)
     s = settings

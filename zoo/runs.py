@@ -52,7 +52,7 @@ class _Run:
 class Finetune(_Run):
     """A fine-tune. Args:
         epochs: passes over the training share of the images.
-        learning_rate, batch_size: None takes the family's (`finetune_learning_rate`, `finetune_batch_size`).
+        learning_rate, batch_size: None takes the model's (`finetune_rate()`, `finetune_batch_size`).
         validation_split: share held out (0: measure on the training images).
         seed: the split's shuffle and the sampler's refit.
         freeze: "encoder" or "decoder" keeps that network fixed.

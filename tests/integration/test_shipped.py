@@ -70,10 +70,10 @@ def test_finetune_on_new_data_lowers_loss(name, split):
         x, y = (a[:1000] for a in split(OTHER[dataset], "train", labels=True))
     elif not data.DATASETS[dataset].rendered:  # photographs: test images, which it never trained on
         x, y = (a[:512] for a in split(dataset, "test", labels=True))
-        # at the rate the README gives for photo models (measured by scripts/finetune_photos.py): the recipe's
-        # own rate throws a fresh Adam far off at its first steps
+        # at zoo.finetune's rate for photo models (measured by scripts/finetune_photos.py): the recipe's own
+        # rate throws a fresh Adam far off at its first steps
         batch, epochs = 32, 2
-        factory.compile_model(model, 1e-4)
+        factory.compile_model(model, model.finetune_rate())
     else:  # a rendered dataset: its images in negative, new to the model (as Fashion-MNIST is to an MNIST one)
         x, y = 255 - data.factor_sample(dataset, 512, seed=7)[0], None
         batch = 16

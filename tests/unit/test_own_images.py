@@ -89,6 +89,21 @@ def test_freeze_keeps_that_network_fixed_for_this_fit_only(freeze, frames):
     assert model.encoder.trainable and model.decoder.trainable  # restored after the fit
 
 
+def test_finetune_defaults_to_the_rate_measured_for_the_models_likelihood(frames):
+    """Photo models (logistic-mixture likelihood) fine-tune at the rate measured on photographs, which is lower
+    than the grey models' (at theirs the photo model ended worse than it began); a stated rate always wins."""
+    from zoo import registry
+
+    photo = zoo.create("ae", input_shape=(36, 40, 3), latent_dim=4, backbone="conv", likelihood="logistic_mixture",
+                       likelihood_components=2)
+    grey = zoo.create("ae", input_shape=(36, 40, 3), latent_dim=4, backbone="conv")
+    assert photo.finetune_rate() == registry.PHOTO_FINETUNE_RATE < grey.finetune_rate() == grey.finetune_learning_rate
+    model, _ = zoo.finetune(photo, frames, epochs=1, verbose=0, log=quiet)
+    assert model.card.lineage.settings["learning_rate"] == registry.PHOTO_FINETUNE_RATE
+    model, _ = zoo.finetune(grey, frames, epochs=1, learning_rate=2e-3, verbose=0, log=quiet)
+    assert model.card.lineage.settings["learning_rate"] == 2e-3
+
+
 def test_conditional_model_needs_labels_and_takes_class_folders(tmp_path):
     flat = write_frames(tmp_path / "flat", 20)
     with pytest.raises(ValueError, match="conditional.*labels"):

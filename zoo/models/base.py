@@ -39,7 +39,7 @@ class Autoencoder(keras.Model):
     card = None  # the checkpoint's card (a dict) once loaded or trained by the zoo
     discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
     # zoo.finetune's defaults, measured (scripts/finetune_defaults.py; README, "The defaults, measured"): a family
-    # overrides them where its measurement says so.
+    # overrides them where its measurement says so; `finetune_rate` gives a photo model its own.
     finetune_learning_rate = registry.LEARNING_RATE
     finetune_batch_size = 32
     # True when a training step draws many random numbers (image-sized corruption, k samples per image):
@@ -147,6 +147,13 @@ class Autoencoder(keras.Model):
         return self.likelihood.nll(x, decoder_out)
 
     # ---- training ------------------------------------------------------------------------------
+    def finetune_rate(self) -> float:
+        """zoo.finetune's default learning rate for this model: the family's, measured on grey images, or for a
+        model with the logistic-mixture likelihood the rate measured on photographs (registry.PHOTO_FINETUNE_RATE)."""
+        if self.likelihood.name == "logistic_mixture":
+            return registry.PHOTO_FINETUNE_RATE
+        return self.finetune_learning_rate
+
     def xla_on_cpu(self) -> bool:
         """Whether `fit` on a TensorFlow CPU compiles the training step with XLA (`jit_compile`). Measured on
         the zoo's families (scripts/bench.py): 1.1-1.6x faster with the MLP networks in float32, slower for
