@@ -1,4 +1,4 @@
-"""Plain autoencoder: deterministic code, Bernoulli reconstruction loss, no prior of its own.
+"""Plain autoencoder: deterministic code, trained on the reconstruction's negative log-likelihood, no prior of its own.
 
 Its `sample` draws from a Gaussian mixture fitted to the training codes after training, because a naive
 N(0, I) draw (`sample(n, prior="normal")`) mostly lands where the decoder has never been trained.
