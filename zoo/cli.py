@@ -413,7 +413,9 @@ def build_parser():
     s.add_argument("--epochs", type=int, default=runs.FINETUNE_EPOCHS)
     s.add_argument("-o", "--output", required=True, help="checkpoint folder to write (zoo.load(OUTPUT) reads it)")
     s.add_argument("--freeze", choices=["encoder", "decoder"], help="keep this network's weights fixed")
-    s.add_argument("--learning-rate", type=float, help="Adam learning rate (default: the family's, measured)")
+    s.add_argument("--learning-rate", type=float,
+                   help=f"Adam learning rate (default: the model's, measured: {registry.LEARNING_RATE:g} for grey-image "
+                        f"models, {registry.PHOTO_FINETUNE_RATE:g} for photo models)")
     s.add_argument("--batch-size", type=int, help="default: the family's (README: fine-tuning defaults)")
     s.add_argument("--validation-split", type=float, default=runs.VALIDATION_SPLIT,
                    help=f"share of the images held out (default {runs.VALIDATION_SPLIT})")
