@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 import zoo
-from zoo import plots
+from zoo import metrics, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "finetune"
@@ -67,7 +67,7 @@ def measure(model, held) -> dict:
     out = {"mse_vs_colour_crops": round(float(np.mean((rec - target) ** 2)), 5)}
     if model.likelihood.name == "logistic_mixture":
         nats = model.evaluate(model_input(model, held), batch_size=128, verbose=0, return_dict=True)["loss"]
-        out["neg_elbo_bits_per_dim"] = round(float(nats / (np.prod(held.shape[1:]) * np.log(2))), 4)
+        out["neg_elbo_bits_per_dim"] = round(metrics.bits_per_dim(nats, held.shape[1:]), 4)
     return out
 
 
