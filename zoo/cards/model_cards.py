@@ -126,7 +126,10 @@ HOLES_TEXT = ("A plain autoencoder's latent space has holes: codes drawn from N(
               "(Ghosh et al. 2020) is a 10-component full-covariance Gaussian mixture fitted to the codes of "
               "the training images after training, for every model with a continuous code: the gap between "
               "it and N(0, I) is what the holes cost a model sampled from N(0, I). For the fitted-mixture "
-              "autoencoders (ae, dae, sae, cae, rae) it is their own sampler, refitted.")
+              "autoencoders (ae, dae, sae, cae, rae) it is their own sampler, refitted. Where reconstructions "
+              "are blurred (the photo models) FID can rank N(0, I) decodes above the model's own sampler and "
+              "above its reconstructions while validity ranks them below: FID also rewards contrast (README, "
+              "Photographs).")
 LIKELIHOOD_TEXT = ("Upper bounds on -log p(x) in nats per image (lower is better), from the IWAE estimator with k "
                    "importance samples on the first test images, ranked within each dataset and test setting "
                    "(MNIST dynamically binarized with a fixed seed; Fashion-MNIST grey levels as Bernoulli targets, "
