@@ -48,37 +48,52 @@ def _epoch_clock():
     return Clock()
 
 
-def plain_keras_vae(latent_dim=16):
-    """The peer: keras-io's VAE pattern on the zoo's MLP network, the loss in `compute_loss`, one loss tracker."""
+def _peer_vae(encoder, decoder, reconstruction):
+    """A peer's VAE, keras-io's pattern: `encoder` (x -> mean, log-variance) and `decoder` (z -> output) around
+    the reparameterised draw, the loss in `compute_loss` (the peer's `reconstruction(x, output)` per image plus
+    the analytic KL), one loss tracker, Adam at 1e-3."""
     import keras
-    from keras import layers, ops
+    from keras import ops
 
-    class PlainVAE(keras.Model):
+    class PeerVAE(keras.Model):
         def __init__(self):
             super().__init__()
-            self.encoder = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
-                                             layers.Dense(512, activation="relu"),
-                                             layers.Dense(256, activation="relu"), layers.Dense(2 * latent_dim)])
-            self.decoder = keras.Sequential([keras.Input((latent_dim,)), layers.Dense(256, activation="relu"),
-                                             layers.Dense(512, activation="relu"), layers.Dense(784),
-                                             layers.Reshape((28, 28, 1))])
+            self.encoder, self.decoder = encoder, decoder
             self.seed_generator = keras.random.SeedGenerator(0)
 
         def call(self, x, training=False):
-            mean, log_var = ops.split(self.encoder(x), 2, axis=-1)
+            mean, log_var = self.encoder(x)
             z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
             return self.decoder(z), mean, log_var
 
         def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-            logits, mean, log_var = y_pred
-            rec = ops.sum(ops.reshape(ops.relu(logits) - logits * x + ops.log1p(ops.exp(-ops.abs(logits))),
-                                      (ops.shape(x)[0], -1)), axis=1)
+            out, mean, log_var = y_pred
             kl = 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
-            return ops.mean(rec + kl)
+            return ops.mean(reconstruction(x, out) + kl)
 
-    model = PlainVAE()
+    model = PeerVAE()
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     return model
+
+
+def _per_image(t):
+    from keras import ops
+
+    return ops.sum(ops.reshape(t, (ops.shape(t)[0], -1)), axis=1)
+
+
+def plain_keras_vae(latent_dim=16):
+    """The peer: keras-io's VAE pattern on the zoo's MLP network with Bernoulli logits out."""
+    import keras
+    from keras import layers, ops
+
+    inp = keras.Input((28, 28, 1))
+    h = layers.Dense(256, activation="relu")(layers.Dense(512, activation="relu")(layers.Flatten()(inp)))
+    encoder = keras.Model(inp, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)])
+    decoder = keras.Sequential([keras.Input((latent_dim,)), layers.Dense(256, activation="relu"),
+                                layers.Dense(512, activation="relu"), layers.Dense(784), layers.Reshape((28, 28, 1))])
+    return _peer_vae(encoder, decoder, lambda x, logits: _per_image(
+        ops.relu(logits) - logits * x + ops.log1p(ops.exp(-ops.abs(logits)))))
 
 
 def pythae_resnet_vae(latent_dim=64):
@@ -103,28 +118,7 @@ def pythae_resnet_vae(latent_dim=64):
     y = res_block(res_block(layers.Reshape((8, 8, 128))(layers.Dense(128 * 8 * 8)(z_in))))
     y = layers.Conv2DTranspose(64, 4, strides=2, padding="same")(y)
     y = layers.Conv2DTranspose(3, 4, strides=2, padding="same", activation="sigmoid")(y)
-    decoder = keras.Model(z_in, y)
-
-    class PythaeResNetVAE(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.encoder, self.decoder = encoder, decoder
-            self.seed_generator = keras.random.SeedGenerator(0)
-
-        def call(self, x, training=False):
-            mean, log_var = self.encoder(x)
-            z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.seed_generator)
-            return self.decoder(z), mean, log_var
-
-        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-            recon, mean, log_var = y_pred
-            rec = 0.5 * ops.sum(ops.reshape(ops.square(recon - x), (ops.shape(x)[0], -1)), axis=1)
-            kl = 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
-            return ops.mean(rec + kl)
-
-    model = PythaeResNetVAE()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    return model
+    return _peer_vae(encoder, keras.Model(z_in, y), lambda x, recon: 0.5 * _per_image(ops.square(recon - x)))
 
 
 def multiply_adds(*networks) -> int:
@@ -133,12 +127,13 @@ def multiply_adds(*networks) -> int:
     passes (forward, and the backward pass's two products), two FLOPs per multiply-add: 6 x this per image."""
     import math
 
+    import keras
     from keras import layers
 
     total = 0
     for net in networks:
         for layer in net.layers:
-            if hasattr(layer, "layers"):
+            if isinstance(layer, keras.Model):
                 total += multiply_adds(layer)
             elif isinstance(layer, layers.Conv2DTranspose):
                 k = math.prod(layer.kernel_size)
