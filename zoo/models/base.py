@@ -148,11 +148,9 @@ class Autoencoder(keras.Model):
 
     # ---- training ------------------------------------------------------------------------------
     def finetune_rate(self) -> float:
-        """zoo.finetune's default learning rate for this model: the family's, measured on grey images, or for a
-        model with the logistic-mixture likelihood the rate measured on photographs (registry.PHOTO_FINETUNE_RATE)."""
-        if self.likelihood.name == "logistic_mixture":
-            return registry.PHOTO_FINETUNE_RATE
-        return self.finetune_learning_rate
+        """zoo.finetune's default learning rate for this model: the one its likelihood declares (the logistic
+        mixture's was measured on photographs), else the family's, measured on grey images."""
+        return self.likelihood.finetune_rate or self.finetune_learning_rate
 
     def xla_on_cpu(self) -> bool:
         """Whether `fit` on a TensorFlow CPU compiles the training step with XLA (`jit_compile`). Measured on

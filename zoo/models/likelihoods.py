@@ -29,6 +29,7 @@ class Bernoulli:
 
     name = "bernoulli"
     components = 0
+    finetune_rate = None  # zoo.finetune keeps the family's own rate, measured on grey images
 
     def channels(self, image_channels: int) -> int:
         return image_channels
@@ -62,6 +63,7 @@ class LogisticMixture:
     it, 0 owns everything below its bin and 255 everything above (the edge bins)."""
 
     name = "logistic_mixture"
+    finetune_rate = registry.PHOTO_FINETUNE_RATE  # measured on photographs (scripts/finetune_photos.py)
 
     def __init__(self, components: int = 10):
         self.components = int(components)
