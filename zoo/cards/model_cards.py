@@ -2,10 +2,9 @@
 shipped checkpoint's README."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-from zoo import catalogue, checkpoints, recipes
+from zoo import catalogue, checkpoints, metrics, recipes
 from zoo.card import Card
 from zoo.cards.common import (
     DISENTANGLEMENT_HEAD,
@@ -76,7 +75,7 @@ def likelihood_rows(cards: list[Card]):
         group = (c.dataset, lik.binarized)
         rows.append(["–" if lik.conditional else str(rank), c.name + (" (given y)" if lik.conditional else ""),
                      data_name(c), _target(lik, c), f"{lik.iwae_nll_nats:.2f}",
-                     f"{lik.iwae_nll_nats / (math.prod(c.input_shape) * math.log(2)):.3f}",
+                     f"{metrics.bits_per_dim(lik.iwae_nll_nats, c.input_shape):.3f}",
                      f"{lik.neg_elbo_nats:.2f}", f"{lik.k:,}", f"{lik.images:,}",
                      r.backbone, str(r.latent_dim), str(r.epochs)])
     return head, rows
