@@ -80,6 +80,27 @@ def test_colour_channels_are_coupled_within_a_component():
     assert nll(lik, pixels, out) == pytest.approx(expected, rel=1e-4)
 
 
+def test_marginal_of_the_leading_channels_sums_the_others_out():
+    """P(r) and P(r, g) of a coupled colour mixture, against the joint summed over the other channels by hand."""
+    lik = likelihoods.LogisticMixture(2)
+    rng = np.random.default_rng(0)
+    out = rng.normal(0.0, 0.5, (1, 1, 1, lik.channels(3))).astype("float32")
+    out[..., 2 * 3 + 2:2 + 4 * 3] -= 1.5  # scales of about 0.2: the sums below need no tails
+    pixels = [180, 60, 140]
+    g, b = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    every = np.stack([np.full(g.size, pixels[0]), g.ravel(), b.ravel()], -1).reshape(-1, 1, 1, 3) / 255.0
+    joint = np.exp(-ops.convert_to_numpy(lik.nll(every.astype("float32"), np.repeat(out, len(every), 0))))
+    joint = joint.reshape(256, 256)  # P(r, g, b) over every g and b
+    x = np.asarray(pixels, "float32").reshape(1, 1, 1, 3) / 255.0
+    red = float(ops.convert_to_numpy(lik.marginal_nll(x, out, 1))[0])
+    red_green = float(ops.convert_to_numpy(lik.marginal_nll(x, out, 2))[0])
+    assert red == pytest.approx(-math.log(joint.sum()), rel=1e-3)
+    assert red_green == pytest.approx(-math.log(joint[pixels[1]].sum()), rel=1e-3)
+    assert float(ops.convert_to_numpy(lik.marginal_nll(x, out, 3))[0]) == pytest.approx(nll(lik, pixels, out), rel=1e-6)
+    with pytest.raises(ValueError, match="channels"):
+        lik.marginal_nll(x, out, 4)
+
+
 def test_mean_and_draws_follow_the_distribution():
     lik = likelihoods.LogisticMixture(1)
     out = np.tile(grey_params([0.0], [0.2], [math.log(0.05)]), (1, 100, 100, 1))

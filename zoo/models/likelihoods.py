@@ -133,6 +133,20 @@ class LogisticMixture:
                        + (1.0 - top - bottom) * ops.log(-ops.expm1(-2.0 / BINS * inv_s)))
         return -_per_image(ops.logsumexp(log_mix, axis=-1), ops.shape(x)[0])
 
+    def marginal_nll(self, x, out, channels: int):
+        """-log P of the first `channels` colour channels of x alone (nats per image, (N,)), the other channels
+        summed out: the same mixture restricted to them, since a channel's coupling looks only at the channels
+        before it. With channels=1 on a photograph this is the red channel's likelihood; nll minus it is that
+        of green and blue given red (how much a model gains from the colour coupling)."""
+        out = ops.convert_to_tensor(out)
+        c, k = self.image_channels(out), self.components
+        if not 1 <= channels <= c:
+            raise ValueError(f"channels must be 1..{c} for a {c}-channel image; got {channels}.")
+        pairs = channels * (channels - 1) // 2
+        kept = ops.concatenate([out[..., :(1 + channels) * k], out[..., (1 + c) * k:(1 + c + channels) * k],
+                                out[..., (1 + 2 * c) * k:(1 + 2 * c + pairs) * k]], axis=-1)
+        return self.nll(ops.convert_to_tensor(x)[..., :channels], kept)
+
     def mean(self, out):
         """The mixture's mean image in [0, 1] (each component's coupled means, weighted by the mixture; the edge
         bins' clipping is left out)."""
