@@ -4,13 +4,14 @@ test images split into the red channel alone and green and blue given red (the m
 predicts them from the red value of the same pixel), with the mean image's MSE per channel. A model can reach a
 good likelihood mostly through that coupling while its red channel, which only the code can tell, stays almost
 as uncertain as a uniform guess (8 bits): its mean images are then washed out towards grey.
-Writes docs/photo_channels.json and prints a Markdown table.
+Writes docs/photo_channels.json and the README's table between the `photo-channels` markers.
 
 Usage: python scripts/photo_channels.py [MODEL ...] [--images 1000]   (default: every *-cifar10 checkpoint)
 """
 import argparse
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from zoo import data
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "photo_channels.json"
+BEGIN, END = "<!-- photo-channels:begin (scripts/photo_channels.py) -->", "<!-- photo-channels:end -->"
 
 
 def split(model, x, labels, batch=250) -> dict:
@@ -53,11 +55,21 @@ def main():
         model = zoo.load(name)
         rows[name] = split(model, x, labels if model.conditional else None)
     OUT.write_text(json.dumps(rows, indent=1) + "\n")
-    print("| model | NLL (nats) | red alone | green, blue given red | bits per red value | mean-image MSE (R, G, B) |")
-    print("|---|---|---|---|---|---|")
+    block = readme_block(rows)
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    print(block)
+
+
+def readme_block(rows: dict) -> str:
+    """The README's table of the measured split, between its markers."""
+    lines = [BEGIN, "| model | NLL (nats) | red alone | green, blue given red | bits per red value | "
+             "mean-image MSE (R, G, B) |", "|---|---|---|---|---|---|"]
     for name, r in rows.items():
-        print(f"| {name} | {r['nats']:,.0f} | {r['red_nats']:,.0f} | {r['green_blue_given_red_nats']:,.0f} | "
-              f"{r['red_bits_per_value']:.2f} | {', '.join(f'{v:.4f}' for v in r['mse_per_channel'])} |")
+        lines.append(f"| {name} | {r['nats']:,.0f} | {r['red_nats']:,.0f} | {r['green_blue_given_red_nats']:,.0f} | "
+                     f"{r['red_bits_per_value']:.2f} | {', '.join(f'{v:.4f}' for v in r['mse_per_channel'])} |")
+    return "\n".join([*lines, END])
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from zoo import cards, checkpoints, recipes
@@ -122,6 +123,29 @@ def test_readme_photo_finetune_numbers_are_the_measured_ones():
     res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
     assert demo.readme_block(res) in (root / "README.md").read_text()
     assert (root / "docs" / "finetune" / "photos.png").exists()
+
+
+def test_photo_channel_split_adds_up_and_is_the_readmes():
+    """scripts/photo_channels.py: red alone plus green and blue given red is the model's reconstruction NLL,
+    the MSE is the mean image's, and the README's table is rendered from the measured docs/photo_channels.json."""
+    import json
+
+    import zoo
+
+    script = _script("photo_channels")
+    model = zoo.create("ae", input_shape=(32, 32, 3), latent_dim=8, backbone="resnet", likelihood="logistic_mixture",
+                       seed=0)
+    x = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3)).astype("float32") / 255.0
+    r = script.split(model, x, None, batch=4)
+    out = model.decoder(model.encode(x), training=False)
+    nats = np.asarray(model.likelihood.nll(x, out))
+    assert r["nats"] == pytest.approx(float(nats.mean()), rel=1e-5)
+    assert r["red_nats"] + r["green_blue_given_red_nats"] == pytest.approx(r["nats"], rel=1e-6)
+    assert 0 < r["red_nats"] < r["nats"] and r["red_bits_per_value"] == pytest.approx(r["red_nats"] / 1024 / np.log(2))
+    mse = ((model.reconstruct(x) - x) ** 2).mean(axis=(0, 1, 2))
+    assert r["mse_per_channel"] == pytest.approx(list(mse), rel=1e-4)
+    rows = json.loads((ROOT / "docs" / "photo_channels.json").read_text())
+    assert script.readme_block(rows) in (ROOT / "README.md").read_text()
 
 
 def test_benchmark_counts_multiply_adds_and_builds_pythaes_photo_network():
