@@ -32,7 +32,7 @@ def split(model, x, labels, batch=250) -> dict:
     for i in range(0, len(x), batch):
         xb = x[i:i + batch]
         yb = None if y is None else y[i:i + batch]
-        out = model.decoder(model.decoder_input(model.code(model.features(xb, yb)), yb), training=False)
+        out = model.reconstruction_output(xb, yb)
         total += float(np.sum(ops.convert_to_numpy(lik.nll(xb, out))))
         red += float(np.sum(ops.convert_to_numpy(lik.marginal_nll(xb, out, 1))))
         sq += np.sum((ops.convert_to_numpy(lik.mean(out)) - xb) ** 2, axis=(0, 1, 2))
@@ -47,11 +47,10 @@ def main():
     p.add_argument("models", nargs="*")
     p.add_argument("--images", type=int, default=1000, help="test images (the first N of the split)")
     args = p.parse_args()
-    names = args.models or [m for m in zoo.list_models("*-cifar10") if not zoo.load(m).discrete_code]
     x, labels = data.load_split("cifar10", "test")
     x, labels = x[:args.images].astype("float32") / 255.0, labels[:args.images]
     rows = {}
-    for name in names:
+    for name in args.models or zoo.list_models("*-cifar10"):
         model = zoo.load(name)
         rows[name] = split(model, x, labels if model.conditional else None)
     OUT.write_text(json.dumps(rows, indent=1) + "\n")

@@ -30,7 +30,7 @@ def reconstruction(model, x, labels=None, batch_size=1000) -> dict:
     x = inputs.as_images(x, model.image_shape)
     mse, nll = [], []
     for b, yb in _batches(model, x, labels, batch_size):
-        out = model.decoder(model.decoder_input(model.code(model.features(b, yb)), yb), training=False)
+        out = model.reconstruction_output(b, yb)
         nll.append(ops.convert_to_numpy(model.reconstruction_nll(b, out)))
         mse.append(ops.convert_to_numpy(losses.squared_error(b, model.likelihood.mean(out))) / np.prod(b.shape[1:]))
     key = "bce_nats" if model.likelihood.name == "bernoulli" else "nll_nats"

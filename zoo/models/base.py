@@ -126,6 +126,11 @@ class Autoencoder(keras.Model):
         """What the decoder reads: the code (a conditional family appends the one-hot label)."""
         return z
 
+    def reconstruction_output(self, x, y=None):
+        """The decoder's output (the likelihood's parameters per pixel) for images x decoded from their
+        deterministic code; `y` the one-hot labels of a conditional family. What reconstruction metrics score."""
+        return self.decoder(self.decoder_input(self.code(self.features(x, y)), y), training=False)
+
     def one_hot_labels(self, labels, n):
         """Checked one-hot labels (n, classes) for a conditional family; None for the others."""
         if labels is not None:
