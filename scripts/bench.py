@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -607,14 +606,11 @@ def show(record: dict, out: Path) -> None:
     """Print the tables, and put them in the README when the record is the shipped one."""
     print(markdown(record))
     if out.resolve() == (ROOT / "docs" / "benchmark.json").resolve():  # the shipped record: the README shows it
-        readme = ROOT / "README.md"
-        text = readme.read_text()
-        if README_BEGIN in text:
-            block = f"{README_BEGIN}\n{markdown(record)}\n{README_END}"
-            text = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END), lambda _: block, text, flags=re.S)
-            tmp = readme.with_name("README.md.tmp")
-            tmp.write_text(text)
-            tmp.replace(readme)
+        sys.path.insert(0, str(ROOT))
+        from zoo import outputs
+
+        outputs.replace_marked_block(ROOT / "README.md", README_BEGIN, README_END,
+                                     f"{README_BEGIN}\n{markdown(record)}\n{README_END}")
 
 
 def save(record: dict, out: Path) -> None:

@@ -9,12 +9,11 @@ Usage: python scripts/finetune_defaults.py [--images 1500] [--epochs 5] [--famil
 """
 import argparse
 import json
-import re
 import time
 from pathlib import Path
 
 import zoo
-from zoo import data, factory, metrics, progress
+from zoo import data, factory, metrics, outputs, progress
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "finetune_defaults.json"
@@ -105,8 +104,5 @@ if __name__ == "__main__":
         settings = [SETTINGS[0], (1e-3, 32)] if args.quick else SETTINGS
         results[family] = measure(model_of(family), args.images, args.epochs, settings)
         OUT.write_text(json.dumps({"images": args.images, "epochs": args.epochs, "results": results}, indent=1))
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    if BEGIN in text:
-        block = f"{BEGIN}\n{table(dict(sorted(results.items())), args.images, args.epochs)}\n{END}"
-        readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    block = f"{BEGIN}\n{table(dict(sorted(results.items())), args.images, args.epochs)}\n{END}"
+    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)

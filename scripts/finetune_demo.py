@@ -10,7 +10,6 @@ Usage: python scripts/finetune_demo.py [--images 5000] [--epochs 30]
 """
 import argparse
 import json
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 import zoo
-from zoo import classifiers, data, metrics, plots
+from zoo import classifiers, data, metrics, outputs, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "finetune"
@@ -107,11 +106,8 @@ def main():
 
 
 def write_readme(res):
-    readme = ROOT / "README.md"
-    text = readme.read_text()
     block = readme_block(res)
-    if BEGIN in text:
-        readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
     print(block)
 
 

@@ -13,7 +13,6 @@ Usage: python scripts/finetune_photos.py [--render-only]
 """
 import argparse
 import json
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 import zoo
-from zoo import metrics, plots
+from zoo import metrics, outputs, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "finetune"
@@ -150,11 +149,8 @@ def main():
 
 
 def write_readme(res):
-    readme = ROOT / "README.md"
-    text = readme.read_text()
     block = readme_block(res)
-    if BEGIN in text:
-        readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
     print(block)
 
 

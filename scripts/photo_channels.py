@@ -11,14 +11,13 @@ Usage: python scripts/photo_channels.py [MODEL ...] [--images 1000]   (default: 
 import argparse
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 from keras import ops
 
 import zoo
-from zoo import data
+from zoo import data, outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "photo_channels.json"
@@ -55,9 +54,7 @@ def main():
         rows[name] = split(model, x, labels if model.conditional else None)
     OUT.write_text(json.dumps(rows, indent=1) + "\n")
     block = readme_block(rows)
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
     print(block)
 
 

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -350,3 +351,15 @@ def write_file_atomic(path, write, suffix="") -> Path:
 
 def write_text_atomic(path, text: str) -> Path:
     return write_file_atomic(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def replace_marked_block(path, begin: str, end: str, block: str) -> bool:
+    """Rewrite the text of `path` from the line `begin` through `end` as `block` (which carries both markers),
+    atomically; a file without the markers is left as it is. True when it was rewritten. How the scripts keep
+    a measured table in the README."""
+    path = Path(path)
+    text = path.read_text()
+    if begin not in text or end not in text:
+        return False
+    write_text_atomic(path, re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S))
+    return True

@@ -203,3 +203,18 @@ def test_staging_folders_are_removed_on_error_and_after_a_kill(tmp_path):
     with outputs.claim(out):
         pass
     assert not stale.exists() and (mine / "keep").exists()
+
+
+def test_a_measured_table_replaces_only_the_text_between_its_markers(tmp_path):
+    """How the scripts put a measured table in the README: the lines between the markers change, the rest of
+    the file does not, and a file without the markers is left as it was."""
+    begin, end = "<!-- t:begin -->", "<!-- t:end -->"
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{begin}\nold table\n{end}\nafter, with \\1 and .* in it\n")
+    assert outputs.replace_marked_block(readme, begin, end, f"{begin}\nnew \\1 table\n{end}")
+    assert readme.read_text() == f"intro\n{begin}\nnew \\1 table\n{end}\nafter, with \\1 and .* in it\n"
+    other = tmp_path / "NOTES.md"
+    other.write_text(f"no markers, only {begin}\n")
+    assert not outputs.replace_marked_block(other, begin, end, "x")
+    assert other.read_text() == f"no markers, only {begin}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["NOTES.md", "README.md"]
