@@ -144,6 +144,8 @@ def test_photo_channel_split_adds_up_and_is_the_readmes():
     assert 0 < r["red_nats"] < r["nats"] and r["red_bits_per_value"] == pytest.approx(r["red_nats"] / 1024 / np.log(2))
     mse = ((model.reconstruct(x) - x) ** 2).mean(axis=(0, 1, 2))
     assert r["mse_per_channel"] == pytest.approx(list(mse), rel=1e-4)
+    per_image = ((model.reconstruct(x) - x) ** 2).mean(axis=(1, 2, 3))
+    assert r["psnr_db"] == pytest.approx(float(np.mean(10 * np.log10(1 / per_image))), rel=1e-4)
     rows = json.loads((ROOT / "docs" / "photo_channels.json").read_text())
     assert script.readme_block(rows) in (ROOT / "README.md").read_text()
 
