@@ -167,3 +167,20 @@ def test_benchmark_counts_multiply_adds_and_builds_pythaes_photo_network():
     assert peer.encoder.count_params() + peer.decoder.count_params() == 2_161_795
     assert peer.encoder.output[0].shape == (None, 64) and peer.decoder.output.shape == (None, 32, 32, 3)
     assert bench.multiply_adds(peer.encoder, peer.decoder) == 39_845_888
+
+
+def test_label_use_sees_a_decoder_that_ignores_the_label():
+    """scripts/label_use.py: with the label's weights into the decoder zeroed, the picture cannot move with the
+    class (variance across classes 0); with them in place it does."""
+    import zoo
+
+    script = _script("label_use")
+    model = zoo.create("cvae", input_shape=(28, 28, 1), latent_dim=4, seed=0)
+    r = script.label_use(model, codes=8)
+    assert r["variance_across_labels"] > 0 and r["ratio"] == pytest.approx(
+        r["variance_across_labels"] / r["variance_across_codes"])
+    first = next(layer for layer in model.decoder.layers if layer.get_weights() and layer.get_weights()[0].ndim == 2)
+    w, *rest = first.get_weights()
+    w[model.latent_dim:] = 0.0
+    first.set_weights([w, *rest])
+    assert script.label_use(model, codes=8)["variance_across_labels"] < 1e-12
