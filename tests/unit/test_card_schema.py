@@ -107,3 +107,21 @@ def test_rendering_reads_only_the_root_it_is_given(tmp_path, monkeypatch):
     assert "\n## ae-mnist\n" in text and "\n## vae-mnist\n" not in text
     assert "| evaluator-mnist |" in text and "evaluator-fashion_mnist" not in text
     assert "latent.png" in text  # the pictures a card lists are shown, without looking for the files
+
+
+def test_a_vqvae_card_with_a_pixel_likelihood_states_its_code_grid_bound():
+    """A VQ-VAE whose decoder is a likelihood of the pixels gets a likelihood bound on its card: the measured
+    reconstruction NLL plus the prior's NLL of the code grid, also in bits/dim; a Bernoulli one gets none."""
+    import dataclasses
+    import math
+
+    from zoo.cards import common
+
+    c = checkpoints.read_card(checkpoints.root() / "vqvae-mnist")
+    assert not any(line.startswith("- Likelihood: NLL <=") for line in common.body(c, ""))  # Bernoulli: no bound
+    ev = c.evaluation
+    rec = dataclasses.replace(ev.reconstruction, bce_nats=None, nll_nats=1000.0)
+    photo = dataclasses.replace(c, evaluation=dataclasses.replace(ev, reconstruction=rec))
+    line = next(line for line in common.body(photo, "") if line.startswith("- Likelihood: NLL <="))
+    nats = 1000.0 + ev.codebook.prior_nll_nats_per_grid
+    assert f"NLL <= {nats:.2f} nats/image ({nats / (28 * 28 * math.log(2)):.3f} bits/dim)" in line
