@@ -297,6 +297,15 @@ class Evaluation:
     disentanglement: Disentanglement | None = None
     wall_time_s: float | None = None
 
+    @property
+    def code_grid_bound_nats(self) -> float | None:
+        """A VQ-VAE's bound on -log p(x) (nats per image) from two measured terms, where its decoder is a likelihood
+        of the pixels: -log p(x | z(x)) - log p(z(x)), z(x) the grid the encoder picks (p(x) sums p(z) p(x | z)
+        over every grid, this one among them). None for other models."""
+        if self.codebook is None or self.reconstruction.nll_nats is None:
+            return None
+        return self.reconstruction.nll_nats + self.codebook.prior_nll_nats_per_grid
+
 
 @dataclass(frozen=True)
 class Baseline:

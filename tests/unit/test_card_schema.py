@@ -115,7 +115,7 @@ def test_a_vqvae_card_with_a_pixel_likelihood_states_its_code_grid_bound():
     import dataclasses
     import math
 
-    from zoo.cards import common
+    from zoo.cards import common, model_cards
 
     c = checkpoints.read_card(checkpoints.root() / "vqvae-mnist")
     assert not any(line.startswith("- Likelihood: NLL <=") for line in common.body(c, ""))  # Bernoulli: no bound
@@ -125,3 +125,6 @@ def test_a_vqvae_card_with_a_pixel_likelihood_states_its_code_grid_bound():
     line = next(line for line in common.body(photo, "") if line.startswith("- Likelihood: NLL <="))
     nats = 1000.0 + ev.codebook.prior_nll_nats_per_grid
     assert f"NLL <= {nats:.2f} nats/image ({nats / (28 * 28 * math.log(2)):.3f} bits/dim)" in line
+    assert photo.evaluation.code_grid_bound_nats == nats and c.evaluation.code_grid_bound_nats is None
+    _, rows = model_cards.likelihood_rows([photo, c])  # ranked with the IWAE bounds; the Bernoulli one is not there
+    assert [(r[1], r[4], r[6], r[9]) for r in rows] == [("vqvae-mnist", f"{nats:.2f}", "code grid", "10,000")]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from zoo import catalogue, checkpoints, factory, metrics, plots, recipes
-from zoo.card import Baseline, Card, Codebook, Likelihood, Reconstruction, Training
+from zoo.card import Baseline, Card, Likelihood, Reconstruction, Training
 from zoo.datasets import DATASETS
 
 NOT_INCEPTION = ("FID, KID, precision and recall use the penultimate features of a small CNN classifier "
@@ -58,15 +58,6 @@ def _recon(rec: Reconstruction) -> str:
     if rec.bce_nats is not None:
         return f"BCE {rec.bce_nats:.2f} nats/image"
     return f"NLL {rec.nll_nats:.2f} nats/image"
-
-
-def _code_grid_bound(rec: Reconstruction, cb: Codebook, image_shape) -> str:
-    """A VQ-VAE's likelihood bound from two measured terms: -log p(x) <= -log p(x | z(x)) - log p(z(x)), z(x) the
-    grid the encoder picks (p(x) sums p(z) p(x | z) over every grid, this one among them)."""
-    nats = rec.nll_nats + cb.prior_nll_nats_per_grid
-    return (f"- Likelihood: NLL <= {nats:.2f} nats/image ({metrics.bits_per_dim(nats, image_shape):.3f} bits/dim), "
-            "the reconstruction's NLL given the encoder's code grid plus the prior's NLL of that grid (a bound: "
-            "p(x) sums p(z) p(x | z) over every grid, the encoder's among them).")
 
 
 def _bits(lik: Likelihood) -> str:
@@ -176,8 +167,12 @@ def body(c: Card, pictures: str) -> list[str]:
             out.append(f"- Codebook ({cb.codebook_size} entries), on the test set: perplexity "
                        f"{cb.perplexity:.1f}, never used {cb.dead_share:.3f}; the PixelCNN prior's NLL of the "
                        f"test code grids {cb.prior_nll_nats_per_grid:.2f} nats per grid.")
-            if ev.reconstruction.nll_nats is not None:  # a likelihood of the pixels: the two make a bound
-                out.append(_code_grid_bound(ev.reconstruction, cb, c.input_shape))
+            if ev.code_grid_bound_nats is not None:  # a likelihood of the pixels: the two make a bound
+                nats = ev.code_grid_bound_nats
+                out.append(f"- Likelihood: NLL <= {nats:.2f} nats/image "
+                           f"({metrics.bits_per_dim(nats, c.input_shape):.3f} bits/dim), the reconstruction's NLL "
+                           "given the encoder's code grid plus the prior's NLL of that grid (a bound: p(x) sums "
+                           "p(z) p(x | z) over every grid, the encoder's among them).")
         if s.label_agreement is not None:
             out.append(f"- Conditional samples (each class asked for equally often): the evaluator's class agrees "
                        f"with the requested label for {s.label_agreement:.3f} of them; per class "

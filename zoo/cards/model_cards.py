@@ -59,25 +59,33 @@ def holes_rows(cards: list[Card]):
 
 
 def likelihood_rows(cards: list[Card]):
-    """Every model with an IWAE bound, ranked by it within each dataset and test setting (best first)."""
-    head = ["rank", "model", "dataset", "test images", "NLL <= (IWAE)", "bits/dim", "-ELBO", "k", "images scored",
+    """Every model with a bound on -log p(x), ranked by it within each dataset and test setting (best first): the
+    IWAE bound, or a VQ-VAE's code-grid bound (reconstruction given the encoder's grid plus the prior's NLL of it)."""
+    head = ["rank", "model", "dataset", "test images", "NLL <=", "bits/dim", "bound", "-ELBO", "k", "images scored",
             "backbone", "latent", "epochs"]
-    scored = [c for c in cards if c.evaluation and c.evaluation.likelihood]
+    scored = [c for c in cards if c.evaluation and (c.evaluation.likelihood or c.evaluation.code_grid_bound_nats)]
+
+    def bound(c):  # (nats, binarized, conditional)
+        lik = c.evaluation.likelihood
+        if lik:
+            return lik.iwae_nll_nats, lik.binarized, bool(lik.conditional)
+        return c.evaluation.code_grid_bound_nats, False, False
 
     def key(c):  # conditional models (bounds on -log p(x | y)) are listed last, unranked
-        lik = c.evaluation.likelihood
-        return c.dataset, lik.binarized, bool(lik.conditional), lik.iwae_nll_nats
+        nats, binarized, conditional = bound(c)
+        return c.dataset, binarized, conditional, nats
 
     rows, rank, group = [], 0, None
     for c in sorted(scored, key=key):
-        lik, r = c.evaluation.likelihood, c.recipe
-        rank = 1 if (c.dataset, lik.binarized) != group else rank + 1
-        group = (c.dataset, lik.binarized)
-        rows.append(["–" if lik.conditional else str(rank), c.name + (" (given y)" if lik.conditional else ""),
-                     data_name(c), _target(lik, c), f"{lik.iwae_nll_nats:.2f}",
-                     f"{metrics.bits_per_dim(lik.iwae_nll_nats, c.input_shape):.3f}",
-                     f"{lik.neg_elbo_nats:.2f}", f"{lik.k:,}", f"{lik.images:,}",
-                     r.backbone, str(r.latent_dim), str(r.epochs)])
+        (nats, binarized, conditional), lik, r = bound(c), c.evaluation.likelihood, c.recipe
+        rank = 1 if (c.dataset, binarized) != group else rank + 1
+        group = (c.dataset, binarized)
+        rows.append(["–" if conditional else str(rank), c.name + (" (given y)" if conditional else ""),
+                     data_name(c), _target(lik, c) if lik else "8-bit pixels", f"{nats:.2f}",
+                     f"{metrics.bits_per_dim(nats, c.input_shape):.3f}", "IWAE" if lik else "code grid",
+                     f"{lik.neg_elbo_nats:.2f}" if lik else "–", f"{lik.k:,}" if lik else "–",
+                     f"{lik.images if lik else c.evaluation.test_images:,}", r.backbone, str(r.latent_dim),
+                     str(r.epochs)])
     return head, rows
 
 
@@ -130,7 +138,9 @@ HOLES_TEXT = ("A plain autoencoder's latent space has holes: codes drawn from N(
               "above its reconstructions while validity ranks them below: FID also rewards contrast (README, "
               "Photographs).")
 LIKELIHOOD_TEXT = ("Upper bounds on -log p(x) in nats per image (lower is better), from the IWAE estimator with k "
-                   "importance samples on the first test images, ranked within each dataset and test setting "
+                   "importance samples on the first test images or, for a VQ-VAE with a likelihood of the pixels, "
+                   "from its code grid (the reconstruction's NLL given the grid the encoder picks plus the "
+                   "PixelCNN prior's NLL of that grid, on every test image), ranked within each dataset and test setting "
                    "(MNIST dynamically binarized with a fixed seed; Fashion-MNIST grey levels as Bernoulli targets, "
                    "which are not comparable to binarized numbers; CIFAR-10's 8-bit pixels under the decoder's "
                    "discretized logistic mixture, a true likelihood of the pixels, where bits per dimension, "
