@@ -183,7 +183,8 @@ def body(c: Card, pictures: str) -> list[str]:
             "| test images (odd rows), reconstructions (even rows) |", "|---|---|",
             f"| ![samples]({pictures}samples.png) | ![reconstructions]({pictures}reconstructions.png) |"]
     if "samples_normal_prior.png" in c.files:
-        out += ["", "Naive draw z ~ N(0, I) instead of the fitted mixture (the latent space's holes):", "",
+        sampler = "its PixelCNN prior" if ev and ev.codebook else "the fitted mixture"
+        out += ["", f"Naive draw z ~ N(0, I) instead of {sampler} (the latent space's holes):", "",
                 f"![naive samples]({pictures}samples_normal_prior.png)"]
     if "traversal.png" in c.files and ev and ev.disentanglement:
         out += ["", "Latent traversal: each row moves one code unit from -2.5 to +2.5 standard deviations of its "
