@@ -72,9 +72,9 @@ def data_name(card: Card) -> str:
     return f"{card.dataset} ({copy})" if copy else card.dataset
 
 
-def _target(lik: Likelihood, card: Card) -> str:
-    """How the likelihood's test images were scored."""
-    if lik.binarized:
+def _target(lik: Likelihood | None, card: Card) -> str:
+    """How the likelihood's test images were scored (a code-grid bound, with no Likelihood section, as they are)."""
+    if lik is not None and lik.binarized:
         return "binarized"
     return "8-bit pixels" if card.likelihood_kind == "logistic_mixture" else "grey levels"
 

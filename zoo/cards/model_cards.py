@@ -81,7 +81,7 @@ def likelihood_rows(cards: list[Card]):
         rank = 1 if (c.dataset, binarized) != group else rank + 1
         group = (c.dataset, binarized)
         rows.append(["–" if conditional else str(rank), c.name + (" (given y)" if conditional else ""),
-                     data_name(c), _target(lik, c) if lik else "8-bit pixels", f"{nats:.2f}",
+                     data_name(c), _target(lik, c), f"{nats:.2f}",
                      f"{metrics.bits_per_dim(nats, c.input_shape):.3f}", "IWAE" if lik else "code grid",
                      f"{lik.neg_elbo_nats:.2f}" if lik else "–", f"{lik.k:,}" if lik else "–",
                      f"{lik.images if lik else c.evaluation.test_images:,}", r.backbone, str(r.latent_dim),
