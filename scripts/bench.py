@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # time the zoo of this tree, whatever else is installed
 README_BEGIN, README_END = "<!-- benchmark:begin (scripts/bench.py) -->", "<!-- benchmark:end -->"
 BACKENDS = ("tensorflow", "jax", "torch")  # Keras' backends, in the tables' order
 BATCH, EPOCHS = 128, 3  # epochs 2..3 are timed: the first one traces and warms up
@@ -491,7 +492,6 @@ def main():
         show(record, out)
         return
     skip = set(filter(None, args.skip.split(",")))
-    sys.path.insert(0, str(ROOT))
     import zoo.recipes  # noqa: F401  (Keras-free: the families that have recipes)
     from zoo import registry
 
@@ -606,7 +606,6 @@ def show(record: dict, out: Path) -> None:
     """Print the tables, and put them in the README when the record is the shipped one."""
     print(markdown(record))
     if out.resolve() == (ROOT / "docs" / "benchmark.json").resolve():  # the shipped record: the README shows it
-        sys.path.insert(0, str(ROOT))
         from zoo import outputs
 
         outputs.replace_marked_block(ROOT / "README.md", README_BEGIN, README_END,
@@ -772,7 +771,6 @@ def markdown(record: dict) -> str:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
-        sys.path.insert(0, str(ROOT))
         result = WORKERS[sys.argv[2]](*sys.argv[3:])
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
         print(json.dumps({**result, "peak_mib": peak}))

@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import repo_scripts
 from zoo import cards, checkpoints, recipes
 from zoo.training import SAME_NETWORK_FIELDS as SAME
 
@@ -29,20 +30,11 @@ def test_checkpoint_readme_is_generated_and_measured(name):
         assert ("(all %d)" % latent if latent <= 8 else "(the 8 most varied)") in readme
 
 
-def _script(name):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_readme_finetune_numbers_are_the_measured_ones():
     """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
     import json
 
-    demo, root = _script("finetune_demo"), Path(__file__).resolve().parents[2]
+    demo, root = repo_scripts.load("finetune_demo"), Path(__file__).resolve().parents[2]
     res = json.loads((root / "docs" / "finetune" / "results.json").read_text())
     assert demo.readme_block(res) in (root / "README.md").read_text()
     assert (root / "docs" / "finetune" / "samples.png").exists()
@@ -52,7 +44,7 @@ def test_readme_benchmark_tables_are_the_record():
     """The README's speed tables are rendered from docs/benchmark.json by scripts/bench.py."""
     import json
 
-    bench, root = _script("bench"), Path(__file__).resolve().parents[2]
+    bench, root = repo_scripts.load("bench"), Path(__file__).resolve().parents[2]
     record = json.loads((root / "docs" / "benchmark.json").read_text())
     block = f"{bench.README_BEGIN}\n{bench.markdown(record)}\n{bench.README_END}"
     assert block in (root / "README.md").read_text()
@@ -60,7 +52,7 @@ def test_readme_benchmark_tables_are_the_record():
 
 
 def test_a_gpu_record_names_the_gpu_and_pairs_the_precisions():
-    bench = _script("bench")
+    bench = repo_scripts.load("bench")
     record = {"machine": {"platform": "Linux", "cpu_count": 16, "accelerator": "NVIDIA H200", "date": "2026-12-02"},
               "batch_size": 128,
               "precision": [{"backbone": "conv", "backend": "jax", "policy": "float32", "train_img_s": 1000.0,
@@ -119,7 +111,7 @@ def test_readme_photo_finetune_numbers_are_the_measured_ones():
     """The README's photo fine-tuning table is rendered from docs/finetune/photos.json (scripts/finetune_photos.py)."""
     import json
 
-    demo, root = _script("finetune_photos"), Path(__file__).resolve().parents[2]
+    demo, root = repo_scripts.load("finetune_photos"), Path(__file__).resolve().parents[2]
     res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
     assert demo.readme_block(res) in (root / "README.md").read_text()
     assert (root / "docs" / "finetune" / "photos.png").exists()
@@ -132,7 +124,7 @@ def test_photo_channel_split_adds_up_and_is_the_readmes():
 
     import zoo
 
-    script = _script("photo_channels")
+    script = repo_scripts.load("photo_channels")
     model = zoo.create("ae", input_shape=(32, 32, 3), latent_dim=8, backbone="resnet", likelihood="logistic_mixture",
                        seed=0)
     x = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3)).astype("float32") / 255.0
@@ -157,7 +149,7 @@ def test_benchmark_counts_multiply_adds_and_builds_pythaes_photo_network():
     decoder 532,480 + the blocks + 131,136 + 3,075)."""
     import keras
 
-    bench = _script("bench")
+    bench = repo_scripts.load("bench")
     inp = keras.Input((4, 4, 1))
     x = keras.layers.Conv2D(2, 3, padding="same")(inp)  # 16 positions x 9 x 1 x 2 = 288
     y = keras.layers.Conv2DTranspose(1, 2, strides=2)(x)  # 16 input positions x 4 x 2 x 1 = 128
@@ -174,7 +166,7 @@ def test_label_use_sees_a_decoder_that_ignores_the_label():
     class (variance across classes 0); with them in place it does."""
     import zoo
 
-    script = _script("label_use")
+    script = repo_scripts.load("label_use")
     model = zoo.create("cvae", input_shape=(28, 28, 1), latent_dim=4, seed=0)
     r = script.label_use(model, codes=8)
     assert r["variance_across_labels"] > 0 and r["ratio"] == pytest.approx(
