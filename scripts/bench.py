@@ -614,11 +614,11 @@ def show(record: dict, out: Path) -> None:
 
 def save(record: dict, out: Path) -> None:
     """Write the record (after every part: a stopped run keeps what it measured) and its Markdown beside it."""
+    from zoo import outputs
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    for path, text in ((out, json.dumps(record, indent=1) + "\n"), (out.with_suffix(".md"), markdown(record) + "\n")):
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
+    outputs.write_text_atomic(out, json.dumps(record, indent=1) + "\n")
+    outputs.write_text_atomic(out.with_suffix(".md"), markdown(record) + "\n")
 
 
 def machine() -> dict:

@@ -103,6 +103,6 @@ if __name__ == "__main__":
     for family in families:
         settings = [SETTINGS[0], (1e-3, 32)] if args.quick else SETTINGS
         results[family] = measure(model_of(family), args.images, args.epochs, settings)
-        OUT.write_text(json.dumps({"images": args.images, "epochs": args.epochs, "results": results}, indent=1))
+        outputs.write_text_atomic(OUT, json.dumps({"images": args.images, "epochs": args.epochs, "results": results}, indent=1))
     block = f"{BEGIN}\n{table(dict(sorted(results.items())), args.images, args.epochs)}\n{END}"
     outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)

@@ -101,7 +101,7 @@ def main():
                       "note": "reconstruction measured on the first 1000 Fashion-MNIST test images"}
     rows.append(scratch.sample(8, seed=1))
     plots.save_grid(np.concatenate(rows), OUT / "samples.png", ncol=8)
-    (OUT / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    outputs.write_text_atomic(OUT / "results.json", json.dumps(res, indent=2) + "\n")
     write_readme(res)
 
 

@@ -144,7 +144,7 @@ def main():
                 print(res["sweep"]["runs"][-1], flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     plots.save_grid(np.concatenate(rows), OUT / "photos.png", ncol=8)
-    (OUT / "photos.json").write_text(json.dumps(res, indent=2) + "\n")
+    outputs.write_text_atomic(OUT / "photos.json", json.dumps(res, indent=2) + "\n")
     write_readme(res)
 
 
