@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from zoo import registry, runs
+from zoo import inputs, registry, runs
 from zoo.datasets import DATASETS
 
 # The choices of `zoo train --data`, from the registry (Keras-free, so the CLI starts without Keras)
@@ -228,9 +228,9 @@ def _train(args):
         import zoo
 
         shape = _parse_shape(args.input_shape) if args.input_shape else None
-        if args.override or args.restart or args.keep_state:
-            raise ValueError("--override, --restart and --keep-state apply to registry models; with --data use the "
-                             "other options.")
+        if args.override or args.restart or args.keep_state or args.time_limit is not None:
+            raise ValueError("--override, --restart, --keep-state and --time-limit apply to registry models; with "
+                             "--data use the other options.")
         zoo.train(args.name, args.data, input_shape=shape,
                   epochs=registry.OWN_DATA_EPOCHS if args.epochs is None else args.epochs, latent_dim=args.latent_dim,
                   backbone=args.backbone,
@@ -240,12 +240,13 @@ def _train(args):
                   **({} if args.likelihood == "bernoulli" else {"likelihood": args.likelihood}))
         return 0
     names = recipes.expand([args.name])
+    limit_s = None if args.time_limit is None else 60 * inputs.as_positive_number(args.time_limit, "--time-limit")
     for name in names:  # every recipe is checked before the first one trains
         training.resolve_recipe(name, args.override, args.epochs)
     for name in names:
         out = training.train(name, args.out or ".", args.epochs, overrides=args.override, restart=args.restart,
                              overwrite=args.overwrite, verbose=2, distribute=args.distribute,
-                             keep_state=args.keep_state)
+                             keep_state=args.keep_state, time_limit_s=limit_s)
         if out is not None:  # None: another host of a multi-host run; the first one writes
             print(f"written to {out}")
     return 0
@@ -386,6 +387,9 @@ def build_parser():
     s.add_argument("--keep-state", action="store_true",
                    help="registry model: keep the training state (.NAME.work/) after writing, so a later run with "
                    "more --epochs continues from this one")
+    s.add_argument("--time-limit", type=float, metavar="MINUTES",
+                   help="registry model: stop after the epoch that passes this much training time and write the "
+                   "checkpoint with the epochs run (with --keep-state a later run continues: training in stages)")
     s.add_argument("--overwrite", action="store_true",
                    help="replace the output folder even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_train)

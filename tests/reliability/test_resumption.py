@@ -97,6 +97,20 @@ def test_a_kept_state_continues_with_more_epochs(tmp_path, tiny_data):
     assert "--epochs 4" in json.loads((tmp_path / NAME / "card.json").read_text())["reproduce"]
 
 
+def test_a_time_limit_trains_in_stages(tmp_path, tiny_data):
+    """`--time-limit` stops after the epoch that passes it and writes a checkpoint of the epochs run; with
+    `--keep-state` the next run continues from there (how a long training spans sessions of a machine)."""
+    r = train(tmp_path, tiny_data, epochs=4, extra=["--time-limit", "0.0001", "--keep-state"])
+    assert r.returncode == 0, r.stderr[-3000:]
+    first = history(tmp_path / NAME / "history.csv")
+    card = json.loads((tmp_path / NAME / "card.json").read_text())
+    assert len(first) == card["training"]["epochs"] == card["recipe"]["epochs"] == 1
+    assert "--epochs 1" in card["reproduce"]
+    r = train(tmp_path, tiny_data, epochs=4)  # the same command without the limit: the run goes on to the end
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert assert_whole_and_honest(tmp_path, 4)[:1] == first
+
+
 def test_killed_while_writing_then_rerun_completes(tmp_path, tiny_data):
     proc = train(tmp_path, tiny_data, epochs=2, wait=False)
     was_running = kill_when(proc, lambda: any(tmp_path.glob(f".{NAME}.zoo-staging-*")))
