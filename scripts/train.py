@@ -20,6 +20,9 @@ if __name__ == "__main__":
                    help="discard an interrupted run of another recipe (the error names what differs) and start over")
     p.add_argument("--keep-state", action="store_true",
                    help="keep the training state (.NAME.work/) after writing: a later run with more --epochs continues it")
+    p.add_argument("--continue-from", metavar="CHECKPOINT",
+                   help="continue a checkpoint of the recipe (a folder, or the registry name for the shipped one) to "
+                        "--epochs: its weights and epoch log, Adam started afresh (for a training whose state is lost)")
     p.add_argument("--distribute", action="store_true",
                    help="train data-parallel on every visible device (and on several hosts: see the README)")
     p.add_argument("--mixed-precision", action="store_true",
@@ -27,10 +30,12 @@ if __name__ == "__main__":
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = recipes.expand(args.names)
+    if args.continue_from and len(names) > 1:
+        raise SystemExit(f"--continue-from continues one model; {' '.join(args.names)} names {len(names)}.")
     for name in names:
         with precision.mixed(args.mixed_precision):
             out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                                  time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
                                  distribute=args.distribute, replace_shipped=not args.out,
-                                 keep_state=args.keep_state)
+                                 keep_state=args.keep_state, continue_from=args.continue_from)
         print(f"== {name}: written to {out or 'the first process'}", flush=True)

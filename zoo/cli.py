@@ -228,9 +228,9 @@ def _train(args):
         import zoo
 
         shape = _parse_shape(args.input_shape) if args.input_shape else None
-        if args.override or args.restart or args.keep_state or args.time_limit is not None:
-            raise ValueError("--override, --restart, --keep-state and --time-limit apply to registry models; with "
-                             "--data use the other options.")
+        if args.override or args.restart or args.keep_state or args.time_limit is not None or args.continue_from:
+            raise ValueError("--override, --restart, --keep-state, --time-limit and --continue-from apply to registry "
+                             "models; with --data use the other options.")
         zoo.train(args.name, args.data, input_shape=shape,
                   epochs=registry.OWN_DATA_EPOCHS if args.epochs is None else args.epochs, latent_dim=args.latent_dim,
                   backbone=args.backbone,
@@ -241,12 +241,16 @@ def _train(args):
         return 0
     names = recipes.expand([args.name])
     limit_s = None if args.time_limit is None else 60 * inputs.as_positive_number(args.time_limit, "--time-limit")
-    for name in names:  # every recipe is checked before the first one trains
-        training.resolve_recipe(name, args.override, args.epochs)
+    if args.continue_from and len(names) > 1:
+        raise ValueError(f"--continue-from continues one model; {args.name!r} names {len(names)}.")
+    for name in names:  # every recipe (and the checkpoint to continue) is checked before the first one trains
+        recipe = training.resolve_recipe(name, args.override, args.epochs)
+        if args.continue_from:
+            training.checkpoint_to_continue(args.continue_from, recipe)
     for name in names:
         out = training.train(name, args.out or ".", args.epochs, overrides=args.override, restart=args.restart,
                              overwrite=args.overwrite, verbose=2, distribute=args.distribute,
-                             keep_state=args.keep_state, time_limit_s=limit_s)
+                             keep_state=args.keep_state, time_limit_s=limit_s, continue_from=args.continue_from)
         if out is not None:  # None: another host of a multi-host run; the first one writes
             print(f"written to {out}")
     return 0
@@ -390,6 +394,9 @@ def build_parser():
     s.add_argument("--time-limit", type=float, metavar="MINUTES",
                    help="registry model: stop after the epoch that passes this much training time and write the "
                    "checkpoint with the epochs run (with --keep-state a later run continues: training in stages)")
+    s.add_argument("--continue-from", metavar="CHECKPOINT",
+                   help="registry model: continue a checkpoint of its recipe (a folder, the registry name for the "
+                   "shipped or published one, or hf://OWNER/REPO) to --epochs; Adam starts afresh there")
     s.add_argument("--overwrite", action="store_true",
                    help="replace the output folder even if it is not a checkpoint the zoo wrote (everything in it)")
     s.set_defaults(fn=cmd_train)

@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 
 from zoo import card as card_schema
-from zoo import checkpoints, data, datasets, factory, inputs, metrics, outputs, recipes, registry, writer
+from zoo import checkpoints, data, datasets, factory, inputs, loader, metrics, outputs, recipes, registry, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -48,11 +48,15 @@ class TrainingState(keras.callbacks.Callback):
         self.model._initial_epoch = self.epochs_done()  # as Keras' own BackupAndRestore resumes
 
     def on_epoch_end(self, epoch, logs=None):
+        self.save(self.model, epoch + 1)
+
+    def save(self, model, epochs: int) -> None:
+        """Make `model`'s weights and optimizer state, `epochs` epochs into the run, the state to resume from."""
         new, current, previous = (self.folder / n for n in ("next", "current", "previous"))
         shutil.rmtree(new, ignore_errors=True)
         new.mkdir(parents=True)
-        self.model.save_weights(new / "state.weights.h5")
-        (new / "epoch.json").write_text(json.dumps({"epoch": epoch + 1}))  # written last: marks the state whole
+        model.save_weights(new / "state.weights.h5")
+        (new / "epoch.json").write_text(json.dumps({"epoch": epochs}))  # written last: marks the state whole
         shutil.rmtree(previous, ignore_errors=True)
         if current.exists():
             current.rename(previous)
@@ -172,12 +176,14 @@ def constructor_args(cls) -> set[str]:
     return names
 
 
-WORK_FILES = ("recipe.json", "history.csv", "state", "backup")  # all a work folder holds ("backup": older zoos)
+WORK_FILES = ("recipe.json", "history.csv", "state", "continued.json", "backup")  # all a work folder holds
+# ("backup": older zoos; "continued.json": the checkpoint a run was continued from)
+CONTINUED_FILE = "continued.json"
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
           restart=False, overwrite=False, distribute=False, replace_shipped=False,
-          keep_state=False) -> Path | None:
+          keep_state=False, continue_from=None) -> Path | None:
     """Train registry entry `name` and write `<out_root>/<name>/`; resumes an interrupted run of the same recipe.
 
     `overrides` changes recipe fields (its "options" are merged into the recipe's); the card records the
@@ -189,8 +195,12 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     `out_root=None` is the shipped checkpoints folder, which only `replace_shipped=True` (the maintainers'
     scripts/train.py) may write. `keep_state=True` keeps the training state (`.NAME.work/`) after writing, so a
     later run of the recipe with more epochs continues where this one stopped (a long training in stages).
+    `continue_from` (a checkpoint folder, a registry name for its shipped or published checkpoint, or an hf://
+    address) continues a checkpoint of this recipe trained for fewer epochs: its weights and epoch log start the
+    run, and Adam starts afresh (a checkpoint keeps no optimizer state); the card says so.
     """
     recipe = resolve_recipe(name, overrides, epochs)
+    source = None if continue_from is None else checkpoint_to_continue(continue_from, recipe)
     out_root = checkpoints.root() if out_root is None else outputs.output_path(out_root, "output folder")
     final_dir = out_root / name
     checkpoints.check_not_shipped(final_dir, replace_shipped)
@@ -199,6 +209,8 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
     if replicas.processes > 1 and time_limit_s:
         raise ValueError("A time limit would stop the hosts of a multi-host run at different epochs; "
                          "give the epochs instead.")
+    if replicas.processes > 1 and source is not None:
+        raise ValueError("Continue a checkpoint on one host (its state then continues on several with the epochs).")
     if not replicas.is_chief:  # another host: trains its share beside the first, writes only its own state
         work = _work_dir(out_root / f".{name}.work-process{replicas.process}", recipe, restart)
         _fit_and_measure(recipe, work, 0, None, distribute, chief=False)
@@ -206,6 +218,8 @@ def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None,
         return None
     with outputs.claim(final_dir, overwrite):
         work = _work_dir(out_root / f".{name}.work", recipe, restart)
+        if source is not None:
+            _start_from(work, recipe, *source)
         final, card, test = _fit_and_measure(recipe, work, verbose, time_limit_s, distribute)
         writer.write_checkpoint(final_dir, final, card, writer.read_history(work / "history.csv"), test,
                                 overwrite=overwrite)
@@ -247,6 +261,56 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
         work.mkdir(parents=True)
         outputs.write_text_atomic(work / "recipe.json", json.dumps(run_record(recipe), indent=2) + "\n")
     return work
+
+
+def checkpoint_to_continue(source, recipe: registry.Recipe) -> tuple[Path, card_schema.Card]:
+    """The checkpoint folder `source` names and its card, checked to be `recipe` trained for fewer epochs on the
+    same data (else a ValueError saying what differs), before anything is trained or written."""
+    folder = loader.resolve(source)
+    card = checkpoints.read_card(folder) if folder.is_dir() else None
+    if card is None or card.recipe is None or card.training is None:
+        raise ValueError(f"{source} is not a checkpoint folder that zoo train wrote (its card.json records no "
+                         "recipe and training); give a folder `zoo train` wrote, or a registry name.")
+    ran, wanted = card.recipe.to_dict(), recipe.to_dict()
+    if ran["name"] != wanted["name"]:
+        raise ValueError(f"{source} is a checkpoint of {ran['name']}, not of {recipe.name}.")
+    differs = {k: (ran.get(k), v) for k, v in wanted.items() if k != "epochs" and ran.get(k) != v}
+    if differs:
+        raise ValueError(f"{source} was trained with other settings than {recipe.name}'s recipe here (" + ", ".join(
+            f"{k} {a!r} -> {b!r}" for k, (a, b) in differs.items()) + "); continue it with the same --override.")
+    here = data.source(recipe.dataset)
+    there = {k: getattr(card.data, k, None) for k in here} if card.data is not None else here
+    if there != here:
+        raise ValueError(f"{source} was trained on other data ({there}) than this run reads ({here}); continue it "
+                         "where its data is.")
+    done = card.training.epochs
+    if done >= recipe.epochs:
+        raise ValueError(f"{source} has been trained for {done} epochs already; ask for more with --epochs "
+                         f"(e.g. --epochs {2 * done}).")
+    rows = writer.read_history(folder / "history.csv")
+    if len(rows) != done:
+        raise ValueError(f"{source}'s history.csv has {len(rows)} epochs and its card {done}; it cannot be continued.")
+    return folder, card
+
+
+def _start_from(work: Path, recipe: registry.Recipe, folder: Path, card: card_schema.Card) -> None:
+    """Make checkpoint `folder` (trained `card.training.epochs` epochs of `recipe`) the state `work` resumes
+    from: its weights, with a new optimizer, and its epoch log. A state already as far along is kept: it holds
+    Adam's moments, and is this continuation killed and run again."""
+    state = TrainingState(work / "state")
+    done = card.training.epochs
+    if state.epochs_done() >= done:
+        return
+    source = loader.load(folder)  # verified against its card
+    model = build_model(recipe, source.image_shape)
+    model.set_weights(source.get_weights())
+    model.optimizer.build(model.trainable_variables)
+    writer.write_history(work / "history.csv", writer.read_history(folder / "history.csv"))
+    notes = [n for n in (card.training.note, f"continued from a checkpoint at epoch {done}, where Adam's moments "
+                         "started afresh (a checkpoint keeps no optimizer state)") if n]
+    outputs.write_text_atomic(work / CONTINUED_FILE, json.dumps(
+        {"epochs": done, "note": "; ".join(notes), "reproduce": card.reproduce}, indent=2) + "\n")
+    state.save(model, done)  # last: a kill before this leaves no state, and the rerun starts here again
 
 
 def run_record(recipe: registry.Recipe) -> dict:
@@ -315,6 +379,11 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
         session_s = time.perf_counter() - t0
         metrics_test = measure(final, recipe, x_test, y_test)
 
+    continued = work / CONTINUED_FILE  # a run continued from a checkpoint: said in the card, and how to redo it
+    continued = outputs.read_json_object(continued, "continuation record") if continued.is_file() else None
+    reproduce = reproduce_line(recipe) + (" --mixed-precision" if trained_in != "float32" else "")
+    if continued:
+        reproduce = f"{continued['reproduce']}; then {reproduce} --continue-from ./{recipe.name}"
     card = writer.model_card(
         final, recipe.name, recipe.dataset, recipe=recipe, data=card_schema.DataRecord(**data.source(recipe.dataset)),
         metrics=metrics_test,
@@ -322,8 +391,9 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
             epochs=len(rows), steps=len(rows) * fit_args["steps_per_epoch"] if rendered else None,
             devices=replicas.devices, hosts=replicas.processes, precision=trained_in,
             wall_time_s=round(sum(r["epoch_time_s"] for r in rows), 1), this_session_s=round(session_s, 1),
-            prior_fit_s=prior_s, final_epoch={k: round(float(v), 4) for k, v in rows[-1].items()}),
-        reproduce=reproduce_line(recipe) + (" --mixed-precision" if trained_in != "float32" else ""))
+            prior_fit_s=prior_s, final_epoch={k: round(float(v), 4) for k, v in rows[-1].items()},
+            note=continued["note"] if continued else None),
+        reproduce=reproduce)
     return final, card, (x_test, y_test)
 
 

@@ -111,6 +111,32 @@ def test_a_time_limit_trains_in_stages(tmp_path, tiny_data):
     assert assert_whole_and_honest(tmp_path, 4)[:1] == first
 
 
+def test_a_checkpoint_continues_to_more_epochs_when_its_state_is_gone(tmp_path, tiny_data):
+    """`--continue-from` continues a checkpoint (a fresh machine, no kept state): its epochs are the run's first,
+    its weights the start, and the card says that Adam started afresh and how to train the same again. A
+    checkpoint of another recipe, or one already as long, is refused before anything is written."""
+    source, out = tmp_path / "first", tmp_path / "continued"
+    assert train(source, tiny_data, epochs=2).returncode == 0
+    first = history(source / NAME / "history.csv")
+    before = json.loads((source / NAME / "card.json").read_text())
+    r = train(out, tiny_data, epochs=2, extra=["--continue-from", source / NAME])
+    assert r.returncode == 2 and "trained for 2 epochs already" in r.stderr, r.stderr[-2000:]
+    r = run_zoo(["train", NAME, "--out", out, "--epochs", 4, "--override", '{"batch_size": 16, "options": {"hidden": '
+                 '[64]}}', "--continue-from", source / NAME], {"ZOO_DATA_DIR": str(tiny_data)})
+    assert r.returncode == 2 and "batch_size 8 -> 16" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert not (out / NAME).exists() and not (out / f".{NAME}.work").exists()
+    r = train(out, tiny_data, epochs=4, extra=["--continue-from", source / NAME])
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = assert_whole_and_honest(out, 4)
+    assert rows[:2] == first
+    assert float(rows[2]["loss"]) < float(first[0]["loss"])  # trained weights, not a new start
+    card = json.loads((out / NAME / "card.json").read_text())
+    assert "continued from a checkpoint at epoch 2" in card["training"]["note"] and "Adam" in card["training"]["note"]
+    assert card["reproduce"].startswith(before["reproduce"] + "; then zoo train ")
+    assert card["reproduce"].endswith(f"--continue-from ./{NAME}") and "--epochs 4" in card["reproduce"]
+    assert json.loads((source / NAME / "card.json").read_text()) == before  # the source is only read
+
+
 def test_killed_while_writing_then_rerun_completes(tmp_path, tiny_data):
     proc = train(tmp_path, tiny_data, epochs=2, wait=False)
     was_running = kill_when(proc, lambda: any(tmp_path.glob(f".{NAME}.zoo-staging-*")))
