@@ -49,9 +49,10 @@ def parse_hf_uri(uri: str) -> str:
     return repo_id
 
 
-def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint=None) -> Path:
+def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint=None, also=()) -> Path:
     """Fetch card.json and model.keras of a zoo-format repo into the HF cache (reused when present) and
-    verify the weights' sha256 against the card. Returns the snapshot folder."""
+    verify the weights' sha256 against the card. Returns the snapshot folder. `also`: more files of the repo
+    to fetch from the same commit (history.csv, to continue a training)."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -69,6 +70,8 @@ def download(repo_id: str, revision: str | None = None, cache_dir=None, endpoint
         card_path = fetch(checkpoints.CARD_FILE, revision)
         # Take the weights from the very commit the card came from, even if the branch moves meanwhile.
         model_path = fetch(checkpoints.MODEL_FILE, card_path.parent.name)
+        for filename in also:
+            fetch(filename, card_path.parent.name)
     except LocalEntryNotFoundError:
         raise HubError(f"{at} is not in the local Hugging Face cache and the Hub cannot be reached "
                        "(offline: HF_HUB_OFFLINE=1, or no network). Load it once with network access; "

@@ -11,8 +11,9 @@ from zoo.checkpoints import CARD_FILE, MODEL_FILE, file_entry, read_card, root, 
 from zoo.names import clipped, unknown_name_error
 
 
-def resolve(name_or_path, revision=None) -> Path:
-    """Checkpoint folder or .keras file for a name, a path or an hf://OWNER/REPO address.
+def resolve(name_or_path, revision=None, also=()) -> Path:
+    """Checkpoint folder or .keras file for a name, a path or an hf://OWNER/REPO address (`also`: files a Hub
+    download fetches besides the card and weights, as zoo.hub.download).
 
     A registry name always means the registry model: the shipped checkpoint, else its pinned Hub revision (the
     local Hugging Face cache first, then a download); `revision` picks another Hub revision. A folder that
@@ -22,14 +23,14 @@ def resolve(name_or_path, revision=None) -> Path:
         raise ValueError(f"revision must be a Hub branch, tag or commit id (a non-empty string); got {revision!r}.")
     name = str(name_or_path)
     if name.startswith("hf://"):
-        return hub.download(hub.parse_hf_uri(name), revision)
+        return hub.download(hub.parse_hf_uri(name), revision, also=also)
     if isinstance(name_or_path, str) and name in recipes.RECIPES:
         folder = root() / name
         if revision is None and (folder / MODEL_FILE).exists():
             return folder
         pin = hub.pins().get(name)
         if pin:
-            return hub.download(pin["repo_id"], revision or pin["revision"])
+            return hub.download(pin["repo_id"], revision or pin["revision"], also=also)
         if revision is not None:
             raise ValueError(f"{name} is not published on the Hub, so it has no revision {revision!r}; leave "
                              "revision out to load the shipped checkpoint.")

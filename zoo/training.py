@@ -179,6 +179,7 @@ def constructor_args(cls) -> set[str]:
 WORK_FILES = ("recipe.json", "history.csv", "state", "continued.json", "backup")  # all a work folder holds
 # ("backup": older zoos; "continued.json": the checkpoint a run was continued from)
 CONTINUED_FILE = "continued.json"
+HISTORY_FILE = "history.csv"
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
@@ -266,7 +267,7 @@ def _work_dir(work: Path, recipe: registry.Recipe, restart: bool) -> Path:
 def checkpoint_to_continue(source, recipe: registry.Recipe) -> tuple[Path, card_schema.Card]:
     """The checkpoint folder `source` names and its card, checked to be `recipe` trained for fewer epochs on the
     same data (else a ValueError saying what differs), before anything is trained or written."""
-    folder = loader.resolve(source)
+    folder = loader.resolve(source, also=[HISTORY_FILE])
     card = checkpoints.read_card(folder) if folder.is_dir() else None
     if card is None or card.recipe is None or card.training is None:
         raise ValueError(f"{source} is not a checkpoint folder that zoo train wrote (its card.json records no "
@@ -287,9 +288,15 @@ def checkpoint_to_continue(source, recipe: registry.Recipe) -> tuple[Path, card_
     if done >= recipe.epochs:
         raise ValueError(f"{source} has been trained for {done} epochs already; ask for more with --epochs "
                          f"(e.g. --epochs {2 * done}).")
-    rows = writer.read_history(folder / "history.csv")
+    log = folder / HISTORY_FILE
+    entry = card.files.get(HISTORY_FILE)
+    if not log.is_file() or (entry is not None and outputs.sha256(log) != entry.sha256):
+        raise ValueError(f"{source}'s {HISTORY_FILE} is missing or is not the one its card records; it cannot be "
+                         "continued (its epoch log would not be the weights').")
+    rows = writer.read_history(log)
     if len(rows) != done:
-        raise ValueError(f"{source}'s history.csv has {len(rows)} epochs and its card {done}; it cannot be continued.")
+        raise ValueError(f"{source}'s {HISTORY_FILE} has {len(rows)} epochs and its card {done}; it cannot be "
+                         "continued.")
     return folder, card
 
 
@@ -305,7 +312,7 @@ def _start_from(work: Path, recipe: registry.Recipe, folder: Path, card: card_sc
     model = build_model(recipe, source.image_shape)
     model.set_weights(source.get_weights())
     model.optimizer.build(model.trainable_variables)
-    writer.write_history(work / "history.csv", writer.read_history(folder / "history.csv"))
+    writer.write_history(work / HISTORY_FILE, writer.read_history(folder / HISTORY_FILE))
     notes = [n for n in (card.training.note, f"continued from a checkpoint at epoch {done}, where Adam's moments "
                          "started afresh (a checkpoint keeps no optimizer state)") if n]
     outputs.write_text_atomic(work / CONTINUED_FILE, json.dumps(

@@ -84,6 +84,17 @@ def test_load_by_name_downloads_then_uses_cache_then_works_offline(no_shipped, h
     assert zoo.load("ae-mnist").sample(2, seed=0).shape == (2, 28, 28, 1)
 
 
+def test_a_published_checkpoint_is_what_a_continued_training_starts_from(no_shipped):
+    """`zoo train NAME --continue-from NAME` on a machine without the shipped checkpoints: the published one."""
+    from zoo import training
+
+    name = "factor_vae-dsprites"
+    recipe = training.resolve_recipe(name)
+    folder, card = training.checkpoint_to_continue(name, training.resolve_recipe(name, epochs=recipe.epochs))
+    assert no_shipped[name]["revision"] in str(folder) and (folder / "model.keras").is_file()
+    assert card.name == name and card.training.epochs < recipe.epochs
+
+
 def test_offline_and_never_downloaded_says_so(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
            "HF_HUB_CACHE": str(tmp_path / "hf" / "hub")}

@@ -124,6 +124,12 @@ def test_a_checkpoint_continues_to_more_epochs_when_its_state_is_gone(tmp_path, 
     r = run_zoo(["train", NAME, "--out", out, "--epochs", 4, "--override", '{"batch_size": 16, "options": {"hidden": '
                  '[64]}}', "--continue-from", source / NAME], {"ZOO_DATA_DIR": str(tiny_data)})
     assert r.returncode == 2 and "batch_size 8 -> 16" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    import shutil
+
+    edited = shutil.copytree(source / NAME, tmp_path / "edited")
+    (edited / "history.csv").write_text((edited / "history.csv").read_text().replace("0,", "9,", 1))
+    r = train(out, tiny_data, epochs=4, extra=["--continue-from", edited])
+    assert r.returncode == 2 and "not the one its card records" in r.stderr, r.stderr[-2000:]
     assert not (out / NAME).exists() and not (out / f".{NAME}.work").exists()
     r = train(out, tiny_data, epochs=4, extra=["--continue-from", source / NAME])
     assert r.returncode == 0, r.stderr[-3000:]
