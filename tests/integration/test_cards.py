@@ -30,6 +30,21 @@ def test_checkpoint_readme_is_generated_and_measured(name):
         assert ("(all %d)" % latent if latent <= 8 else "(the 8 most varied)") in readme
 
 
+@pytest.mark.parametrize("name", recipes.list_models())
+def test_a_cards_reproduce_line_trains_what_the_card_records(name):
+    """The command a card gives reruns its recipe as the registry has it now (its epochs and overrides named),
+    so a recipe whose defaults moved on cannot leave a card pointing at another run."""
+    from zoo.training import reproduce_line
+
+    card = checkpoints.read_card(checkpoints.root() / name)
+    first = card.reproduce.split("; then ")[0].removesuffix(" --mixed-precision")
+    if "; then " not in card.reproduce:
+        assert first == reproduce_line(card.recipe), f"{name}: {card.reproduce!r}"
+    else:  # a continued run: its last command trains the recipe the card records
+        last = card.reproduce.split("; then ")[-1].removesuffix(f" --continue-from ./{name}")
+        assert last.removesuffix(" --mixed-precision") == reproduce_line(card.recipe), card.reproduce
+
+
 def test_readme_finetune_numbers_are_the_measured_ones():
     """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
     import json
