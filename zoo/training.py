@@ -176,10 +176,10 @@ def constructor_args(cls) -> set[str]:
     return names
 
 
-WORK_FILES = ("recipe.json", "history.csv", "state", "continued.json", "backup")  # all a work folder holds
-# ("backup": older zoos; "continued.json": the checkpoint a run was continued from)
-CONTINUED_FILE = "continued.json"
 HISTORY_FILE = "history.csv"
+CONTINUED_FILE = "continued.json"  # the checkpoint a run was continued from: its epochs, note, reproduce line
+# All a work folder holds ("backup": older zoos).
+WORK_FILES = ("recipe.json", HISTORY_FILE, "state", CONTINUED_FILE, "backup")
 
 
 def train(name: str, out_root=None, epochs=None, verbose="auto", overrides=None, time_limit_s=None,
@@ -316,7 +316,7 @@ def _start_from(work: Path, recipe: registry.Recipe, folder: Path, card: card_sc
     notes = [n for n in (card.training.note, f"continued from a checkpoint at epoch {done}, where Adam's moments "
                          "started afresh (a checkpoint keeps no optimizer state)") if n]
     outputs.write_text_atomic(work / CONTINUED_FILE, json.dumps(
-        {"epochs": done, "note": "; ".join(notes), "reproduce": card.reproduce}, indent=2) + "\n")
+        {"epochs": done, "note": "; ".join(notes), "reproduce": card.reproduce or reproduce_line(card.recipe)}, indent=2) + "\n")
     state.save(model, done)  # last: a kill before this leaves no state, and the rerun starts here again
 
 
