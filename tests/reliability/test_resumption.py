@@ -2,6 +2,7 @@
 the card, history and wall time are exactly what the weights went through; two runs never share an output."""
 import csv
 import json
+import shutil
 import signal
 import time
 
@@ -124,8 +125,6 @@ def test_a_checkpoint_continues_to_more_epochs_when_its_state_is_gone(tmp_path, 
     r = run_zoo(["train", NAME, "--out", out, "--epochs", 4, "--override", '{"batch_size": 16, "options": {"hidden": '
                  '[64]}}', "--continue-from", source / NAME], {"ZOO_DATA_DIR": str(tiny_data)})
     assert r.returncode == 2 and "batch_size 8 -> 16" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
-    import shutil
-
     edited = shutil.copytree(source / NAME, tmp_path / "edited")
     (edited / "history.csv").write_text((edited / "history.csv").read_text().replace("0,", "9,", 1))
     r = train(out, tiny_data, epochs=4, extra=["--continue-from", edited])
@@ -167,8 +166,6 @@ def test_rerun_with_another_recipe_is_refused_until_restart(tmp_path, tiny_data)
 
 
 def test_a_run_is_not_resumed_under_another_precision_or_other_data(tmp_path, tiny_data):
-    import shutil
-
     import numpy as np
 
     work_log = tmp_path / f".{NAME}.work" / "history.csv"
