@@ -243,10 +243,8 @@ def _train(args):
     limit_s = None if args.time_limit is None else 60 * inputs.as_positive_number(args.time_limit, "--time-limit")
     if args.continue_from and len(names) > 1:
         raise ValueError(f"--continue-from continues one model; {args.name!r} names {len(names)}.")
-    for name in names:  # every recipe (and the checkpoint to continue) is checked before the first one trains
-        recipe = training.resolve_recipe(name, args.override, args.epochs)
-        if args.continue_from:
-            training.checkpoint_to_continue(args.continue_from, recipe)
+    for name in names:  # every recipe is checked before the first one trains (train checks a checkpoint to continue)
+        training.resolve_recipe(name, args.override, args.epochs)
     for name in names:
         out = training.train(name, args.out or ".", args.epochs, overrides=args.override, restart=args.restart,
                              overwrite=args.overwrite, verbose=2, distribute=args.distribute,
