@@ -307,7 +307,8 @@ def build_parser():
     p = argparse.ArgumentParser(prog="zoo", description="Pretrained Keras autoencoders by name: list, inspect, "
                                 "sample, reconstruct and train them.")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
-    p.add_argument("--verbose", action="store_true", help="let TensorFlow's native start-up log lines through")
+    p.add_argument("--verbose", action="store_true", help="let TensorFlow's native start-up log lines and huggingface_hub's warnings "
+                        "through")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="list the registered models and their test metrics")
@@ -488,6 +489,8 @@ def main(argv=None):
                   f"KERAS_BACKEND={args.backend} instead.", file=sys.stderr)
             return 2
         os.environ["KERAS_BACKEND"] = args.backend
+    if not args.verbose:  # huggingface_hub's retry warnings ('... thrown while requesting', 'Retrying in 8s') stay out
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")  # read when it first logs; a user's own setting wins
     try:
         with native_logs_filtered(not args.verbose):
             return args.fn(args)

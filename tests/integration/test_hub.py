@@ -104,6 +104,22 @@ def test_offline_and_never_downloaded_says_so(tmp_path):
     assert "Load it once with network access" in r.stderr
 
 
+def test_an_unreachable_hub_is_one_line_from_the_cli(tmp_path):
+    """huggingface_hub retries a failed connection five times, warning each time: the CLI says it once."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: every connection is refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HF_ENDPOINT": f"http://127.0.0.1:{port}", "HF_HOME": str(tmp_path / "hf"),
+           "HF_HUB_CACHE": str(tmp_path / "hf" / "hub"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("HF_HUB_VERBOSITY", None)
+    r = subprocess.run([sys.executable, "-m", "zoo.cli", "sample", "hf://zoo/vae-mnist", "--output", tmp_path / "s.png"],
+                       env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 1 and not (tmp_path / "s.png").exists()
+    assert r.stderr.splitlines() == [r.stderr.strip()] and "the Hub cannot be reached" in r.stderr, r.stderr
+
+
 def test_push_to_hub_round_trip_and_revision_pinning(tmp_path):
     model = zoo.load("vae-mnist")
     first = zoo.push_to_hub(model, "me/my-vae")
