@@ -307,8 +307,8 @@ def build_parser():
     p = argparse.ArgumentParser(prog="zoo", description="Pretrained Keras autoencoders by name: list, inspect, "
                                 "sample, reconstruct and train them.")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
-    p.add_argument("--verbose", action="store_true", help="let TensorFlow's native start-up log lines and huggingface_hub's warnings "
-                        "through")
+    p.add_argument("--verbose", action="store_true",
+                   help="let TensorFlow's native start-up log lines and huggingface_hub's warnings through")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("list", help="list the registered models and their test metrics")
