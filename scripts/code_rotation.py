@@ -1,9 +1,9 @@
 #!/usr/bin/env python
-"""Is a model's code a rotated disentangled code? For each model: the covariance of its codes (DIP-VAE pulls it
-to the identity), the share of each factor's entropy in its two most informative units, and MIG as the code is
-and after the rotation FastICA finds on other images of the grid (a code whose units mix independent factors
-linearly gets its MIG back; one that spreads them non-linearly does not). The study behind
-docs/disentanglement.md's DIP-VAE paragraph.
+"""Is a model's code a rotated disentangled code? For each model: the mean and covariance of its codes (the prior's
+are 0 and the identity, which DIP-VAE pulls the covariance to), the share of each factor's entropy in its two most
+informative units, and MIG as the code is and after the rotation FastICA finds on other images of the grid (a code
+whose units mix independent factors linearly gets its MIG back; one that spreads them non-linearly does not). The
+study behind docs/disentanglement.md's DIP-VAE paragraph and its FactorVAE-on-shapes3d one.
 
 Usage: code_rotation.py DATASET NAME [NAME ...]   e.g. code_rotation.py dsprites dip_vae-dsprites vae-dsprites
 """
@@ -37,6 +37,8 @@ if __name__ == "__main__":
         top2 = np.sort(share, axis=0)[-2:][::-1]
         print(f"{name}: unit variances {np.round(np.diag(cov), 2).tolist()}, largest |covariance| off the diagonal "
               f"{np.abs(cov - np.diag(np.diag(cov))).max():.3f}; active units {int(active.sum())}")
+        print(f"  unit means {np.round(z.mean(0), 2).tolist()} (the prior's centre is 0: a code far from it is "
+              "sampled from where the data are not)")
         print("  factor entropy in the best two units: " + ", ".join(
             f"{n} {a:.2f}/{b:.2f}" for n, a, b in zip(grid.factor_names, top2[0], top2[1], strict=True)))
         print(f"  MIG {fm.mig(z, f):.3f} as it is, {fm.mig(ica.transform(z[:, active]), f):.3f} after FastICA's rotation",
