@@ -40,9 +40,10 @@ STEPS_PER_EXECUTION = {"tensorflow": 8}
 
 
 def compile_model(model, learning_rate=registry.LEARNING_RATE):
-    """Compile a zoo model for `fit` as the zoo does everywhere: Adam at `learning_rate`, no Keras loss (each
-    family's loss is built in), and the backend's fastest execution settings."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=_steps_per_execution(),
+    """Compile a zoo model for `fit` as the zoo does everywhere: the family's Adam at `learning_rate`
+    (`make_optimizer`), no Keras loss (each family's loss is built in), and the backend's fastest execution
+    settings."""
+    model.compile(optimizer=model.make_optimizer(learning_rate), steps_per_execution=_steps_per_execution(),
                   jit_compile=_jit_compile(model))
     return model
 

@@ -8,7 +8,8 @@ import zoo
 from zoo import data, plots
 from zoo.factor_metrics import METRICS
 from zoo.models.beta_tcvae import total_correlation
-from zoo.models.factor_vae import permute_dims
+from zoo.models.critics import CriticAdam
+from zoo.models.factor_vae import permute_dims, standardized
 
 TINY_PROTOCOL = {"points_train": 300, "points_test": 200, "dci_train": 200, "dci_test": 100, "votes_train": 20,
                  "votes_eval": 10, "vote_batch": 8, "variance_points": 300}
@@ -62,6 +63,58 @@ def test_permuted_codes_keep_each_units_values():
     shuffled = ops.convert_to_numpy(permute_dims(z, keras.random.SeedGenerator(0)))
     np.testing.assert_array_equal(np.sort(shuffled, axis=0), z)
     assert not np.array_equal(shuffled, z)
+
+
+def test_standardized_codes_leave_the_discriminator_nothing_to_say_about_a_units_centre_or_spread():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(64, 3)).astype("float32")
+    moved = z * np.array([3.0, 0.5, 1.0], "float32") + np.array([2.0, -1.0, 0.0], "float32")
+    std = ops.convert_to_numpy(standardized(moved))
+    np.testing.assert_allclose(std.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(std.var(0), 1, atol=1e-4)
+    kw = {"latent_dim": 3, "hidden": (4,), "discriminator_units": (8,), "seed": 0}
+    plain, stand = zoo.create("factor_vae", **kw), zoo.create("factor_vae", standardize_codes=True, **kw)
+    stand.set_weights(plain.get_weights())
+    tc = {m: [ops.convert_to_numpy(m.total_correlation(c)) for c in (z, moved)] for m in (plain, stand)}
+    np.testing.assert_allclose(tc[stand][0], tc[stand][1], rtol=1e-4, atol=1e-5)
+    assert not np.allclose(tc[plain][0], tc[plain][1], atol=1e-3)
+    assert stand.from_config(stand.get_config()).standardize_codes
+
+
+def _adam(w, grads, lr, beta_1, beta_2, eps=1e-7):
+    """Adam by its formula (Kingma & Ba, Keras' epsilon placement), for reference."""
+    m = v = 0.0
+    for t, g in enumerate(grads, 1):
+        m, v = beta_1 * m + (1 - beta_1) * g, beta_2 * v + (1 - beta_2) * g * g
+        w = w - lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) * m / (np.sqrt(v) + eps)
+    return w
+
+
+def test_factor_vaes_discriminator_gets_its_own_adam_betas_in_the_one_optimizer():
+    import keras
+
+    model = zoo.create("factor_vae", latent_dim=2, hidden=(4,), discriminator_units=(3,), learning_rate=0.01,
+                       discriminator_betas=(0.5, 0.9))
+    assert model.discriminator_betas == (0.5, 0.9)
+    assert not isinstance(zoo.create("factor_vae", latent_dim=2, hidden=(4,)).optimizer, CriticAdam)
+    variables = model.trainable_variables
+    start = [ops.convert_to_numpy(v) for v in variables]
+    rng = np.random.default_rng(0)
+    grads = [[rng.normal(size=w.shape).astype("float32") for w in start] for _ in range(3)]
+    model.optimizer.build(variables)
+    for step in grads:
+        model.optimizer.apply(step, variables)
+    critic = [v.path.startswith("discriminator/") for v in variables]
+    assert any(critic) and not all(critic)
+    for i, (v, w0) in enumerate(zip(variables, start, strict=True)):
+        betas = (0.5, 0.9) if critic[i] else (0.9, 0.999)
+        np.testing.assert_allclose(ops.convert_to_numpy(v), _adam(w0, [g[i] for g in grads], 0.01, *betas),
+                                   rtol=1e-4, atol=1e-6)
+    opt = keras.optimizers.deserialize(keras.optimizers.serialize(model.optimizer))
+    assert (opt.critic, opt.critic_beta_1, opt.critic_beta_2, opt.beta_1) == ("discriminator", 0.5, 0.9, 0.9)
+    assert model.from_config(model.get_config()).discriminator_betas == (0.5, 0.9)
+    with pytest.raises(ValueError, match="discriminator_betas"):
+        zoo.create("factor_vae", discriminator_betas=(0.5,))
 
 
 def test_dip_penalty_vanishes_at_identity_covariance():

@@ -157,6 +157,11 @@ class Autoencoder(keras.Model):
         mixture's was measured on photographs), else the family's, measured on grey images."""
         return self.likelihood.finetune_rate or self.finetune_learning_rate
 
+    def make_optimizer(self, learning_rate):
+        """The optimizer `fit` trains this model with: Adam, which a family with a learned critic may give the
+        critic's variables their own settings."""
+        return keras.optimizers.Adam(learning_rate)
+
     def xla_on_cpu(self) -> bool:
         """Whether `fit` on a TensorFlow CPU compiles the training step with XLA (`jit_compile`). Measured on
         the zoo's families (scripts/bench.py): 1.1-1.6x faster with the MLP networks in float32, slower for
