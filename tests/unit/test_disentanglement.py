@@ -113,6 +113,8 @@ def test_factor_vaes_discriminator_gets_its_own_adam_betas_in_the_one_optimizer(
     opt = keras.optimizers.deserialize(keras.optimizers.serialize(model.optimizer))
     assert (opt.critic, opt.critic_beta_1, opt.critic_beta_2, opt.beta_1) == ("discriminator", 0.5, 0.9, 0.9)
     assert model.from_config(model.get_config()).discriminator_betas == (0.5, 0.9)
+    model.fit(rng.integers(0, 256, (16, 28, 28, 1)).astype("uint8"), epochs=1, batch_size=8, verbose=0)
+    assert int(model.optimizer.iterations) == 5 and all(np.isfinite(w).all() for w in model.get_weights())
     with pytest.raises(ValueError, match="discriminator_betas"):
         zoo.create("factor_vae", discriminator_betas=(0.5,))
 
