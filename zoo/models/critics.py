@@ -49,22 +49,16 @@ class CriticAdam(keras.optimizers.Adam):
         self._critic_index = frozenset(i for i, v in enumerate(var_list) if v.path.startswith(self.critic + "/"))
 
     def update_step(self, gradient, variable, learning_rate):
-        critic = self._get_variable_index(variable) in self._critic_index
-        beta_1, beta_2 = (self.critic_beta_1, self.critic_beta_2) if critic else (self.beta_1, self.beta_2)
-        dtype = variable.dtype
-        lr, gradient = ops.cast(learning_rate, dtype), ops.cast(gradient, dtype)
-        step = ops.cast(self.iterations + 1, dtype)
-        alpha = lr * ops.sqrt(1 - ops.power(ops.cast(beta_2, dtype), step)) / (
-            1 - ops.power(ops.cast(beta_1, dtype), step))
-        m = self._momentums[self._get_variable_index(variable)]
-        v = self._velocities[self._get_variable_index(variable)]
-        self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - beta_1))
-        self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - beta_2))
-        if self.amsgrad:
-            v_hat = self._velocity_hats[self._get_variable_index(variable)]
-            self.assign(v_hat, ops.maximum(v_hat, v))
-            v = v_hat
-        self.assign_sub(variable, ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(v), self.epsilon)))
+        """Keras' own Adam step, with the critic's betas in place while a critic variable is updated (betas are
+        Python numbers, read as the step is traced)."""
+        if self._get_variable_index(variable) not in self._critic_index:
+            return super().update_step(gradient, variable, learning_rate)
+        own = self.beta_1, self.beta_2
+        self.beta_1, self.beta_2 = self.critic_beta_1, self.critic_beta_2
+        try:
+            return super().update_step(gradient, variable, learning_rate)
+        finally:
+            self.beta_1, self.beta_2 = own
 
     def get_config(self):
         return {**super().get_config(), "critic": self.critic, "critic_beta_1": self.critic_beta_1,
