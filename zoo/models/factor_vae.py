@@ -3,10 +3,7 @@ discriminator that tells codes from codes whose units were shuffled independentl
 from the product of the marginals): TC ~ E[logit D(z)]. Penalising it pushes the units to be independent.
 
 Both players train through one `compute_loss` (as aae): the encoder's TC term runs the discriminator with
-constant weights; the discriminator's term sees the codes as constants. With `discriminator_betas` the one
-optimizer gives the discriminator its own Adam betas, as the paper's second optimizer does. With
-`standardize_codes` the discriminator sees each unit standardised over the batch: the total correlation is the
-same, but the penalty can no longer move the units' centres and spreads, which only the KL term then sets.
+constant weights; the discriminator's term sees the codes as constants.
 """
 import keras
 from keras import ops
