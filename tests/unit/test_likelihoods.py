@@ -156,3 +156,59 @@ def test_finetuning_a_logistic_mixture_model_reports_its_nll(tmp_path):
     assert "nll_nats" in held and "bce_nats" not in held
     assert any(" NLL " in line and "nats after" in line for line in logs), logs
     assert "logistics" in tuned.card.likelihood
+
+
+def test_a_batch_of_photographs_matches_the_sigmoid_differences_in_float64():
+    """The training loss on a batch of random colour pixels (edge values included) and decoder outputs over
+    the whole range of scales, against log(sigmoid(a) - sigmoid(b)) summed and mixed in float64: equal to
+    float32 rounding, and so are its gradients' finiteness (no inf or NaN from the edge bins)."""
+    lik = likelihoods.LogisticMixture(4)
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (3, 6, 5, 3)).astype("float32")
+    x[:, 0], x[:, 1] = 0.0, 255.0  # whole rows of edge values
+    x /= 255.0
+    out = rng.normal(0.0, 1.0, (3, 6, 5, lik.channels(3))).astype("float32")
+    out[..., 4 + 12:4 + 24] = rng.uniform(-5.0, 3.0, (3, 6, 5, 12))  # narrow to very wide logistics
+    out[..., 16], out[..., 4] = -9.0, 2.0 * x[..., 0] - 1.0  # red's first: below the floor, on the pixel
+    got = ops.convert_to_numpy(lik.nll(x, out))
+
+    o, v = out.astype("float64"), 2.0 * x.astype("float64") - 1.0
+    k = 4
+    pi, loc = o[..., :k], o[..., k:4 * k].reshape(*o.shape[:3], 3, k)
+    scale = np.exp(np.maximum(o[..., 4 * k:7 * k].reshape(*o.shape[:3], 3, k), likelihoods.LOG_SCALE_MIN))
+    a, b, c = np.moveaxis(np.tanh(o[..., 7 * k:].reshape(*o.shape[:3], 3, k)), -2, 0)
+    r, g = v[..., 0:1], v[..., 1:2]
+    mu = np.stack([loc[..., 0, :], loc[..., 1, :] + a * r, loc[..., 2, :] + b * r + c * g], -2)
+    up = np.where(v[..., None] > 0.999, np.inf, (v[..., None] + 1 / 255 - mu) / scale)
+    low = np.where(v[..., None] < -0.999, -np.inf, (v[..., None] - 1 / 255 - mu) / scale)
+    mass = np.where(low > 0, 1 / (1 + np.exp(low)) - 1 / (1 + np.exp(up)),  # the tail above, where it is small
+                    1 / (1 + np.exp(-up)) - 1 / (1 + np.exp(-low)))
+    log_p = np.log(mass).sum(-2) + pi - np.log(np.exp(pi).sum(-1, keepdims=True))
+    top = log_p.max(-1)
+    expected = -(top + np.log(np.exp(log_p - top[..., None]).sum(-1))).reshape(3, -1).sum(-1)
+    assert np.allclose(got, expected, rtol=2e-6, atol=0)
+
+    variable = keras.Variable(out)
+    grads = _gradient(lambda: ops.sum(lik.nll(x, variable)), variable)
+    assert grads.shape == out.shape and np.isfinite(grads).all()
+
+
+def _gradient(loss, variable) -> np.ndarray:
+    """d loss / d variable on the running Keras backend, as numpy."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            value = loss()
+        return tape.gradient(value, variable.value).numpy()
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda v: (variable.assign(v), loss())[1])(variable.value))
+    import torch
+
+    value = variable.value
+    value.requires_grad_(True)
+    loss().backward()
+    return value.grad.numpy()

@@ -18,6 +18,10 @@ from zoo import registry
 
 LOG_SCALE_MIN = -7.0  # PixelCNN++'s floor on the logistics' log-scales
 BINS = 255  # 8-bit pixels: 256 values k/255, so a bin is 2/255 wide on PixelCNN++'s [-1, 1] scale
+# The half-width of an edge bin's open side: far enough that the logistic's tail beyond it is 0 in float32 at
+# every scale below e^60 (wider than the whole [-1, 1] range by 26 orders of magnitude), and small enough that
+# EDGE * exp(-LOG_SCALE_MIN) stays finite.
+EDGE = 1e30
 
 
 def _per_image(t, n):
@@ -103,34 +107,36 @@ class LogisticMixture:
         return ops.stack(means, axis=-2)
 
     def nll(self, x, out):
-        """-log P(x) of 8-bit images x (N, H, W, c) in [0, 1]: nats per image, (N,). Computed a channel at a time
-        on (N, H, W, K) slices of the decoder's output (a third faster on a CPU than on 5-d tensors)."""
+        """-log P(x) of 8-bit images x (N, H, W, c) in [0, 1]: nats per image, (N,).
+
+        Written for the training step's speed (scripts/bench.py measures it): the decoder's output is split into
+        its (N, H, W, K) blocks once, whose gradient is one concatenation, where a slice per block would give
+        each a gradient as large as the whole output; and the edge bins are bins whose far edge lies at
+        +-EDGE, so one expression serves every pixel without masks."""
         out = ops.convert_to_tensor(out)
         x = ops.cast(ops.convert_to_tensor(x), out.dtype)
         c, k = x.shape[-1], self.components
-
-        def part(i):  # the i-th block of K channels of the decoder's output
-            return out[..., (1 + i) * k:(2 + i) * k]
-
+        blocks = ops.split(out, [(1 + i) * k for i in range(self.channels(c) // k - 1)], axis=-1)
+        logit_pi, loc, log_s, coeff = blocks[0], blocks[1:1 + c], blocks[1 + c:1 + 2 * c], blocks[1 + 2 * c:]
         pixels = [2.0 * x[..., j:j + 1] - 1.0 for j in range(c)]  # (N, H, W, 1) each, on [-1, 1]
-        log_mix = ops.log_softmax(out[..., :k], axis=-1)  # (N, H, W, K)
+        log_mix = ops.log_softmax(logit_pi, axis=-1)  # (N, H, W, K)
         pair = 0
         for j in range(c):
-            mu = part(j)
+            mu = loc[j]
             for i in range(j):  # the colour coupling: the channels before j shift its location
-                mu = mu + ops.tanh(part(2 * c + pair)) * pixels[i]
+                mu = mu + ops.tanh(coeff[pair]) * pixels[i]
                 pair += 1
-            inv_s = ops.exp(-ops.maximum(part(c + j), LOG_SCALE_MIN))
-            # The value's bin is [x - 1/255, x + 1/255] on [-1, 1]. With a = (x + 1/255 - mu) / s and
-            # b = (x - 1/255 - mu) / s, its mass sigmoid(a) - sigmoid(b) = sigmoid(a) sigmoid(-b) (1 - exp(b - a)),
-            # in logs -softplus(-a) - softplus(b) + log(1 - exp(-2 / (255 s))): exact and stable at any scale.
-            # The bottom bin (x = 0) has no sigmoid(-b) factor, the top bin (x = 255) no sigmoid(a) one.
+            # The value's bin is [x - below, x + above] on [-1, 1]: half-widths 1/255, except that the bottom
+            # value (0) owns everything below it and the top one (255) everything above (a half-width of EDGE).
+            # With a = (x + above - mu) / s and b = (x - below - mu) / s, its mass sigmoid(a) - sigmoid(b) is
+            # sigmoid(a) sigmoid(-b) (1 - exp(b - a)), in logs -softplus(-a) - softplus(b) + log(-expm1(b - a)):
+            # stable at any scale, and at an edge the far factors are exactly 1.
+            above = ops.where(pixels[j] > 0.999, EDGE, 1.0 / BINS)
+            below = ops.where(pixels[j] < -0.999, EDGE, 1.0 / BINS)
+            inv_s = ops.exp(-ops.maximum(log_s[j], LOG_SCALE_MIN))
             centred = pixels[j] - mu
-            bottom = ops.cast(pixels[j] < -0.999, out.dtype)
-            top = ops.cast(pixels[j] > 0.999, out.dtype)
-            log_mix = (log_mix - (1.0 - top) * ops.softplus(-inv_s * (centred + 1.0 / BINS))
-                       - (1.0 - bottom) * ops.softplus(inv_s * (centred - 1.0 / BINS))
-                       + (1.0 - top - bottom) * ops.log(-ops.expm1(-2.0 / BINS * inv_s)))
+            log_mix = (log_mix - ops.softplus(-inv_s * (centred + above)) - ops.softplus(inv_s * (centred - below))
+                       + ops.log(-ops.expm1(-inv_s * (above + below))))
         return -_per_image(ops.logsumexp(log_mix, axis=-1), ops.shape(x)[0])
 
     def marginal_nll(self, x, out, channels: int):
