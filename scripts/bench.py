@@ -146,30 +146,78 @@ def multiply_adds(*networks) -> int:
     return total
 
 
+PHOTO_IMPLS = ("zoo_logistic", "zoo_logistic_sliced", "zoo_network", "zoo_logistic_mixed", "zoo_bernoulli",
+               "pythae", "pythae_keras", "zoo_conv")
+
+
 def work_photos(impl: str, images: str) -> dict:
-    """Training images/s of a VAE for 32x32 colour photographs (batch 128, code 64): the zoo's residual VAE
-    with the shipped likelihood (PixelCNN++'s mixture of 10 logistics) or with Bernoulli outputs (the same
-    3 channels out as the peer), pythae's CIFAR ResNet VAE in Keras, or for scale the zoo's small `conv` VAE.
-    With its forward multiply-adds per image and the GFLOP/s its training reaches (6 FLOPs per multiply-add
-    and image, as `multiply_adds` says)."""
+    """Training images/s of a VAE for 32x32 colour photographs (batch 128, code 64, one seed for the initial
+    weights and batch order): the shipped vae-cifar10 network and likelihood (PixelCNN++'s mixture of 10
+    logistics) in float32 or mixed bfloat16; the same with the likelihood written a slice per block, as the zoo
+    did before; the same network with the likelihood replaced by a sum of squares of its output (so the
+    likelihood's share of a step is 1 - its time / the shipped one's); with Bernoulli outputs (the peer's 3
+    channels out); pythae's CIFAR ResNet VAE (its own PyTorch pipeline) or the same layers in Keras; for
+    scale the zoo's small `conv` VAE. With forward multiply-adds per image and the GFLOP/s training reaches (6
+    FLOPs per multiply-add and image, as `multiply_adds` says)."""
     import numpy as np
 
     with np.load(images) as f:
         x = f["x"]
+    if impl == "pythae":
+        return {"train_img_s": _pythae_train(x, photos=True), "images": len(x)}
+    import keras
+
+    keras.utils.set_random_seed(0)
     if impl == "pythae_keras":
         model = pythae_resnet_vae(64)
         data = x.astype("float32") / 255.0
     else:
         import zoo
+        from zoo.models import precision
 
-        likelihood = {"likelihood": "logistic_mixture", "likelihood_components": 10} if impl == "zoo_logistic" else {}
-        model = zoo.create("vae", input_shape=(32, 32, 3), latent_dim=64, learning_rate=5e-4,
-                           backbone="conv" if impl == "zoo_conv" else "resnet", **likelihood)
+        likelihood = {} if impl in ("zoo_bernoulli", "zoo_conv") else {"likelihood": "logistic_mixture",
+                                                                       "likelihood_components": 10}
+        with precision.policy("mixed_bfloat16" if impl == "zoo_logistic_mixed" else "float32"):
+            model = zoo.create("vae", input_shape=(32, 32, 3), latent_dim=64, learning_rate=5e-4,
+                               backbone="conv" if impl == "zoo_conv" else "resnet", **likelihood)
+        if impl == "zoo_logistic_sliced":
+            model.likelihood.nll = lambda x, out: sliced_nll(x, out, model.likelihood.components)
+        elif impl == "zoo_network":
+            model.likelihood.nll = lambda x, out: _per_image(keras.ops.square(out))
         data = x
     rate, loss = _timed_fit(model, data)
     macs = multiply_adds(model.encoder, model.decoder)
     return {"train_img_s": rate, "final_loss": loss, "images": len(x), "params": model.count_params(),
             "mega_multiply_adds": macs / 1e6, "train_gflop_s": 6 * macs * rate / 1e9}
+
+
+def sliced_nll(x, out, k):
+    """The logistic mixture's NLL as the zoo computed it before (the same numbers): a slice of the decoder output
+    per block, whose gradients are each as large as the whole output, and masks for the edge bins."""
+    from keras import ops
+
+    from zoo.models.likelihoods import BINS, LOG_SCALE_MIN
+
+    c = x.shape[-1]
+    x = ops.cast(x, out.dtype)
+
+    def part(i):
+        return out[..., (1 + i) * k:(2 + i) * k]
+
+    pixels = [2.0 * x[..., j:j + 1] - 1.0 for j in range(c)]
+    log_mix, pair = ops.log_softmax(out[..., :k], axis=-1), 0
+    for j in range(c):
+        mu = part(j)
+        for i in range(j):
+            mu = mu + ops.tanh(part(2 * c + pair)) * pixels[i]
+            pair += 1
+        inv_s = ops.exp(-ops.maximum(part(c + j), LOG_SCALE_MIN))
+        centred = pixels[j] - mu
+        bottom, top = ops.cast(pixels[j] < -0.999, out.dtype), ops.cast(pixels[j] > 0.999, out.dtype)
+        log_mix = (log_mix - (1.0 - top) * ops.softplus(-inv_s * (centred + 1.0 / BINS))
+                   - (1.0 - bottom) * ops.softplus(inv_s * (centred - 1.0 / BINS))
+                   + (1.0 - top - bottom) * ops.log(-ops.expm1(-2.0 / BINS * inv_s)))
+    return -_per_image(ops.logsumexp(log_mix, axis=-1))
 
 
 def _timed_fit(model, data) -> tuple[float, float]:
@@ -214,7 +262,9 @@ def work_train(impl: str, family: str, images: str, n: str = "0") -> dict:
     return out
 
 
-def _pythae_train(x) -> float:
+def _pythae_train(x, photos=False) -> float:
+    """pythae's VAE trained with its own TrainingPipeline: the MLP peer on MNIST, or with `photos` its CIFAR
+    ResNet VAE (pythae.models.nn.benchmarks.cifar, code 64, squared error) on 32x32 colour."""
     import numpy as np
     import torch
     from pythae.models import VAE, VAEConfig
@@ -253,11 +303,18 @@ def _pythae_train(x) -> float:
 
     clock = Clock()
     data = np.transpose(x, (0, 3, 1, 2)).astype("float32") / 255.0
-    config = VAEConfig(input_dim=(1, 28, 28), latent_dim=16, reconstruction_loss="bce")
+    if photos:
+        from pythae.models.nn.benchmarks.cifar import Decoder_ResNet_AE_CIFAR, Encoder_ResNet_VAE_CIFAR
+
+        config = VAEConfig(input_dim=(3, 32, 32), latent_dim=64, reconstruction_loss="mse")
+        networks = Encoder_ResNet_VAE_CIFAR(config), Decoder_ResNet_AE_CIFAR(config)
+    else:
+        config = VAEConfig(input_dim=(1, 28, 28), latent_dim=16, reconstruction_loss="bce")
+        networks = Encoder(), Decoder()
     with tempfile.TemporaryDirectory() as out:
         trainer = BaseTrainerConfig(output_dir=out, num_epochs=EPOCHS, learning_rate=1e-3, no_cuda=True,
                                     per_device_train_batch_size=BATCH, per_device_eval_batch_size=BATCH)
-        pipeline = TrainingPipeline(training_config=trainer, model=VAE(config, Encoder(), Decoder()))
+        pipeline = TrainingPipeline(training_config=trainer, model=VAE(config, *networks))
         pipeline(train_data=data, callbacks=[clock])
     return (EPOCHS - 1) * len(x) / (clock.ends[-1] - clock.ends[0])
 
@@ -576,7 +633,10 @@ def main():
             if "error" in got:
                 print(f"  photos: skipped, no cifar10 ({got['error']})", flush=True)
             else:
-                impls = ("zoo_logistic", "zoo_bernoulli", "pythae_keras", "zoo_conv")
+                # mixed bfloat16 is timed where it is native (AMX, AVX512_BF16 or a GPU): emulated, it is ~10x slower
+                native = now.get("native_bfloat16") or now.get("accelerator")
+                impls = [i for i in PHOTO_IMPLS if (i != "pythae" or installed("pythae"))
+                         and (i != "zoo_logistic_mixed" or native)]
                 rounds = {i: [] for i in impls}
                 for _ in range(args.rounds):
                     for i in impls:
@@ -584,6 +644,8 @@ def main():
                         print(f"  photos: {i} {rounds[i][-1]}", flush=True)
                 record["photos"] = [{"impl": i, **best(r, "train_img_s")} for i, r in rounds.items()]
                 record["photo_rounds"] = args.rounds
+                # an update keeps older parts measured elsewhere: the photographs name their own machine
+                record["photo_machine"] = {k: now.get(k) for k in ("cpu_model", "native_bfloat16", "accelerator")}
                 save(record, out)
     save(record, out)
     if "load" not in skip:
@@ -630,7 +692,10 @@ def machine() -> dict:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             pass
+    from zoo import machine as facts
+
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_model": facts.cpu_model(), "native_bfloat16": facts.native_bfloat16(),
             "cpu_count": os.cpu_count(), "accelerator": gpu_name(), "versions": versions,
             "date": time.strftime("%Y-%m-%d", time.gmtime())}
 
@@ -644,6 +709,57 @@ def gpu_name() -> str | None:
         return None
     names = r.stdout.strip().splitlines() if r.returncode == 0 else []
     return names[0].strip() if names else None
+
+
+PHOTO_NAMES = {"zoo_logistic": "zoo `resnet` VAE, logistic mixture (as shipped)",
+               "zoo_logistic_sliced": "the same, likelihood a slice per block (the zoo before)",
+               "zoo_network": "the same network, likelihood replaced by a sum of squares",
+               "zoo_logistic_mixed": "zoo `resnet` VAE, logistic mixture, mixed_bfloat16 networks",
+               "zoo_bernoulli": "zoo `resnet` VAE, Bernoulli outputs",
+               "pythae": "pythae's CIFAR ResNet VAE (its PyTorch pipeline)",
+               "pythae_keras": "pythae's CIFAR ResNet VAE, in Keras",
+               "zoo_conv": "zoo `conv` VAE, Bernoulli outputs (for scale)"}
+
+
+def photos_markdown(record: dict) -> list[str]:
+    """The photographs table, and what it says of the shipped recipe: the likelihood's share of a step, the
+    speed against the zoo before and against pythae, and why where the machine lacks native bfloat16."""
+    rows = {r["impl"]: r for r in record["photos"]}
+    rate = {i: r.get("train_img_s") for i, r in rows.items()}
+    peer = "pythae" if rate.get("pythae") else "pythae_keras"
+    m, r0 = record.get("photo_machine", record["machine"]), record["photos"][0]
+    cpu = f"{m.get('cpu_model') or m.get('processor')}, native bfloat16 {'yes' if m.get('native_bfloat16') else 'no'}"
+    lines = [f"Photographs: VAEs for 32x32 colour (code 64, batch 128, {r0.get('images', 0):,} CIFAR-10 images per "
+             f"epoch, {r0.get('backend', '')}, best of {record.get('photo_rounds')} rounds; {cpu}); GFLOP/s counts 6 "
+             "FLOPs per forward multiply-add and image (forward and backward passes); the loss is the last epoch's "
+             "mean, from one seed's initial weights and batches:", "",
+             "| network | parameters | forward M multiply-adds / image | train img/s | GFLOP/s | final loss "
+             f"| speed / {PHOTO_NAMES[peer].split(' (')[0]}'s |", "|---|---|---|---|---|---|---|"]
+    for impl, r in rows.items():
+        if not r.get("train_img_s"):
+            lines.append(f"| {PHOTO_NAMES.get(impl, impl)} | failed: {r.get('error')} | | | | | |")
+            continue
+        ratio = f"{r['train_img_s'] / rate[peer]:.2f}x" if rate.get(peer) else ""
+        params = f"{r['params']:,}" if "params" in r else ""
+        macs = f"{r['mega_multiply_adds']:.1f}" if "mega_multiply_adds" in r else ""
+        flops = f"{r['train_gflop_s']:.1f}" if "train_gflop_s" in r else ""
+        loss = f"{r['final_loss']:,.1f}" if "final_loss" in r else ""
+        lines.append(f"| {PHOTO_NAMES.get(impl, impl)} | {params} | {macs} | {r['train_img_s']:,.0f} | {flops} | {loss} "
+                     f"| {ratio} |")
+    shipped, before, network = rate.get("zoo_logistic"), rate.get("zoo_logistic_sliced"), rate.get("zoo_network")
+    if shipped and before and network:
+        lines += ["", f"The shipped recipe's likelihood takes {1 - shipped / network:.0%} of a training step (before: "
+                      f"{1 - before / network:.0%}); a step is {shipped / before:.2f}x as fast as before"
+                  + (f", {shipped / rate[peer]:.2f}x pythae's" if rate.get(peer) else "") + "."]
+        mixed = rate.get("zoo_logistic_mixed")
+        if mixed:
+            lines[-1] += f" Under mixed_bfloat16 it trains at {mixed / before:.2f}x the float32 step of before."
+        elif not (m.get("native_bfloat16") or m.get("accelerator")):
+            lines[-1] += (" This CPU has no native bfloat16 (emulated, mixed_bfloat16 is about 10x slower, so it is "
+                          "not timed and the recipes train in float32 here): the network, not the likelihood, "
+                          "bounds the step.")
+    lines.append("")
+    return lines
 
 
 def _peer(record: dict, impl: str) -> dict:
@@ -741,26 +857,7 @@ def markdown(record: dict) -> str:
                           f"{r['uniforms_xla_ms']:.2f} ms inside XLA."]
         lines.append("")
     if record.get("photos"):
-        rows = {r["impl"]: r for r in record["photos"]}
-        peer = rows.get("pythae_keras", {}).get("train_img_s")
-        names = {"zoo_logistic": "zoo `resnet` VAE, logistic mixture (as shipped)",
-                 "zoo_bernoulli": "zoo `resnet` VAE, Bernoulli outputs",
-                 "pythae_keras": "pythae's CIFAR ResNet VAE, in Keras",
-                 "zoo_conv": "zoo `conv` VAE, Bernoulli outputs (for scale)"}
-        r0 = record["photos"][0]
-        lines += [f"Photographs: VAEs for 32x32 colour (code 64, batch 128, {r0.get('images', 0):,} CIFAR-10 images per "
-                  f"epoch, {r0.get('backend', '')}, best of {record.get('photo_rounds')} rounds); GFLOP/s counts 6 "
-                  "FLOPs per forward multiply-add and image (forward and backward passes):", "",
-                  "| network | parameters | forward M multiply-adds / image | train img/s | GFLOP/s "
-                  "| speed / pythae's |", "|---|---|---|---|---|---|"]
-        for impl, r in rows.items():
-            if "train_img_s" not in r:
-                lines.append(f"| {names.get(impl, impl)} | failed: {r.get('error')} | | | | |")
-                continue
-            ratio = f"{r['train_img_s'] / peer:.2f}x" if peer else ""
-            lines.append(f"| {names.get(impl, impl)} | {r['params']:,} | {r['mega_multiply_adds']:.1f} | "
-                         f"{r['train_img_s']:,.0f} | {r['train_gflop_s']:.1f} | {ratio} |")
-        lines.append("")
+        lines += photos_markdown(record)
     for key, label in (("load", "zoo.load"), ("vqvae_sampling", "vqvae sampling"), ("rendering", "rendering"),
                        ("evaluate", "full evaluation"), ("explore", "explorer click (both maps' models decode)")):
         for r in record.get(key, []):

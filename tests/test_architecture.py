@@ -23,7 +23,8 @@ LAYERS = [
     ["zoo.hub"],
     ["zoo.factory"],
     ["zoo.models"],  # zoo.models and zoo.models.*: the families, their base class and parts
-    ["zoo.checkpoints", "zoo.plots", "zoo.data", "zoo.distribute", "zoo.provenance"],
+    ["zoo.checkpoints", "zoo.plots", "zoo.data", "zoo.distribute", "zoo.provenance",
+     "zoo.machine"],
     ["zoo.card"],  # the card's schema
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.runs", "zoo.catalogue"],  # the settings of a run on your images; the metric catalogue

@@ -79,11 +79,15 @@ class Hardware:
     platform: str | None = None
     processor: str | None = None
     accelerator: str | None = None  # the GPU, e.g. "NVIDIA H200"; None on a CPU
+    cpu_model: str | None = None  # e.g. "AMD EPYC 9B45" (zoo.machine); cards written before it lack it
+    native_bfloat16: bool | None = None  # whether the CPU computes bfloat16 natively (AMX or AVX512_BF16)
 
     def describe(self) -> str:
-        """'an NVIDIA H200 GPU, 16 CPU cores' or '2 CPU cores'."""
+        """'an NVIDIA H200 GPU, 16 CPU cores' or '2 CPU cores (AMD EPYC)'."""
         cores = f"{self.cpu_count} CPU cores"
-        return f"an {self.accelerator} GPU, {cores}" if self.accelerator else cores
+        if self.accelerator:
+            return f"an {self.accelerator} GPU, {cores}"
+        return f"{cores} ({self.cpu_model})" if self.cpu_model else cores
 
 
 @dataclass(frozen=True)

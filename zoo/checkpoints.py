@@ -5,6 +5,7 @@ A checkpoint is a folder: model.keras, card.json, samples.png, reconstructions.p
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -46,8 +47,26 @@ DENOISING_SHOWN = ("gaussian@0.5", "masking@0.5", "salt_pepper@0.2")  # noise se
 
 
 def write_card(folder, card: card_schema.Card | dict) -> Path:
-    """Write card.json, checked against the card schema (zoo.card): every writer's card has the same shape."""
-    return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(card_schema.checked(card), indent=2) + "\n")
+    """Write card.json, checked against the card schema (zoo.card): every writer's card has the same shape, and
+    is strict JSON (a NaN or infinite number is refused, naming its key, rather than written as a bare token)."""
+    checked = card_schema.checked(card)
+    bad = _non_finite(checked)
+    if bad:
+        raise ValueError(f"The card's {bad} is not a finite number, which JSON cannot hold; nothing was written. "
+                         "A measurement that diverged gives one: check the model's loss.")
+    return write_text_atomic(Path(folder) / CARD_FILE, json.dumps(checked, indent=2, allow_nan=False) + "\n")
+
+
+def _non_finite(value, where="card") -> str | None:
+    """The key path of the first NaN or infinite float in a JSON-like value, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        found = _non_finite(inner, f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]")
+        if found:
+            return found
+    return None
 
 
 def record_files(folder, card: card_schema.Card, names) -> card_schema.Card:

@@ -404,15 +404,21 @@ def launch(names=DEFAULT_MODELS, port=None, inline=None, block=True):
 
 
 SPACE_APP = '''"""A Hugging Face Space: the zoo's latent-space explorer for {names}. Written by `zoo space`."""
-import os
-
 import zoo.explorer
 
 app = zoo.explorer.build_app({names!r})
 
 if __name__ == "__main__":
-    app.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"), ssr_mode=False, footer_links=[])
+    app.launch(server_name=zoo.explorer.space_host(), ssr_mode=False, footer_links=[])
 '''
+
+
+def space_host(environ=None) -> str:
+    """The address a written Space's app.py listens on: every interface on a Hugging Face Space (whose
+    environment names it in SPACE_ID), this machine alone (127.0.0.1) anywhere else, as `zoo explore` does;
+    GRADIO_SERVER_NAME, when set, decides."""
+    environ = os.environ if environ is None else environ
+    return environ.get("GRADIO_SERVER_NAME") or ("0.0.0.0" if environ.get("SPACE_ID") else "127.0.0.1")
 
 
 def write_space(folder, names=DEFAULT_MODELS) -> Path:

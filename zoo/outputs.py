@@ -69,18 +69,43 @@ def folder_files(folder) -> dict:
             if p.name not in (CARD_FILE, STAGING_MARK) and p.is_file()}
 
 
+MAX_JSON_BYTES = 8 * 2**20  # a card is a few KB; anything past this is refused before it is read
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_json_object(path, what="card") -> dict:
-    """A JSON object from `path`, or a ValueError saying what is wrong with the file."""
+    """A JSON object from `path` (strict JSON: no NaN or Infinity), or a ValueError saying what is wrong with the
+    file. Only a regular file of at most MAX_JSON_BYTES is opened, so a link to a device or a FIFO in its place
+    cannot hang or exhaust the reader."""
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a folder, but a {what} file should be there; the checkpoint is damaged.")
     try:
-        value = json.loads(path.read_bytes().decode("utf-8"))
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise ValueError(f"{path} cannot be read ({e.strerror}); the {what} is missing or damaged.") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file; a zoo {what} is one. Re-download or retrain it.")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_JSON_BYTES + 1)
+        if len(raw) > MAX_JSON_BYTES:
+            raise ValueError(f"{path} is over {MAX_JSON_BYTES // 2**20} MB, far more than a {what} holds; it is "
+                             "damaged or not the zoo's: re-download or retrain it.")
+        value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not UTF-8 text; the {what} is damaged: re-download or retrain it.") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} is not valid JSON ({e}); the {what} is damaged: re-download or retrain it."
                          ) from None
+    except ValueError as e:
+        if "JSON number" not in str(e):
+            raise
+        raise ValueError(f"{path} is not valid JSON ({e}: strict parsers and the Hub refuse it); the {what} is "
+                         "damaged: re-download or retrain it.") from None
     except RecursionError:
         raise ValueError(f"{path} nests its JSON too deeply to read; the {what} is damaged: re-download or retrain "
                          "it.") from None

@@ -8,7 +8,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from zoo import card
+from zoo import card, machine
 from zoo.version import __version__
 
 
@@ -46,7 +46,8 @@ def hardware() -> card.Hardware:
         except md.PackageNotFoundError:
             pass
     return card.Hardware(cpu_count=os.cpu_count(), keras_backend=keras.backend.backend(), versions=versions,
-                         platform=platform.platform(), processor=platform.machine(), accelerator=accelerator())
+                         platform=platform.platform(), processor=platform.machine(), accelerator=accelerator(),
+                         cpu_model=machine.cpu_model(), native_bfloat16=machine.native_bfloat16())
 
 
 def accelerator() -> str | None:

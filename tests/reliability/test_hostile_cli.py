@@ -274,3 +274,52 @@ def test_the_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path,
         assert all(path.read_bytes() == content for path, content in keep.items())
     finally:
         live.kill()
+
+
+@pytest.mark.backend_agnostic
+@pytest.mark.parametrize("kind", ["zero", "fifo", "huge", "nan", "infinity"])
+def test_a_card_that_is_no_regular_file_or_no_strict_json_is_one_line_at_once(tmp_path, monkeypatch, capsys, kind):
+    """A link to /dev/zero or a FIFO in card.json's place, a card of many megabytes, or NaN and Infinity in it:
+    `zoo info`, `zoo.load` and `zoo list` answer at once (a FIFO would block a reader forever)."""
+    import json
+    import os
+    import shutil
+
+    from zoo import checkpoints
+
+    folder = tmp_path / "ae-mnist"
+    shutil.copytree(checkpoints.root() / "ae-mnist", folder)
+    card_path = folder / "card.json"
+    card = json.loads(card_path.read_text())
+    card_path.unlink()
+    if kind == "zero":
+        card_path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(card_path)
+    elif kind == "huge":
+        card_path.write_text(json.dumps({**card, "padding": "x" * (9 * 2**20)}))
+    else:
+        card["metrics"]["values"]["mse"] = float("nan") if kind == "nan" else float("inf")
+        card_path.write_text(json.dumps(card))  # Python writes the bare tokens NaN and Infinity
+    expected = {"zero": "not a regular file", "fifo": "not a regular file", "huge": "over 8 MB",
+                "nan": "NaN is not a JSON number", "infinity": "Infinity is not a JSON number"}[kind]
+    assert cli.main(["info", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and len(err.splitlines()) == 1
+    with pytest.raises(ValueError, match=expected):
+        zoo.load(str(folder))
+    monkeypatch.setenv("ZOO_CHECKPOINTS", str(tmp_path))
+    assert cli.main(["list", "ae-*"]) == 1  # flagged, without hanging
+    listed = capsys.readouterr()
+    assert "damaged card" in listed.out and "damaged card(s)" in listed.err
+
+
+@pytest.mark.backend_agnostic
+def test_a_card_with_a_non_finite_number_is_never_written(tmp_path):
+    from zoo import checkpoints
+
+    card = checkpoints.read_card(checkpoints.root() / "ae-mnist").to_dict()
+    card["metrics"]["values"]["mse"] = float("nan")
+    with pytest.raises(ValueError, match=r"card\.metrics\.values\.mse is not a finite number"):
+        checkpoints.write_card(tmp_path, card)
+    assert not (tmp_path / "card.json").exists()

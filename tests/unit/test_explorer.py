@@ -113,3 +113,11 @@ def test_the_command_names_an_unknown_model_before_serving(capsys):
     assert cli.main(["explore", "no-such-model"]) == 2
     err = capsys.readouterr().err
     assert "no-such-model" in err and "Traceback" not in err
+
+
+@pytest.mark.backend_agnostic
+def test_a_written_space_listens_on_this_machine_alone_unless_it_runs_on_a_space():
+    assert explorer.space_host({}) == "127.0.0.1"
+    assert explorer.space_host({"SPACE_ID": "someone/explorer"}) == "0.0.0.0"
+    assert explorer.space_host({"GRADIO_SERVER_NAME": "127.0.0.2", "SPACE_ID": "x/y"}) == "127.0.0.2"
+    assert "server_name=zoo.explorer.space_host()" in explorer.SPACE_APP

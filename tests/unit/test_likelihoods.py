@@ -206,7 +206,6 @@ def _gradient(loss, variable) -> np.ndarray:
         import jax
 
         return np.asarray(jax.grad(lambda v: (variable.assign(v), loss())[1])(variable.value))
-    import torch
 
     value = variable.value
     value.requires_grad_(True)
