@@ -25,15 +25,22 @@ if __name__ == "__main__":
                         "--epochs: its weights and epoch log, Adam started afresh (for a training whose state is lost)")
     p.add_argument("--distribute", action="store_true",
                    help="train data-parallel on every visible device (and on several hosts: see the README)")
-    p.add_argument("--mixed-precision", action="store_true",
-                   help="train in Keras' mixed_bfloat16 (bfloat16 networks, float32 weights, losses and measurements)")
+    p.add_argument("--precision", choices=("auto", *precision.POLICIES), default="auto",
+                   help="Keras dtype policy: mixed_bfloat16 trains bfloat16 networks with float32 weights, losses and "
+                        "measurements; auto (the default) picks it for the photo recipes where bfloat16 is native "
+                        "(a GPU, or a CPU with AMX or AVX512_BF16) and float32 elsewhere")
+    p.add_argument("--mixed-precision", action="store_true", help="the same as --precision mixed_bfloat16")
     p.add_argument("--verbose", type=int, default=1, help="Keras fit verbosity: 1 progress bar, 2 a line per epoch")
     args = p.parse_args()
     names = recipes.expand(args.names)
     if args.continue_from and len(names) > 1:
         raise SystemExit(f"--continue-from continues one model; {' '.join(args.names)} names {len(names)}.")
     for name in names:
-        with precision.mixed(args.mixed_precision):
+        policy = "mixed_bfloat16" if args.mixed_precision else args.precision
+        if policy == "auto":
+            policy = precision.for_recipe(recipes.get_recipe(name).options)
+        print(f"== {name}: training in {policy}", flush=True)
+        with precision.policy(policy):
             out = training.train(name, args.out, args.epochs, verbose=args.verbose, overrides=args.override,
                                  time_limit_s=args.time_limit and 60 * args.time_limit, restart=args.restart,
                                  distribute=args.distribute, replace_shipped=not args.out,

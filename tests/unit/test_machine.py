@@ -39,3 +39,15 @@ def test_the_card_records_the_cpu_and_says_it():
         assert hw.describe() == f"{hw.cpu_count} CPU cores ({hw.cpu_model})"
     old = {k: v for k, v in row.items() if k not in ("cpu_model", "native_bfloat16")}  # a card written before
     assert card.parse(card.Hardware, old).cpu_model is None
+
+
+def test_the_photo_recipes_train_in_mixed_bfloat16_where_it_is_native(monkeypatch):
+    from zoo import recipes
+    from zoo.models import precision
+
+    photo, digits = recipes.get_recipe("vae-cifar10").options, recipes.get_recipe("vae-mnist").options
+    for native in (False, True):
+        monkeypatch.setattr(machine, "native_bfloat16", lambda native=native: native)
+        assert precision.for_recipe(digits, accelerator=True) == "float32"
+        assert precision.for_recipe(photo, accelerator=False) == ("mixed_bfloat16" if native else "float32")
+        assert precision.for_recipe(photo, accelerator=True) == "mixed_bfloat16"

@@ -6,6 +6,8 @@ import contextlib
 import keras
 from keras import layers
 
+from zoo import machine
+
 POLICIES = ("float32", "mixed_bfloat16")
 
 
@@ -35,6 +37,20 @@ def mixed(on: bool):
     """The block a `--mixed-precision` flag asks for: mixed_bfloat16 when `on`, the current policy unchanged when
     not."""
     return policy("mixed_bfloat16") if on else contextlib.nullcontext()
+
+
+def for_recipe(options: dict, accelerator: bool | None = None) -> str:
+    """The policy a registry recipe trains under by default: mixed_bfloat16 for the photo recipes (those with the
+    logistic-mixture likelihood, whose networks are most of a step once the likelihood is fast) where bfloat16
+    is native, on a GPU (`accelerator`; found through the backend when None) or a CPU with AMX or AVX512_BF16;
+    float32 elsewhere, where bfloat16 is emulated and about 10x slower (scripts/bench.py)."""
+    if options.get("likelihood") != "logistic_mixture":
+        return "float32"
+    if accelerator is None:
+        from zoo import provenance
+
+        accelerator = provenance.accelerator() is not None
+    return "mixed_bfloat16" if accelerator or machine.native_bfloat16() else "float32"
 
 
 def of(model) -> str:
