@@ -96,7 +96,7 @@ def explore(models=(), port=None, inline=None, block=None):
     """The interactive latent-space explorer for `models` (default: ae_2d-mnist beside vae_2d-mnist): click a
     latent map to decode that point with every model; interpolate, sample, traverse, reconstruct. Starts a
     Gradio app on 127.0.0.1 and returns (app, url); in a notebook it shows inline and returns at once. Needs
-    `pip install "zoo[explore]"`. See zoo.explore."""
+    `pip install "autoencoder-zoo[explore]"`. See zoo.explore."""
     from zoo import explorer
 
     in_notebook = _in_notebook()

@@ -509,7 +509,7 @@ def migrate(raw: dict) -> dict:
         return dict(raw)
     if version != 1:
         raise CardError(f"schema_version {version!r} is not one this zoo reads (1 or {SCHEMA_VERSION}); a newer zoo "
-                        "wrote it: upgrade the zoo (pip install -U zoo).")
+                        "wrote it: upgrade the zoo (pip install -U autoencoder-zoo).")
     d = dict(raw)
     if "test_accuracy" in d:  # an evaluator
         d["kind"] = "evaluator"

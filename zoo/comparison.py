@@ -70,7 +70,7 @@ class Table:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("Table.to_pandas needs pandas: pip install pandas (or pip install 'zoo[pandas]'). "
+            raise ImportError("Table.to_pandas needs pandas: pip install pandas (or pip install 'autoencoder-zoo[pandas]'). "
                               "Without it, iterate the table: each row is a dict.") from None
         keys = list(dict.fromkeys(k for k, _, _ in self.columns))
         extra = sorted({k for r in self.rows for k in r} - set(keys))

@@ -278,7 +278,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
     try:
         import gradio as gr
     except ImportError:
-        raise ImportError("The explorer needs Gradio: pip install 'zoo[explore]' (or pip install gradio).") from None
+        raise ImportError("The explorer needs Gradio: pip install 'autoencoder-zoo[explore]' (or pip install gradio).") from None
     ex = explorer or Explorer(names)
     names = ex.names
     conditional = any(v.model.conditional for v in ex.views.values())
@@ -439,7 +439,7 @@ def write_space(folder, names=DEFAULT_MODELS) -> Path:
               f"Click the latent maps of {', '.join(f'`{n}`' for n in names)} and see what each model decodes there; "
               "interpolate, sample, traverse and reconstruct. Made with `zoo space` "
               f"(zoo {__version__}); the same app runs locally with `zoo explore {' '.join(names)}`.", ""]
-    files = {"app.py": SPACE_APP.format(names=names), "requirements.txt": f"zoo[explore]=={__version__}\n",
+    files = {"app.py": SPACE_APP.format(names=names), "requirements.txt": f"autoencoder-zoo[explore]=={__version__}\n",
              "README.md": "\n".join(readme)}
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():

@@ -148,7 +148,7 @@ def test_a_written_space_runs_the_explorer(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "app.py", "requirements.txt"]
     readme = (folder / "README.md").read_text()
     assert readme.startswith("---\n") and "sdk: gradio" in readme and "app_file: app.py" in readme
-    assert "zoo[explore]" in (folder / "requirements.txt").read_text()
+    assert "autoencoder-zoo[explore]" in (folder / "requirements.txt").read_text()
     port = free_port()
     proc, _, config = serve([sys.executable, "app.py"], port, {"GRADIO_SERVER_NAME": "127.0.0.1",
                                                                "GRADIO_SERVER_PORT": str(port)}, cwd=folder)
