@@ -122,12 +122,60 @@ def _tfds_builder(dataset: str):
         raise ImportError(f"Reading {dataset} needs tensorflow-datasets (pip install tensorflow-datasets "
                           f"importlib_resources; {e}), or a local copy: ZOO_DATA_DIR pointing at a folder with "
                           f"{dataset}.npz or {dataset}/train|test/<class>/ image files.") from None
-    try:  # downloads and prepares it the first time, as tfds.load does; then a no-op
+    try:
         builder = tfds.builder(dataset)
+    except Exception as e:  # an unknown name
+        raise _tfds_error(dataset, None, e) from None
+    if builder.is_prepared():
+        return builder
+    offline = _offline_reason(builder)
+    if offline:  # fail now, rather than in minutes of download retries that leave folders in TFDS_DATA_DIR
+        raise DatasetUnavailable(f"{dataset} is not on this machine and cannot be downloaded ({offline}); nothing "
+                                 f"was written. {_local_copy_advice(dataset)}")
+    try:  # downloads and prepares it the first time, as tfds.load does
         builder.download_and_prepare()
         return builder
-    except Exception as e:  # not prepared and no network, unknown name
+    except Exception as e:
         raise _tfds_error(dataset, None, e) from None
+
+
+class DatasetUnavailable(RuntimeError, ValueError):
+    """A dataset that is neither on this machine nor downloadable now (a ValueError too: the command line shows
+    it as the user's to fix, in one line)."""
+
+
+OFFLINE_FLAGS = ("ZOO_OFFLINE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")  # any of them set to 1: no downloads
+
+
+def _offline_reason(builder) -> str | None:
+    """Why a download of `builder`'s dataset cannot work now, found in seconds: an offline flag, or its
+    homepage's host unreachable (TFDS itself retries for minutes); None when it may."""
+    for flag in OFFLINE_FLAGS:
+        if os.environ.get(flag, "").strip().lower() in ("1", "true", "yes", "on"):
+            return f"{flag} is set"
+    import socket
+    from urllib.parse import urlparse
+
+    host = urlparse(builder.info.homepage or "").hostname
+    if not host:
+        return None
+    try:
+        socket.create_connection((host, 443), timeout=DOWNLOAD_PROBE_S).close()
+    except OSError as e:
+        return f"{host} cannot be reached: {e.strerror or type(e).__name__}"
+    return None
+
+
+DOWNLOAD_PROBE_S = 5.0
+
+
+def _local_copy_advice(dataset: str) -> str:
+    """What a user does to give the zoo a dataset by hand: the ZOO_DATA_DIR layout, and the commands."""
+    return (f"Give the zoo a copy: a folder named by ZOO_DATA_DIR holding {dataset}/train/<class>/<image files> and "
+            f"{dataset}/test/<class>/<image files> (or {dataset}.npz with x_train, y_train, x_test, y_test), e.g. "
+            f"`mkdir -p ~/zoo-data/{dataset} && tar xzf ARCHIVE -C ~/zoo-data/{dataset} --strip-components 1 && "
+            "export ZOO_DATA_DIR=~/zoo-data` for an archive whose top folder holds train/ and test/; or point "
+            "TFDS_DATA_DIR at a folder where tensorflow-datasets has prepared it.")
 
 
 def _tfds_error(dataset, split, e) -> RuntimeError:
@@ -137,10 +185,8 @@ def _tfds_error(dataset, split, e) -> RuntimeError:
              if local else "")
     from zoo.names import clipped
 
-    return RuntimeError(
-        f"{where}Could not load {which}: {type(e).__name__}: {clipped(e, 300)}\n"
-        "Offline? Point TFDS_DATA_DIR at a folder with the prepared dataset "
-        "(e.g. TFDS_DATA_DIR=../shared/data/tensorflow_datasets), or ZOO_DATA_DIR at a local copy.")
+    return RuntimeError(f"{where}Could not load {which}: {type(e).__name__}: {clipped(e, 300)}\n"
+                        + _local_copy_advice(dataset))
 
 
 def load_split(dataset: str, split: str = "train"):

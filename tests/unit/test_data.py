@@ -137,3 +137,39 @@ def test_zoo_data_dir_without_the_dataset_falls_back_to_tfds(tmp_path, monkeypat
     monkeypatch.setenv("ZOO_DATA_DIR", str(tmp_path))
     assert data.local_copy("mnist") is None
     assert data.source("mnist") == {"source": "tensorflow-datasets"}
+
+
+@pytest.mark.parametrize("how", ["flag", "unreachable"])
+def test_a_dataset_neither_here_nor_downloadable_is_refused_at_once_writing_nothing(tmp_path, monkeypatch, capsys, how):
+    """CIFAR-10 with no copy and no network: one message within seconds saying what to do (the ZOO_DATA_DIR
+    layout and the commands), no download attempted, nothing written into the user's data folders."""
+    import socket
+    import time
+
+    from zoo import cli
+
+    tfds_dir = tmp_path / "tfds"
+    tfds_dir.mkdir()
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tfds_dir))
+    monkeypatch.delenv("ZOO_DATA_DIR", raising=False)
+    for flag in data.OFFLINE_FLAGS:
+        monkeypatch.delenv(flag, raising=False)
+    if how == "flag":
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    else:
+        def refuse(address, *args, **kwargs):
+            raise OSError(101, "Network is unreachable")
+
+        monkeypatch.setattr(socket, "create_connection", refuse)
+    start = time.monotonic()
+    with pytest.raises(data.DatasetUnavailable) as e:
+        data.load_split("cifar10", "test")
+    assert time.monotonic() - start < 30
+    message = str(e.value)
+    assert "ZOO_DATA_DIR" in message and "cifar10/train/<class>/" in message and "tar xzf" in message
+    assert ("HF_HUB_OFFLINE is set" if how == "flag" else "cannot be reached") in message
+    assert "shared" not in message
+    assert list(tfds_dir.iterdir()) == []  # no incomplete.* or downloads/ folders
+    assert cli.main(["reconstruct", "vae-cifar10", "-o", str(tmp_path / "r.png")]) == 2  # one line, exit 2
+    err = capsys.readouterr().err
+    assert "cannot be downloaded" in err and "Traceback" not in err
