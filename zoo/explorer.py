@@ -72,7 +72,9 @@ class Explorer:
         self._maps = {}  # name -> the map drawn once
 
     def _view(self, model) -> _View:
-        dataset = model.card.dataset if model.card else None
+        card = model.card
+        # a model fine-tuned on your images is mapped with the test images of the dataset its parent learnt
+        dataset = card and (card.dataset or (card.parent.dataset if card.parent else None))
         entry = DATASETS.get(dataset)
         if entry is None:
             raise ValueError(f"{model.name} has no card naming one of the zoo's datasets, so the explorer has no "

@@ -85,6 +85,8 @@ def load(name_or_path, revision=None):
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
         lr = card.recipe.learning_rate if card and card.recipe else None
         factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else registry.LEARNING_RATE)
+    if card is not None and card.name and model.name != card.name:
+        model.name = card.name  # a fine-tuned model is called what its card calls it, not its parent's name
     model.card = card
     return model
 

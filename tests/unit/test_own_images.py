@@ -199,3 +199,17 @@ def test_reproduce_lines_reproduce(tmp_path, images):
     assert " --seed 3" in again.card.reproduce
     new, _ = zoo.train("ae", images, epochs=1, validation_split=0.25, seed=5, verbose=0, log=lambda *a: None)
     assert "--validation-split 0.25 --seed 5" in new.card.reproduce
+
+
+def test_a_finetuned_model_goes_by_its_own_name_and_can_be_explored(frames, tmp_path):
+    """zoo.load gives a fine-tuned checkpoint the name its card (its folder) gives it, not its parent's, and the
+    explorer maps it with the test images of the dataset its parent learnt."""
+    from zoo import explorer
+
+    out = tmp_path / "my-ae"
+    zoo.finetune("ae_2d-mnist", frames, epochs=1, out_dir=out, verbose=0, log=quiet)
+    model = zoo.load(str(out))
+    assert model.name == "my-ae" and model.card.parent.name == "ae_2d-mnist"
+    assert zoo.load("ae_2d-mnist").name == "ae_2d-mnist"
+    view = explorer.Explorer([str(out)]).views[str(out)]
+    assert view.dataset == "mnist" and view.model.name == "my-ae"
