@@ -365,7 +365,8 @@ def build_parser():
     s = sub.add_parser("train", help="train a registry model from its recipe, or a family on your images (--data)")
     s.add_argument("name", help="model name or wildcard (vae-mnist, 'ae-*'); with --data a family name (vae)")
     s.add_argument("--epochs", type=int, help=f"override the recipe's epoch count (with --data: default {registry.OWN_DATA_EPOCHS})")
-    s.add_argument("--out", help="registry model: folder to write NAME/ into (default: the working directory; the "
+    s.add_argument("-o", "--output", "--out", dest="out", metavar="OUTPUT",
+                   help="registry model: folder to write NAME/ into (default: the working directory; the "
                    "shipped checkpoints are only replaced by scripts/train.py); with --data: the checkpoint folder "
                    "to write (default FAMILY-custom)")
     s.add_argument("--data", help="train a new model on these images: a folder (class subfolders for labels) "
@@ -402,7 +403,8 @@ def build_parser():
 
     s = sub.add_parser("evaluate", help="measure a model with the cards' protocol and store the numbers in its card")
     s.add_argument("name", help="registry model name (vae-mnist) or checkpoint folder")
-    s.add_argument("--out", help="measure a copy written to this new folder (a shipped model is only measured "
+    s.add_argument("-o", "--output", "--out", dest="out", metavar="OUTPUT",
+                   help="measure a copy written to this new folder (a shipped model is only measured "
                    "that way: its card is the zoo's own measurement)")
     s.add_argument("--iwae-images", type=int, help="test images the IWAE likelihood bound scores (default 1,000)")
     s.add_argument("--sections", help="comma-separated parts to re-measure on a measured card (denoising, code, "

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from zoo import card as card_schema
-from zoo import checkpoints, data, factory, loader, metrics, outputs, registry, runs, writer
+from zoo import checkpoints, data, factory, loader, metrics, outputs, progress, registry, runs, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -155,7 +155,7 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
     t0 = time.perf_counter()
     try:
         history = model.fit(fit_data, epochs=settings.epochs, batch_size=settings.batch_size, shuffle=True,
-                            validation_data=val_data, verbose=verbose,
+                            validation_data=val_data, verbose=progress.fit_verbosity(verbose),
                             callbacks=[keras.callbacks.TerminateOnNaN()])
     finally:  # the freeze holds for this fit only
         for layer, flag in trainable:

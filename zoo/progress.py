@@ -12,6 +12,17 @@ _state = {"enabled": os.environ.get("ZOO_PROGRESS", "1") != "0", "depth": 0}
 MANY_IMAGES = 20_000  # work on at least this many images (encoding for a sampler, rendering) shows a bar
 
 
+def interactive() -> bool:
+    """Whether output goes to a terminal or a notebook, where a bar can move in place."""
+    return (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules
+
+
+def fit_verbosity(verbose):
+    """Keras `fit`'s verbosity for the zoo's "auto": the moving bar (1) in a terminal or notebook, one line per
+    epoch (2) in a log file or a pipe, where a bar's redraws would pile up as lines; other values unchanged."""
+    return (1 if interactive() else 2) if verbose == "auto" else verbose
+
+
 def set_enabled(enabled: bool) -> bool:
     """Show progress bars or not; returns the previous setting."""
     previous, _state["enabled"] = _state["enabled"], bool(enabled)
@@ -31,9 +42,8 @@ class Progress:
         if self.show and _state["enabled"] and _state["depth"] == 1 and self.total > 0:
             import keras
 
-            interactive = (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules
             print(self.label, flush=True)
-            self.bar = keras.utils.Progbar(self.total, verbose=1 if interactive else 2, unit_name=self.unit)
+            self.bar = keras.utils.Progbar(self.total, verbose=1 if interactive() else 2, unit_name=self.unit)
         return self
 
     def advance(self, steps: int = 1):

@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 
 from zoo import card as card_schema
-from zoo import checkpoints, data, datasets, factory, inputs, loader, metrics, outputs, recipes, registry, writer
+from zoo import checkpoints, data, datasets, factory, inputs, loader, metrics, outputs, progress, recipes, registry, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -364,8 +364,8 @@ def _fit_and_measure(recipe: registry.Recipe, work: Path, verbose, time_limit_s,
             raise ValueError(f"{recipe.name}'s sampler needs at least {model.min_prior_images} training images; "
                              f"{recipe.dataset} has {len(x_train)}.")
         log = [HistoryLog(work / "history.csv")]  # before the state: see HistoryLog
-        model.fit(train_data, epochs=recipe.epochs, validation_data=val_data, verbose=verbose, **fit_args,
-                  callbacks=[*log, state, keras.callbacks.TerminateOnNaN(), *limit])
+        model.fit(train_data, epochs=recipe.epochs, validation_data=val_data, verbose=progress.fit_verbosity(verbose),
+                  **fit_args, callbacks=[*log, state, keras.callbacks.TerminateOnNaN(), *limit])
         weights = model.get_weights()
     if not chief:
         return None
