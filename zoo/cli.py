@@ -133,22 +133,48 @@ def _check_npy_header(path):
                          f"has {size:,}; it is damaged or not what it says.")
 
 
-def _load_images(path):
+def _check_input(path) -> None:
+    """Refuse an --input that cannot be images, before anything is loaded: a missing path, or a file that is
+    neither an image nor a .npy/.npz array."""
+    from pathlib import Path
+
+    from zoo import data
+
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ValueError(f"--input {path} does not exist; give a folder of images, an image file, or a .npy/.npz "
+                         "array of images.")
+    if p.is_file() and p.suffix.lower() not in (".npy", ".npz", *data.IMAGE_SUFFIXES):
+        raise ValueError(f"--input {path} is neither an image file ({', '.join(sorted(data.IMAGE_SUFFIXES)[:6])}, "
+                         "...) nor a .npy/.npz array of images, nor a folder of them.")
+
+
+def _load_images(path, image_shape):
+    """(images, labels or None) from --input: a folder of image files (class subfolders give labels), one image
+    file, or a keras.datasets-style array file, adapted to `image_shape`."""
+    from pathlib import Path
+
     import numpy as np
 
+    from zoo import data
+
+    p = Path(path).expanduser()
+    if p.is_dir():
+        images, labels, _ = data.read_source(p, image_shape)
+        return images, labels
+    if p.suffix.lower() not in (".npy", ".npz"):
+        return data.adapt_images([data.read_image(p)], image_shape), None
     try:
-        if path.endswith(".npz"):  # keras.datasets style: x_test (and y_test) or the first array
-            with np.load(path) as f:
+        if p.suffix.lower() == ".npz":  # keras.datasets style: x_test (and y_test) or the first array
+            with np.load(p) as f:
                 if not f.files:
                     raise ValueError(f"{path} holds no arrays.")
                 key = "x_test" if "x_test" in f else f.files[0]
                 return f[key], (f["y_test"] if key == "x_test" and "y_test" in f else None)
-        if path.endswith(".npy"):
-            _check_npy_header(path)
-            return np.load(path), None
+        _check_npy_header(str(p))
+        return np.load(p), None
     except (OSError, EOFError, ValueError) as e:  # not an array file, truncated, or an object array (pickles)
         raise ValueError(f"Cannot read images from {path}: {e}") from None
-    raise ValueError(f"--input must be a .npy or .npz array file of images; got {path}.")
 
 
 def cmd_reconstruct(args):
@@ -157,13 +183,16 @@ def cmd_reconstruct(args):
 
     _check_output(args)
     inputs.as_count(args.n, "-n")
+    if args.input:
+        _check_input(args.input)
     model = zoo.load(args.name)
     if args.input:
-        images, labels = _load_images(args.input)
+        images, labels = _load_images(args.input, model.image_shape)
     else:
         dataset = model.card.dataset if model.card else None
         if dataset is None:
-            raise SystemExit("This model has no card naming its dataset: pass --input images.npy")
+            raise ValueError(f"{args.name} has no card naming its dataset: pass --input with a folder of images, an "
+                             "image file or a .npy array.")
         images, labels = data.load_split(dataset, "test")
     if model.conditional and labels is None:
         raise SystemExit(f"{args.name} is conditional: --input must be an .npz with x_test and y_test (labels).")
@@ -336,7 +365,8 @@ def build_parser():
     s.add_argument("name", help="model name, checkpoint folder or .keras file")
     s.add_argument("-o", "--output", default="reconstructions.png", help="PNG to write")
     s.add_argument("-n", type=int, default=32, help="number of images (default 32)")
-    s.add_argument("--input", help=".npy/.npz images (default: the model's dataset test split via TFDS)")
+    s.add_argument("--input", help="your images: a folder of image files, one image file, or a .npy/.npz array "
+                   "(default: the model's dataset's test split)")
     s.add_argument("--ncol", type=int, default=8, help="images per row")
     s.set_defaults(fn=cmd_reconstruct)
 

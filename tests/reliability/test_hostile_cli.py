@@ -323,3 +323,22 @@ def test_a_card_with_a_non_finite_number_is_never_written(tmp_path):
     with pytest.raises(ValueError, match=r"card\.metrics\.values\.mse is not a finite number"):
         checkpoints.write_card(tmp_path, card)
     assert not (tmp_path / "card.json").exists()
+
+
+def test_reconstruct_takes_a_folder_or_an_image_file_and_checks_input_before_loading(tmp_path, capsys, monkeypatch):
+    from PIL import Image
+
+    folder = tmp_path / "my_photos"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 256, (40, 30, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    for source in (folder, folder / "p0.png"):
+        out = tmp_path / f"r_{source.name}.png"
+        assert cli.main(["reconstruct", "ae-mnist", "--input", str(source), "-o", str(out)]) == 0
+        assert out.is_file()
+    (tmp_path / "notes.txt").write_text("not images")
+    monkeypatch.setattr(zoo, "load", lambda *a, **k: pytest.fail("loaded a model before checking --input"))
+    for bad in (tmp_path / "notes.txt", tmp_path / "missing"):
+        assert cli.main(["reconstruct", "ae-mnist", "--input", str(bad), "-o", str(tmp_path / "x.png")]) == 2
+        assert "--input" in capsys.readouterr().err
