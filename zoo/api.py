@@ -64,11 +64,15 @@ def data_parallel(enabled: bool = True):
     return distribute.data_parallel(enabled)
 
 
-def compare(models, figure=None, **kwargs):
-    """Compare models by name: a table of measured metrics (from cards, else computed) and optional PNG."""
+def compare(models, figure=None, compute_missing=True, dataset=None, protocol=None, log=None, data=None):
+    """Compare models side by side: a table of their measured metrics (from their cards, else measured now, or
+    measured on your images, `data`) and, with `figure`, one picture. Example:
+    `zoo.compare(["my-vae", "my-dae"], data="my_photos/", figure="compare.png")`. The arguments are
+    zoo.comparison.compare's."""
     from zoo import comparison
 
-    return comparison.compare(models, figure=figure, **kwargs)
+    return comparison.compare(models, figure=figure, compute_missing=compute_missing, dataset=dataset,
+                              protocol=protocol, log=log, data=data)
 
 
 def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images=None):

@@ -210,7 +210,7 @@ def cmd_compare(args):
     if args.output:
         outputs.check_output_file(args.output)
     names = [n for pat in args.names for n in (zoo.list_models(pat) or [pat])]
-    print(zoo.compare(names, figure=args.output, compute_missing=not args.no_compute))
+    print(zoo.compare(names, figure=args.output, compute_missing=not args.no_compute, data=args.data))
     return 0
 
 
@@ -375,6 +375,7 @@ def build_parser():
     s.add_argument("-o", "--output", help="PNG to draw: per model samples, reconstructions, interpolation")
     s.add_argument("--no-compute", action="store_true",
                    help="only show metrics stored in the cards; do not measure missing ones")
+    s.add_argument("--data", help="your images (a folder, class subfolders for labels): measure every model on them")
     s.set_defaults(fn=cmd_compare)
 
     s = sub.add_parser("explore", help="the latent-space explorer in your browser: click a map to decode that point")

@@ -5,7 +5,8 @@ import html
 
 import numpy as np
 
-from zoo import catalogue, checkpoints, data, evaluation, loader, plots
+from zoo import catalogue, checkpoints, evaluation, loader, metrics, plots
+from zoo import data as data_io
 from zoo.card import Card, Evaluation, parse
 
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE). The
@@ -132,12 +133,24 @@ def row_from(model, card: Card | None, ev: Evaluation | None, source: str) -> di
     return row
 
 
-def compare(models, figure=None, compute_missing=True, dataset=None, protocol=None, log=None) -> Table:
-    """Compare models by name (or path): a Table of their measured metrics, and a PNG if `figure` is a path.
+def compare(models, figure=None, compute_missing=True, dataset=None, protocol=None, log=None, data=None) -> Table:
+    """Compare models side by side: a Table of their measured metrics, and a picture if `figure` is a path.
 
-    Metrics come from each checkpoint's card when it has them; otherwise they are measured now
-    (compute_missing=True, same protocol as the cards; `dataset` names the data for card-less models)
-    and the table's notes say which.
+    Args:
+        models: registry names, checkpoint folders, .keras files or hf:// addresses (a str for one).
+        figure: a PNG path: per model its samples, naive N(0, I) samples, reconstructions and interpolations.
+        compute_missing: measure a model whose card holds no evaluation now, with the cards' protocol, on its
+            dataset (a fine-tuned model's card shows its held-out numbers instead).
+        dataset: the zoo dataset for models whose card names none.
+        protocol: settings for what is computed (zoo.evaluation.PROTOCOL's keys).
+        log: a function given progress lines, or None.
+        data: your images (a folder, an image file's array, arrays, a tf.data dataset): every model is
+            measured on them instead (reconstruction MSE, and -ELBO for the likelihood models), each on the
+            images adapted to its own input shape, and the figure shows them.
+
+    Returns the Table: rows by model (`table["vae-mnist"]`), printable, `to_pandas()`, `to_markdown()`.
+
+    Example: `zoo.compare(["my-vae", "my-dae"], data="my_photos/", figure="compare.png")`
     """
     if isinstance(models, str):
         models = [models]
@@ -146,24 +159,51 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
         raise ValueError("compare needs at least one model name or path; zoo.list_models() lists them.")
     if figure is not None:
         figure = plots.png_path(figure)  # checked before any model is loaded
+    if data is not None:
+        data_io.check_source(data)
     loaded, rows, notes = [], [], []
     for name in models:
         model = loader.load(name)
         card = model.card
         ds = (card.dataset if card else None) or dataset
+        if data is not None:
+            x, labels, _ = data_io.read_source(data, model.image_shape, log=lambda *_: None)
+            rows.append(_row_on_images(model, card, x, labels))
+            loaded.append((name, model, ds, (x[:64], None if labels is None else labels[:64])))
+            continue
         ev, source = card.evaluation if card else None, "card"
         if ev is None and compute_missing and ds:
             ev, source = parse(Evaluation, evaluation.evaluate(model, ds, protocol, log=log)), "computed"
             notes.append(f"{name}: no measured metrics in its card; computed now on {ds}.")
+        elif ev is None and card and card.metrics and card.metrics.on != "test":  # a fine-tune's held-out numbers
+            source = f"card ({card.metrics.on})"
         elif ev is None:
             source = "–"
-            notes.append(f"{name}: no measured metrics" + ("" if ds else " (unknown dataset: pass dataset=)"))
-        rows.append(row_from(model, card, ev, source))
-        loaded.append((name, model, ds))
+            notes.append(f"{name}: no measured metrics" + ("" if ds else " (unknown dataset: pass dataset= or data=)"))
+        row = row_from(model, card, ev, source)
+        if ev is None and source.startswith("card ("):
+            row.update(mse=card.metrics.values.get("mse"))
+        rows.append(row)
+        loaded.append((name, model, ds, None))
+    if data is not None:
+        notes.append(f"every model measured now on your {len(x):,} images, each adapted to its input shape.")
     if figure:
         draw(loaded, figure)
         notes.append(f"figure: {figure}")
     return Table(rows, notes)
+
+
+def _row_on_images(model, card, x, labels) -> dict:
+    """A row measured on the caller's images: the reconstruction MSE, and the -ELBO of a likelihood model."""
+    if model.conditional and labels is None:
+        raise ValueError(f"{card.name if card else model.name} is conditional: give images in class folders, so "
+                         "each has its label.")
+    y = labels if model.conditional else None
+    row = row_from(model, card, None, "your images")
+    row["mse"] = metrics.reconstruction(model, x, y)["mse"]
+    if model.has_likelihood:
+        row["neg_elbo"] = metrics.negative_elbo(model, x, y, seed=0)["neg_elbo_nats"]
+    return row
 
 
 def draw(loaded, path, n=8, seed=0):
@@ -173,16 +213,18 @@ def draw(loaded, path, n=8, seed=0):
 
 
     fig = Figure(figsize=(20, 1.45 * len(loaded) + 0.5))
+    shown = "your" if any(own is not None for *_, own in loaded) else "test"
     axes = fig.subplots(len(loaded), 4, squeeze=False)
     for ax, title in zip(axes[0], ["samples: own sampler (T=1)", "samples: naive z ~ N(0, I)",
-                                   "test images / reconstructions", "interpolations between test pairs"], strict=True):
+                                   f"{shown} images / reconstructions", f"interpolations between {shown} pairs"],
+                          strict=True):
         ax.set_title(title, fontsize=11)
     tests = {}
-    for (name, model, ds), row in zip(loaded, axes, strict=True):
-        if ds and ds not in tests:
-            x_ds, y_ds = data.load_split(ds, "test")
+    for (name, model, ds, own), row in zip(loaded, axes, strict=True):
+        if own is None and ds and ds not in tests:
+            x_ds, y_ds = data_io.load_split(ds, "test")
             tests[ds] = (x_ds[:64].astype("float32") / 255.0, y_ds[:64])
-        x, y = tests.get(ds, (None, None))
+        x, y = own if own is not None else tests.get(ds, (None, None))
         y = y if model.conditional else None  # a conditional model is given the test labels
         panels = [plots.tile(model.sample(2 * n, seed=seed), n, scale=1),
                   plots.tile(model.sample(2 * n, seed=seed, prior="normal"), n, scale=1)]

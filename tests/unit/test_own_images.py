@@ -74,8 +74,9 @@ def test_finetune_ae_on_rgb_folder_learns_the_new_data_and_writes_a_loadable_che
     np.testing.assert_allclose(again.sample(16, seed=3), model.sample(16, seed=3), atol=1e-5)
     # no temp folder left behind; only the (empty) lock file that keeps two runs from writing one folder
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".ae-frames.lock"]
-    table = zoo.compare([str(out)])  # no dataset of ours to measure it on: the table says so
-    assert table.rows[0]["family"] == "ae" and "unknown dataset" in " ".join(table.notes)
+    table = zoo.compare([str(out)])  # no dataset of ours to measure it on: its card's held-out numbers
+    assert table.rows[0]["family"] == "ae" and table.rows[0]["source"] == "card (heldout)"
+    assert table.rows[0]["mse"] == held.values["mse"]
 
 
 @pytest.mark.parametrize("freeze", ["encoder", "decoder"])
@@ -213,3 +214,18 @@ def test_a_finetuned_model_goes_by_its_own_name_and_can_be_explored(frames, tmp_
     assert zoo.load("ae_2d-mnist").name == "ae_2d-mnist"
     view = explorer.Explorer([str(out)]).views[str(out)]
     assert view.dataset == "mnist" and view.model.name == "my-ae"
+
+
+def test_compare_measures_every_model_on_your_images(frames, tmp_path, capsys):
+    """zoo.compare(..., data=FOLDER) and `zoo compare --data FOLDER`: each model measured on the same images,
+    adapted to its input shape, and the figure shows them."""
+    import inspect
+
+    table = zoo.compare(["ae-mnist", "vae-mnist"], data=frames, figure=tmp_path / "c.png")
+    assert [r["source"] for r in table] == ["your images", "your images"]
+    assert all(r["mse"] > 0 for r in table) and table["vae-mnist"]["neg_elbo"] > 0
+    assert table["ae-mnist"].get("neg_elbo") is None and (tmp_path / "c.png").is_file()
+    assert "every model measured now on your 300 images" in str(table)
+    assert "data" in inspect.signature(zoo.compare).parameters  # help(zoo.compare) shows the real parameters
+    assert cli.main(["compare", "ae-mnist", "--data", str(frames)]) == 0
+    assert "your images" in capsys.readouterr().out
