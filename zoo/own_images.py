@@ -57,6 +57,7 @@ def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verb
     parent = model.card
     parent_entry = (card_schema.Parent(parent.name, parent.model_sha256, parent.dataset) if parent
                     else card_schema.Parent(model.name))
+    replaced = _what_is_replaced(out_dir, parent_entry, overwrite)
     if settings.binarize is not None:
         if not model.binarizable:
             raise ValueError(f"binarize applies to the VAE families; {model.family} has no dynamic binarization.")
@@ -77,7 +78,7 @@ def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verb
                          + _mixed_flag(model))
     return _fit_on_images(model, data_source, settings, labels, out_dir, verbose, log,
                           made={"parent": parent_entry, "lineage": card_schema.Lineage("finetune", settings.to_dict()),
-                                "reproduce": reproduce}, overwrite=overwrite)
+                                "reproduce": reproduce}, overwrite=overwrite, replaces=replaced)
 
 
 def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone="mlp",
@@ -124,9 +125,9 @@ def _mixed_flag(model) -> str:
 
 
 def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, labels, out_dir, verbose, log, made,
-                   overwrite=False):
+                   overwrite=False, replaces=None):
     """Fit `model` on the images, measure before and after, and give it its card (`made`: the card's lineage,
-    parent and reproduce line); write its folder if `out_dir`."""
+    parent and reproduce line); write its folder if `out_dir`, saying what it `replaces`."""
     freeze, split, seed = settings.freeze, settings.validation_split, settings.seed
     notes = []
     x, y, classes = data.read_source(data_source, model.image_shape, log=lambda m: (notes.append(m), log(m)))
@@ -190,8 +191,29 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
         with outputs.claim(out_dir, overwrite):  # a no-op re-check when the caller already holds it
             model.card = writer.write_checkpoint(out_dir, model, model.card, writer.history_rows(history),
                                                  (x_val, y_val), readme=True, overwrite=overwrite)
-        log(f"wrote {out_dir} (load it with zoo.load({str(out_dir)!r}))")
+        log(f"{'replaced ' + replaces if replaces else 'wrote ' + str(out_dir)} (load it with "
+            f"zoo.load({str(out_dir)!r}))")
     return model, history
+
+
+def _what_is_replaced(out_dir, parent: card_schema.Parent, overwrite) -> str | None:
+    """What a fine-tune into `out_dir` replaces, said before any work: None when nothing is there; an earlier
+    fine-tune of the same model is replaced (and the message says so); a checkpoint of another model only with
+    `overwrite`, since the name would then mean something else."""
+    if out_dir is None:
+        return None
+    try:
+        there = checkpoints.read_card(out_dir) if out_dir.is_dir() else None
+    except ValueError:
+        return None  # a damaged card: outputs.claim has already said whether it may be replaced
+    if there is None:
+        return None
+    was = there.parent.name if there.parent else None
+    if was != parent.name and not overwrite:
+        raise FileExistsError(f"{out_dir} holds {there.name}, " + (f"a fine-tune of {was}" if was else "not a fine-tune")
+                              + f", and this run fine-tunes {parent.name}; pass --overwrite (overwrite=True) to "
+                              "replace it, or choose another output folder. Nothing was written.")
+    return f"{out_dir} (it held {there.name}, " + (f"a fine-tune of {was})" if was else "another model)")
 
 
 def _claimed(out_dir, overwrite):

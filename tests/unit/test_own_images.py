@@ -229,3 +229,15 @@ def test_compare_measures_every_model_on_your_images(frames, tmp_path, capsys):
     assert "data" in inspect.signature(zoo.compare).parameters  # help(zoo.compare) shows the real parameters
     assert cli.main(["compare", "ae-mnist", "--data", str(frames)]) == 0
     assert "your images" in capsys.readouterr().out
+
+
+def test_a_finetune_over_another_models_finetune_is_refused_and_a_replacement_is_named(frames, tmp_path):
+    out, logs = tmp_path / "my-model", []
+    zoo.finetune("ae-mnist", frames, epochs=1, out_dir=out, verbose=0, log=quiet)
+    zoo.finetune("ae-mnist", frames, epochs=1, out_dir=out, verbose=0, log=logs.append)
+    assert f"replaced {out} (it held my-model, a fine-tune of ae-mnist)" in " ".join(logs)
+    with pytest.raises(FileExistsError, match="a fine-tune of ae-mnist, and this run fine-tunes vae-mnist"):
+        zoo.finetune("vae-mnist", frames, epochs=1, out_dir=out, verbose=0, log=quiet)
+    assert zoo.load(str(out)).card.parent.name == "ae-mnist"  # untouched
+    zoo.finetune("vae-mnist", frames, epochs=1, out_dir=out, verbose=0, log=quiet, overwrite=True)
+    assert zoo.load(str(out)).card.parent.name == "vae-mnist"
