@@ -88,12 +88,19 @@ def cmd_disentanglement(args):
     return 0
 
 
+MAX_NCOL = 1000  # a row of a picture: wider would be a PNG no viewer opens
+
+
 def _check_output(args):
     """Refuse a bad -o path (empty, not .png, a folder or special file) or --ncol before any model is loaded or
     anything is computed."""
     from zoo import inputs, outputs, plots
 
     inputs.as_count(args.ncol, "--ncol")
+    if args.ncol > MAX_NCOL:
+        raise ValueError(f"--ncol must be at most {MAX_NCOL:,} images per row; got {args.ncol:,}.")
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        raise ValueError(f"--seed must be 0 or more; got {args.seed}.")
     if args.output is not None:
         outputs.check_output_file(plots.png_path(args.output))
 
@@ -302,10 +309,15 @@ def _parse_shape(text):
 
 
 def cmd_evaluate(args):
-    from zoo import evaluation, measuring
+    from zoo import evaluation, inputs, measuring
 
-    protocol = {"iwae_images": args.iwae_images} if args.iwae_images else {}
-    sections = args.sections.split(",") if args.sections else evaluation.SECTIONS
+    if args.iwae_images is not None:
+        inputs.as_count(args.iwae_images, "--iwae-images")
+    protocol = {"iwae_images": args.iwae_images} if args.iwae_images is not None else {}
+    if args.sections is not None and not args.sections.strip(","):
+        raise ValueError(f"--sections names no section; give some of {', '.join(evaluation.SECTIONS)}, or leave it out "
+                         "to measure everything.")
+    sections = [p for p in args.sections.split(",") if p] if args.sections else evaluation.SECTIONS
     card = measuring.measure(args.name, protocol, sections, log=print, copy_to=args.out)
     where = args.out or args.name
     print(f"measured; the numbers are in its card (zoo info {where})")

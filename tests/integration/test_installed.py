@@ -24,7 +24,7 @@ def installed(tmp_path_factory):
     if built.returncode != 0 and "No matching distribution" in built.stderr:
         pytest.skip("building the wheel needs setuptools from the package index, which cannot be reached")
     assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = (tmp / "wheel").glob("zoo-*.whl")
+    (wheel,) = (tmp / "wheel").glob("autoencoder_zoo-*.whl")  # the distribution: autoencoder-zoo
     target = tmp / "site"
     done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                           capture_output=True, text=True, timeout=600)

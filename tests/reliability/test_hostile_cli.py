@@ -342,3 +342,20 @@ def test_reconstruct_takes_a_folder_or_an_image_file_and_checks_input_before_loa
     for bad in (tmp_path / "notes.txt", tmp_path / "missing"):
         assert cli.main(["reconstruct", "ae-mnist", "--input", str(bad), "-o", str(tmp_path / "x.png")]) == 2
         assert "--input" in capsys.readouterr().err
+
+
+@pytest.mark.backend_agnostic
+@pytest.mark.parametrize("argv, named", [
+    (["sample", "vae-mnist", "--seed", "-1"], "--seed"),
+    (["sample", "vae-mnist", "--ncol", "1000000000"], "--ncol"),
+    (["evaluate", "vae-mnist", "-o", "copy", "--iwae-images", "-5"], "--iwae-images"),
+    (["evaluate", "vae-mnist", "-o", "copy", "--iwae-images", "0"], "--iwae-images"),
+    (["evaluate", "vae-mnist", "-o", "copy", "--sections", ""], "--sections"),
+])
+def test_out_of_range_numbers_and_empty_lists_name_their_option(tmp_path, monkeypatch, capsys, argv, named):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(zoo, "load", lambda *a, **k: pytest.fail("loaded a model before checking the options"))
+    assert cli.main(argv + (["-o", "s.png"] if argv[0] == "sample" else [])) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "copy").exists()

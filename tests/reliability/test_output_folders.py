@@ -140,7 +140,7 @@ def test_cli_never_replaces_a_device_or_a_folder(tmp_path, capsys):
     (["train", "vae-mnist", "--time-limit", "nan"], "--time-limit must be a positive number"),
     (["train", "ae", "--data", "folder", "--time-limit", "5"], "apply to registry models"),
     (["finetune", "vae-mnist", "--data", "/nonexistent/folder", "-o", "x", "--epochs", "0"], "epochs must be"),
-    (["reconstruct", "vae-mnist", "--input", "/etc/hostname"], "must be a .npy or .npz"),
+    (["reconstruct", "vae-mnist", "--input", "/etc/hostname"], "is neither an image file"),
     (["sample", "hf://a b/c"], "not a Hub model address"),
 ])
 def test_cli_user_errors_are_one_line_with_exit_code_2(argv, message, capsys, tmp_path):
