@@ -144,7 +144,7 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
         dataset: the zoo dataset for models whose card names none.
         protocol: settings for what is computed (zoo.evaluation.PROTOCOL's keys).
         log: a function given progress lines, or None.
-        data: your images (a folder, an image file's array, arrays, a tf.data dataset): every model is
+        data: your images (a folder, class subfolders for labels; arrays; (images, labels); a tf.data dataset): every model is
             measured on them instead (reconstruction MSE, and -ELBO for the likelihood models), each on the
             images adapted to its own input shape, and the figure shows them.
 
@@ -171,19 +171,16 @@ def compare(models, figure=None, compute_missing=True, dataset=None, protocol=No
             rows.append(_row_on_images(model, card, x, labels))
             loaded.append((name, model, ds, (x[:64], None if labels is None else labels[:64])))
             continue
-        ev, source = card.evaluation if card else None, "card"
+        ev, source, held_out = card.evaluation if card else None, "card", None
         if ev is None and compute_missing and ds:
             ev, source = parse(Evaluation, evaluation.evaluate(model, ds, protocol, log=log)), "computed"
             notes.append(f"{name}: no measured metrics in its card; computed now on {ds}.")
         elif ev is None and card and card.metrics and card.metrics.on != "test":  # a fine-tune's held-out numbers
-            source = f"card ({card.metrics.on})"
+            held_out, source = card.metrics, f"card ({card.metrics.on})"
         elif ev is None:
             source = "–"
             notes.append(f"{name}: no measured metrics" + ("" if ds else " (unknown dataset: pass dataset= or data=)"))
-        row = row_from(model, card, ev, source)
-        if ev is None and source.startswith("card ("):
-            row.update(mse=card.metrics.values.get("mse"))
-        rows.append(row)
+        rows.append({**row_from(model, card, ev, source), **({"mse": held_out.values.get("mse")} if held_out else {})})
         loaded.append((name, model, ds, None))
     if data is not None:
         notes.append(f"every model measured now on your {len(x):,} images, each adapted to its input shape.")
