@@ -27,6 +27,7 @@ MAP_CROSSES = 200  # codes drawn from N(0, I), red crosses
 MAP_PIXELS = 360  # each map is a square of this many pixels, the plane filling it edge to edge
 SHOWN_PIXELS = 112  # decoded images are enlarged to about this size
 MAX_SAMPLES = 64
+TRAVERSE_SLIDERS = 32  # the Traverse tab's sliders: a wider code's other units stay at the reference code
 MAX_STEPS = 16
 
 
@@ -221,6 +222,15 @@ class Explorer:
         return [(view.unit_names[d], float(min(lo[d], -2.5)), float(max(hi[d], 2.5)), float(start[d]))
                 for d in range(view.model.latent_dim)]
 
+    def decode_sliders(self, name: str, values, label: int = 0) -> np.ndarray:
+        """The Traverse tab's picture: the reference code (the first test image's) with its first units set to
+        the sliders' `values`, decoded; a code wider than the TRAVERSE_SLIDERS sliders keeps its other units
+        where the reference code has them."""
+        code = np.array([u[3] for u in self.units(name)], dtype="float32")
+        k = min(len(values), len(code))
+        code[:k] = np.asarray(values[:k], dtype="float32")
+        return self.decode_code(name, code, label)
+
     def decode_code(self, name: str, code, label: int = 0) -> np.ndarray:
         """A full code (one value per unit) decoded by `name`, RGB uint8."""
         model = self.views[name].model
@@ -348,7 +358,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
             traverse_model = gr.Dropdown(names, value=names[-1], label="model")
             widest = max(v.model.latent_dim for v in ex.views.values())
             sliders = [gr.Slider(-3, 3, value=0, step=0.05, label=f"unit {d}", visible=False)
-                       for d in range(min(widest, 32))]
+                       for d in range(min(widest, TRAVERSE_SLIDERS))]
             traversed = gr.Image(label="decoded", interactive=False, format="png", elem_id="traversed")
 
             def on_model(name):
@@ -360,8 +370,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 return [*updates, ex.decode_code(name, [u[3] for u in units])]
 
             def on_slide(name, lab, *values):
-                dim = ex.views[name].model.latent_dim
-                return ex.decode_code(name, values[:dim], int(lab))
+                return ex.decode_sliders(name, values, int(lab))
 
             traverse_model.change(on_model, traverse_model, [*sliders, traversed])
             for s in sliders:

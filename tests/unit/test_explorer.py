@@ -121,3 +121,14 @@ def test_a_written_space_listens_on_this_machine_alone_unless_it_runs_on_a_space
     assert explorer.space_host({"SPACE_ID": "someone/explorer"}) == "0.0.0.0"
     assert explorer.space_host({"GRADIO_SERVER_NAME": "127.0.0.2", "SPACE_ID": "x/y"}) == "127.0.0.2"
     assert "server_name=zoo.explorer.space_host()" in explorer.SPACE_APP
+
+
+def test_sliders_narrower_than_the_code_leave_its_other_units_at_the_reference_code(wide):
+    """The Traverse tab draws at most TRAVERSE_SLIDERS sliders: a wider code (64 units for the photo models)
+    is decoded with the units beyond them where the reference code has them, not cut off."""
+    reference = [u[3] for u in wide.units("vae-mnist")]
+    moved = [2.0, -1.0, 0.5, 1.5]  # as if the tab had four sliders for this 16-unit code
+    expected = wide.decode_code("vae-mnist", moved + reference[len(moved):])
+    np.testing.assert_array_equal(wide.decode_sliders("vae-mnist", moved), expected)
+    np.testing.assert_array_equal(wide.decode_sliders("vae-mnist", reference + [0.0] * 16),  # hidden sliders
+                                  wide.decode_code("vae-mnist", reference))
