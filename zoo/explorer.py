@@ -27,6 +27,7 @@ MAP_CROSSES = 200  # codes drawn from N(0, I), red crosses
 MAP_PIXELS = 360  # each map is a square of this many pixels, the plane filling it edge to edge
 SHOWN_PIXELS = 112  # decoded images are enlarged to about this size
 MAX_SAMPLES = 64
+UPLOAD_LIMIT = "25mb"  # the largest upload the app takes (Gradio refuses larger files before they are stored)
 TRAVERSE_SLIDERS = 32  # the Traverse tab's sliders: a wider code's other units stay at the reference code
 MAX_STEPS = 16
 
@@ -239,8 +240,10 @@ class Explorer:
 
     # ---- reconstruction ----
     def adapt(self, name: str, image) -> np.ndarray:
-        """An uploaded image (any size, grey, RGB or RGBA) as model `name`'s input: (1, H, W, C) in [0, 1]."""
-        array = np.asarray(image)
+        """An uploaded image (any size, grey, RGB or RGBA; an array, or a file's path, read by the zoo's own
+        reader with its limits: 16-bit, palette and animated images as `zoo.data.read_image` reads them) as
+        model `name`'s input: (1, H, W, C) in [0, 1]."""
+        array = data.read_image(image) if isinstance(image, (str, Path)) else np.asarray(image)
         if array.dtype == object or array.ndim not in (2, 3) or array.size == 0:
             raise ValueError("That file is not an image the explorer can read; upload a PNG or JPEG.")
         return data.adapt_images([array], self.views[name].model.image_shape, log=lambda _: None)
@@ -248,6 +251,8 @@ class Explorer:
     def reconstruct(self, image, label: int = 0) -> dict:
         """Each model's reconstruction of an uploaded image and its error: {name: (RGB uint8 image, MSE)}."""
         out = {}
+        if isinstance(image, (str, Path)):
+            image = data.read_image(image)  # read once, adapted to each model below
         for name, view in self.views.items():
             x = self.adapt(name, image)
             r = view.model.reconstruct(x, self._labels(view.model, label, 1))
@@ -295,7 +300,8 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
     names = ex.names
     conditional = any(v.model.conditional for v in ex.views.values())
 
-    with gr.Blocks(title="zoo latent explorer", analytics_enabled=False) as app:
+    # Uploads older than an hour are deleted every ten minutes, and all of them when the app stops.
+    with gr.Blocks(title="zoo latent explorer", analytics_enabled=False, delete_cache=(600, 3600)) as app:
         gr.Markdown("# zoo: latent-space explorer\nModels: " + ", ".join(f"`{n}`" for n in names)
                     + ". Click a map: the point is decoded by every model, side by side. A plain autoencoder's "
                     "codes sit in clusters with holes between them; a VAE keeps its codes where N(0, I) (red "
@@ -377,8 +383,9 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 s.release(on_slide, [traverse_model, label, *sliders], traversed)
             app.load(on_model, traverse_model, [*sliders, traversed])
         with gr.Tab("Reconstruct"):
-            upload = gr.Image(label="upload an image (any size: it is adapted to each model's input)", type="numpy",
-                              sources=["upload"], elem_id="upload")
+            # the file as uploaded (image_mode=None: Gradio does not decode it), read by the zoo's own reader
+            upload = gr.Image(label="upload an image (any size: it is adapted to each model's input)",
+                              type="filepath", image_mode=None, sources=["upload"], elem_id="upload")
             with gr.Row():  # side by side, as the decoded points
                 recons = [gr.Image(label=n, interactive=False, format="png", elem_id=f"recon-{i}")
                           for i, n in enumerate(names)]
@@ -402,7 +409,7 @@ def launch(names=DEFAULT_MODELS, port=None, inline=None, block=True):
     inside a notebook; `block=False` returns while it serves."""
     app = build_app(names)
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=port, inline=inline, prevent_thread_lock=True,
-                           quiet=True, ssr_mode=False, footer_links=[])
+                           quiet=True, ssr_mode=False, footer_links=[], max_file_size=UPLOAD_LIMIT)
     if block:
         print(f"zoo explorer at {url} (Ctrl-C to stop)", flush=True)
         try:
@@ -420,7 +427,8 @@ import zoo.explorer
 app = zoo.explorer.build_app({names!r})
 
 if __name__ == "__main__":
-    app.launch(server_name=zoo.explorer.space_host(), ssr_mode=False, footer_links=[])
+    app.launch(server_name=zoo.explorer.space_host(), ssr_mode=False, footer_links=[],
+               max_file_size=zoo.explorer.UPLOAD_LIMIT)
 '''
 
 

@@ -132,3 +132,22 @@ def test_sliders_narrower_than_the_code_leave_its_other_units_at_the_reference_c
     np.testing.assert_array_equal(wide.decode_sliders("vae-mnist", moved), expected)
     np.testing.assert_array_equal(wide.decode_sliders("vae-mnist", reference + [0.0] * 16),  # hidden sliders
                                   wide.decode_code("vae-mnist", reference))
+
+
+def test_an_uploaded_file_is_read_by_the_zoos_reader_16_bit_and_palette_alike(ex, tmp_path):
+    """The Reconstruct tab hands over the uploaded file's path: a 16-bit PNG is scaled by its depth (not clipped
+    to white) and a palette GIF gives its colours (not its palette indices)."""
+    from PIL import Image
+
+    grey16 = tmp_path / "grey16.png"
+    Image.fromarray(np.full((20, 20), 30000, np.uint16)).save(grey16)
+    palette = tmp_path / "palette.gif"
+    Image.fromarray(np.full((20, 20, 3), (200, 40, 40), np.uint8)).convert("P").save(palette)
+    x = ex.adapt("vae_2d-mnist", str(grey16))
+    assert x.shape == (1, 28, 28, 1) and abs(float(x.mean()) - 30000 / 65535) < 0.01
+    assert float(ex.adapt("vae_2d-mnist", str(palette)).mean()) > 0.2  # its colour's grey, not index 0
+    out = ex.reconstruct(str(grey16))
+    assert set(out) == set(ex.names)
+    (tmp_path / "note.txt").write_text("not an image")
+    with pytest.raises(ValueError, match="Cannot read image file"):
+        ex.reconstruct(str(tmp_path / "note.txt"))
