@@ -209,6 +209,8 @@ class Explorer:
         conditional model draws (None: classes drawn uniformly)."""
         model = self.views[name].model
         n = min(inputs.as_count(int(n), "n"), MAX_SAMPLES)
+        if seed is None or int(seed) != seed or seed < 0:
+            raise ValueError(f"The seed must be a whole number, 0 or more; got {seed}.")
         labels = None if label is None or not model.conditional else int(label)
         images = model.sample(n, seed=int(seed), temperature=float(temperature), labels=labels)
         return _to_uint8(plots.tile(images, ncol=min(8, n), scale=2))
@@ -336,8 +338,8 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 steps = gr.Slider(2, MAX_STEPS, value=8, step=1, label="steps")
                 spherical = gr.Checkbox(False, label="spherical (models with an N(0, I) prior)")
             with gr.Row():
-                up_a = gr.Image(label="or upload A", type="numpy", sources=["upload"])
-                up_b = gr.Image(label="or upload B", type="numpy", sources=["upload"])
+                up_a = gr.Image(label="or upload A", type="filepath", image_mode=None, sources=["upload"])
+                up_b = gr.Image(label="or upload B", type="filepath", image_mode=None, sources=["upload"])
             go = gr.Button("Interpolate", elem_id="interpolate")
             strips = [gr.Image(label=n, interactive=False, format="png", elem_id=f"strip-{i}")
                       for i, n in enumerate(names)]
@@ -358,8 +360,13 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 temperature = gr.Slider(0.1, 2.0, value=1.0, step=0.1, label="temperature (1: the model's sampler)")
             draw = gr.Button("Sample", elem_id="sample")
             grid = gr.Image(label="samples", interactive=False, format="png", elem_id="samples")
-            draw.click(lambda w, k, s, t, lab: ex.sample(w, k, s, t, lab if conditional else None),
-                       [which, n, seed, temperature, label], grid)
+            def on_sample(w, k, s, t, lab):
+                try:
+                    return ex.sample(w, k, s, t, lab if conditional else None), ""
+                except ValueError as e:  # said on the page, not as a bare "Error" and a traceback
+                    return None, f"**{e}**"
+
+            draw.click(on_sample, [which, n, seed, temperature, label], [grid, message])
         with gr.Tab("Traverse"):
             traverse_model = gr.Dropdown(names, value=names[-1], label="model")
             widest = max(v.model.latent_dim for v in ex.views.values())
@@ -404,9 +411,27 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
     return app
 
 
+def check_port(port) -> None:
+    """Refuse, before any model is loaded, a port that is no TCP port or that another program holds on
+    127.0.0.1 (None: the explorer picks a free one)."""
+    if port is None:
+        return
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"--port must be a TCP port, 1 to 65535; got {port!r}.")
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise ValueError(f"--port {port} is in use on 127.0.0.1; choose another, or leave --port out for a "
+                             "free one.") from None
+
+
 def launch(names=DEFAULT_MODELS, port=None, inline=None, block=True):
     """Start the explorer on 127.0.0.1 (a free port unless `port`) and return (app, url). `inline` shows it
     inside a notebook; `block=False` returns while it serves."""
+    check_port(port)
     app = build_app(names)
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=port, inline=inline, prevent_thread_lock=True,
                            quiet=True, ssr_mode=False, footer_links=[], max_file_size=UPLOAD_LIMIT)

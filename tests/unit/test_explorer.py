@@ -151,3 +151,27 @@ def test_an_uploaded_file_is_read_by_the_zoos_reader_16_bit_and_palette_alike(ex
     (tmp_path / "note.txt").write_text("not an image")
     with pytest.raises(ValueError, match="Cannot read image file"):
         ex.reconstruct(str(tmp_path / "note.txt"))
+
+
+@pytest.mark.backend_agnostic
+def test_a_port_that_is_none_or_taken_is_refused_before_any_model_loads(monkeypatch, capsys):
+    import socket
+
+    from zoo import cli, loader
+
+    monkeypatch.setattr(loader, "load", lambda *a, **k: pytest.fail("loaded a model before checking --port"))
+    assert cli.main(["explore", "--port", "99999"]) == 2
+    assert "--port must be a TCP port" in capsys.readouterr().err
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        assert cli.main(["explore", "--port", str(held.getsockname()[1])]) == 2
+        err = capsys.readouterr().err
+        assert "is in use" in err and "--port" in err and "Traceback" not in err
+
+
+def test_a_negative_or_fractional_seed_is_named(ex):
+    for seed in (-1, 0.5, None):
+        with pytest.raises(ValueError, match="seed must be a whole number"):
+            ex.sample("vae_2d-mnist", 4, seed)
+    assert ex.sample("vae_2d-mnist", 4, 3.0).dtype == np.uint8
