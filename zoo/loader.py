@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -85,8 +86,10 @@ def load(name_or_path, revision=None):
     if not model.compiled:  # shipped checkpoints are saved without optimizer state
         lr = card.recipe.learning_rate if card and card.recipe else None
         factory.compile_model(model, lr if isinstance(lr, (int, float)) and lr > 0 else registry.LEARNING_RATE)
-    if card is not None and card.name and model.name != card.name:
-        model.name = card.name  # a fine-tuned model is called what its card calls it, not its parent's name
+    if card is not None and card.name:  # a fine-tuned model is called what its card calls it, not its parent's
+        name = re.sub(r"[^A-Za-z0-9_.\-]", "_", card.name).lstrip("_-") or model.name  # a name Keras scopes take
+        if name != model.name:
+            model.name = name
     model.card = card
     return model
 
