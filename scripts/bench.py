@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # time the zoo of this tree, whatever else is installed
-README_BEGIN, README_END = "<!-- benchmark:begin (scripts/bench.py) -->", "<!-- benchmark:end -->"
+DOC_BEGIN, DOC_END = "<!-- benchmark:begin (scripts/bench.py) -->", "<!-- benchmark:end -->"
 BACKENDS = ("tensorflow", "jax", "torch")  # Keras' backends, in the tables' order
 BATCH, EPOCHS = 128, 3  # epochs 2..3 are timed: the first one traces and warms up
 BACKBONE_IMAGES = {"mlp": 20000, "conv": 5120, "conv4": 1024}  # per epoch: a JAX conv run takes a minute here
@@ -540,7 +540,7 @@ def main():
     p.add_argument("--out", default="docs/benchmark.json", help="where the JSON record goes (and .md beside it)")
     p.add_argument("--update", action="store_true", help="keep the parts of an existing record this run skips")
     p.add_argument("--render", action="store_true",
-                   help="measure nothing: write the record's tables again (the .md beside it, and the README's)")
+                   help="measure nothing: write the record's tables again (the .md beside it, and docs/speed.md's)")
     args = p.parse_args()
     out = ROOT / args.out
     if args.render:
@@ -665,13 +665,13 @@ def main():
 
 
 def show(record: dict, out: Path) -> None:
-    """Print the tables, and put them in the README when the record is the shipped one."""
+    """Print the tables, and put them in docs/speed.md when the record is the shipped one."""
     print(markdown(record))
-    if out.resolve() == (ROOT / "docs" / "benchmark.json").resolve():  # the shipped record: the README shows it
+    if out.resolve() == (ROOT / "docs" / "benchmark.json").resolve():  # the shipped record: docs/speed.md shows it
         from zoo import outputs
 
-        outputs.replace_marked_block(ROOT / "README.md", README_BEGIN, README_END,
-                                     f"{README_BEGIN}\n{markdown(record)}\n{README_END}")
+        outputs.replace_marked_block(ROOT / "docs" / "speed.md", DOC_BEGIN, DOC_END,
+                                     f"{DOC_BEGIN}\n{markdown(record)}\n{DOC_END}")
 
 
 def save(record: dict, out: Path) -> None:
@@ -768,7 +768,7 @@ def _peer(record: dict, impl: str) -> dict:
 
 
 def markdown(record: dict) -> str:
-    """The record as the README's tables."""
+    """The record as docs/speed.md's tables."""
     m = record["machine"]
     where = f"an {m['accelerator']} GPU ({m['cpu_count']} CPU cores)" if m.get("accelerator") else \
         f"{m['cpu_count']} CPU cores"

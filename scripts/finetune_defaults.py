@@ -2,7 +2,7 @@
 """Choose fine-tuning defaults by measurement: for one shipped model of every family, fine-tune on a few new
 images of a dataset it never saw (Fashion-MNIST for the MNIST models, shapes3d in grey for the dsprites ones)
 for a few epochs at several learning rates and batch sizes, and measure the reconstruction error on 1,000 test
-images of that dataset before and after. Writes docs/finetune_defaults.json and the README's table between the
+images of that dataset before and after. Writes docs/finetune_defaults.json and docs/finetuning.md's table between the
 `finetune-defaults` markers.
 
 Usage: python scripts/finetune_defaults.py [--images 1500] [--epochs 5] [--families vae ae ...]
@@ -90,7 +90,7 @@ if __name__ == "__main__":
     p.add_argument("--families", nargs="*", help="default: every family with an MNIST or dsprites model")
     p.add_argument("--quick", action="store_true", help="measure only the old default and the best setting "
                    "(lr 1e-3, batch 32), for the slower families")
-    p.add_argument("--table-only", action="store_true", help="only rewrite the README table from the JSON "
+    p.add_argument("--table-only", action="store_true", help="only rewrite docs/finetuning.md's table from the JSON "
                    "(after the defaults change)")
     args = p.parse_args()
     progress.set_enabled(False)
@@ -105,4 +105,4 @@ if __name__ == "__main__":
         results[family] = measure(model_of(family), args.images, args.epochs, settings)
         outputs.write_text_atomic(OUT, json.dumps({"images": args.images, "epochs": args.epochs, "results": results}, indent=1))
     block = f"{BEGIN}\n{table(dict(sorted(results.items())), args.images, args.epochs)}\n{END}"
-    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
+    outputs.replace_marked_block(ROOT / "docs" / "finetuning.md", BEGIN, END, block)

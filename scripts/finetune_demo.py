@@ -1,10 +1,10 @@
 #!/usr/bin/env python
-"""The README's "fine-tune on your own images" walk-through, measured: write Fashion-MNIST training images as a
+"""The "fine-tune on your own images" walk-through of docs/finetuning.md, measured: write Fashion-MNIST training images as a
 folder of PNGs (as a user's own images would be), fine-tune the digit models vae-mnist, ae-mnist and
 vqvae-mnist on it with `zoo.finetune`, and measure before and after: reconstruction error on test images, and
 sample quality against the Fashion-MNIST test set with its evaluator (FID, validity), next to
 vae-fashion_mnist trained from scratch on all 60,000 images. Writes docs/finetune/ (numbers as JSON, pictures)
-and the README's block between the `finetune-demo` markers.
+and docs/finetuning.md's block between the `finetune-demo` markers.
 
 Usage: python scripts/finetune_demo.py [--images 5000] [--epochs 30]
 """
@@ -40,7 +40,7 @@ def sample_scores(model, real, ev, n=5000):
     return {"fid": round(s["fid"], 2), "validity": round(s["validity"], 3)}
 
 
-def readme_block(res: dict) -> str:
+def doc_block(res: dict) -> str:
     rows = ["| model | test MSE | test BCE (nats) | sample FID | sample validity |", "|---|---|---|---|---|"]
     for r in res["runs"]:
         b, a = r["test_before"], r["test_after"]
@@ -56,14 +56,14 @@ def readme_block(res: dict) -> str:
                       f"{res['heldout_images']} held out by zoo.finetune; reconstruction of the first 1,000 "
                       "Fashion-MNIST test images, which no model here trained on; FID and validity of 5,000 samples at temperature 1 "
                       "against the Fashion-MNIST test set, in its evaluator's features):", "", *rows, "",
-                      "![samples before and after fine-tuning](docs/finetune/samples.png)", "", END])
+                      "![samples before and after fine-tuning](finetune/samples.png)", "", END])
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--images", type=int, default=5000)
     p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--render-only", action="store_true", help="only rewrite the README block from results.json")
+    p.add_argument("--render-only", action="store_true", help="only rewrite docs/finetuning.md's block from results.json")
     args = p.parse_args()
     if args.render_only:
         return write_readme(json.loads((OUT / "results.json").read_text()))
@@ -106,8 +106,8 @@ def main():
 
 
 def write_readme(res):
-    block = readme_block(res)
-    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
+    block = doc_block(res)
+    outputs.replace_marked_block(ROOT / "docs" / "finetuning.md", BEGIN, END, block)
     print(block)
 
 

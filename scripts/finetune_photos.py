@@ -6,7 +6,7 @@ measured on crops held out from that fine-tuning. Each model's output is compare
 user gave (a digit model's grey 28x28 reconstruction is resized and repeated into colour: what the user gets
 back). Then the photo model's learning-rate sweep, three seeds per rate, which chose the default rate of models
 with the logistic-mixture likelihood (`zoo.registry.PHOTO_FINETUNE_RATE`).
-Writes docs/finetune/photos.json, docs/finetune/photos.png and the README's block between the
+Writes docs/finetune/photos.json, docs/finetune/photos.png and docs/photographs.md's block between the
 `finetune-photos` markers.
 
 Usage: python scripts/finetune_photos.py [--render-only]
@@ -74,7 +74,7 @@ def model_input(model, images):
     return zoo.data.adapt_images(images, model.image_shape, log=lambda *_: None)
 
 
-def readme_block(res: dict) -> str:
+def doc_block(res: dict) -> str:
     rows = ["| start | learning rate | held-out MSE before | after fine-tuning | fine-tuning time |",
             "|---|---|---|---|---|"]
     for r in res["runs"]:
@@ -102,7 +102,7 @@ def readme_block(res: dict) -> str:
         "the colour crops (MSE per pixel; the digit model's grey 28x28 output is resized and repeated into colour, "
         "which is what it can give back):", "", *rows, "",
         "![held-out crops (top row), then the reconstructions after fine-tuning, a row per line of the table]"
-        "(docs/finetune/photos.png)", "",
+        "(finetune/photos.png)", "",
         f"The sweep that chose the photo models' default rate: `{sweep['parent']}` fine-tuned the same way at each "
         f"rate, {seeds} seeds each (the seed draws the fine-tune's own validation images and its batches), "
         "measured on the held-out crops by the model's own loss (the negative ELBO: what it trains on, and a "
@@ -112,7 +112,7 @@ def readme_block(res: dict) -> str:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--render-only", action="store_true", help="only rewrite the README block from photos.json")
+    p.add_argument("--render-only", action="store_true", help="only rewrite docs/photographs.md's block from photos.json")
     args = p.parse_args()
     if args.render_only:
         return write_readme(json.loads((OUT / "photos.json").read_text()))
@@ -149,8 +149,8 @@ def main():
 
 
 def write_readme(res):
-    block = readme_block(res)
-    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
+    block = doc_block(res)
+    outputs.replace_marked_block(ROOT / "docs" / "photographs.md", BEGIN, END, block)
     print(block)
 
 

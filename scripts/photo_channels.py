@@ -4,7 +4,7 @@ test images split into the red channel alone and green and blue given red (the m
 predicts them from the red value of the same pixel), with the mean image's MSE per channel and PSNR. A model can reach a
 good likelihood mostly through that coupling while its red channel, which only the code can tell, stays almost
 as uncertain as a uniform guess (8 bits): its mean images are then washed out towards grey.
-Writes docs/photo_channels.json (models named on the command line replace their rows only) and the README's
+Writes docs/photo_channels.json (models named on the command line replace their rows only) and docs/photographs.md's
 table between the `photo-channels` markers.
 
 Usage: python scripts/photo_channels.py [MODEL ...] [--images 10000]   (default: every *-cifar10 checkpoint)
@@ -58,13 +58,13 @@ def main():
         rows[name] = split(model, x, labels if model.conditional else None)
     rows = dict(sorted(rows.items()))
     outputs.write_text_atomic(OUT, json.dumps(rows, indent=1) + "\n")
-    block = readme_block(rows)
-    outputs.replace_marked_block(ROOT / "README.md", BEGIN, END, block)
+    block = doc_block(rows)
+    outputs.replace_marked_block(ROOT / "docs" / "photographs.md", BEGIN, END, block)
     print(block)
 
 
-def readme_block(rows: dict) -> str:
-    """The README's table of the measured split, between its markers."""
+def doc_block(rows: dict) -> str:
+    """docs/photographs.md's table of the measured split, between its markers."""
     lines = [BEGIN, "| model | NLL (nats) | red alone | green, blue given red | bits per red value | "
              "mean-image MSE (R, G, B) | PSNR (dB) |", "|---|---|---|---|---|---|---|"]
     for name, r in rows.items():

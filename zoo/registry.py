@@ -17,7 +17,7 @@ OWN_DATA_EPOCHS = 20  # epochs of `zoo.train(family, data)` (`zoo train FAMILY -
 # The networks and decoder likelihoods a model can be built with, by name: zoo.models.backbones and
 # zoo.models.likelihoods build exactly these (they check it on import), and the CLI offers them without
 # importing Keras.
-BACKBONES = ("mlp", "conv", "conv4", "resnet")
+BACKBONES = ("mlp", "conv", "conv4", "resnet", "resnet_grid")
 LIKELIHOODS = ("bernoulli", "logistic_mixture")
 
 

@@ -45,24 +45,24 @@ def test_a_cards_reproduce_line_trains_what_the_card_records(name):
         assert last.removesuffix(" --mixed-precision") == reproduce_line(card.recipe), card.reproduce
 
 
-def test_readme_finetune_numbers_are_the_measured_ones():
-    """The README's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
+def test_finetune_page_numbers_are_the_measured_ones():
+    """docs/finetuning.md's fine-tuning table is rendered from docs/finetune/results.json (scripts/finetune_demo.py)."""
     import json
 
     demo, root = repo_scripts.load("finetune_demo"), Path(__file__).resolve().parents[2]
     res = json.loads((root / "docs" / "finetune" / "results.json").read_text())
-    assert demo.readme_block(res) in (root / "README.md").read_text()
+    assert demo.doc_block(res) in (root / "docs" / "finetuning.md").read_text()
     assert (root / "docs" / "finetune" / "samples.png").exists()
 
 
-def test_readme_benchmark_tables_are_the_record():
-    """The README's speed tables are rendered from docs/benchmark.json by scripts/bench.py."""
+def test_speed_page_tables_are_the_record():
+    """docs/speed.md's tables are rendered from docs/benchmark.json by scripts/bench.py."""
     import json
 
     bench, root = repo_scripts.load("bench"), Path(__file__).resolve().parents[2]
     record = json.loads((root / "docs" / "benchmark.json").read_text())
-    block = f"{bench.README_BEGIN}\n{bench.markdown(record)}\n{bench.README_END}"
-    assert block in (root / "README.md").read_text()
+    block = f"{bench.DOC_BEGIN}\n{bench.markdown(record)}\n{bench.DOC_END}"
+    assert block in (root / "docs" / "speed.md").read_text()
     assert (root / "docs" / "benchmark.md").read_text() == bench.markdown(record) + "\n"
 
 
@@ -122,19 +122,19 @@ def test_iwae_d6_beats_the_vae_of_its_own_network():
     assert "Same network trained as a plain `vae`" in (checkpoints.root() / "iwae_d6-mnist" / "README.md").read_text()
 
 
-def test_readme_photo_finetune_numbers_are_the_measured_ones():
-    """The README's photo fine-tuning table is rendered from docs/finetune/photos.json (scripts/finetune_photos.py)."""
+def test_photo_finetune_numbers_are_the_measured_ones():
+    """docs/photographs.md's photo fine-tuning table is rendered from docs/finetune/photos.json (scripts/finetune_photos.py)."""
     import json
 
     demo, root = repo_scripts.load("finetune_photos"), Path(__file__).resolve().parents[2]
     res = json.loads((root / "docs" / "finetune" / "photos.json").read_text())
-    assert demo.readme_block(res) in (root / "README.md").read_text()
+    assert demo.doc_block(res) in (root / "docs" / "photographs.md").read_text()
     assert (root / "docs" / "finetune" / "photos.png").exists()
 
 
-def test_photo_channel_split_adds_up_and_is_the_readmes():
+def test_photo_channel_split_adds_up_and_is_the_pages():
     """scripts/photo_channels.py: red alone plus green and blue given red is the model's reconstruction NLL,
-    the MSE is the mean image's, and the README's table is rendered from the measured docs/photo_channels.json."""
+    the MSE is the mean image's, and docs/photographs.md's table is rendered from the measured docs/photo_channels.json."""
     import json
 
     import zoo
@@ -154,7 +154,7 @@ def test_photo_channel_split_adds_up_and_is_the_readmes():
     per_image = ((model.reconstruct(x) - x) ** 2).mean(axis=(1, 2, 3))
     assert r["psnr_db"] == pytest.approx(float(np.mean(10 * np.log10(1 / per_image))), rel=1e-4)
     rows = json.loads((ROOT / "docs" / "photo_channels.json").read_text())
-    assert script.readme_block(rows) in (ROOT / "README.md").read_text()
+    assert script.doc_block(rows) in (ROOT / "docs" / "photographs.md").read_text()
 
 
 def test_benchmark_counts_multiply_adds_and_builds_pythaes_photo_network():

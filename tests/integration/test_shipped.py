@@ -110,7 +110,7 @@ def test_info_is_the_card(name):
 def test_cvae_draws_the_requested_classes():
     """The card's label agreement is reproducible from a fresh draw, and far above chance wherever the decoder reads
     its label (scripts/label_use.py: the picture moves with the class at least a tenth as much as with the code; a
-    decoder that ignores the label cannot draw a chosen class, and README's Photographs section says which does)."""
+    decoder that ignores the label cannot draw a chosen class, and docs/photographs.md says which does)."""
     from zoo import classifiers
 
     label_use = repo_scripts.load("label_use").label_use

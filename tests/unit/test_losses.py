@@ -44,3 +44,29 @@ def test_vae_loss_terms_are_elbo_parts():
                                ops.convert_to_numpy(losses.gaussian_kl(out["mean"], out["log_var"])), rtol=1e-6)
     np.testing.assert_allclose(ops.convert_to_numpy(terms["reconstruction"]),
                                ops.convert_to_numpy(losses.bernoulli_nll(x, out["logits"])), rtol=1e-6)
+
+
+def test_free_bits_kl_holds_each_unit_at_its_floor_by_its_batch_mean():
+    mean = np.array([[3.0, 0.1], [1.0, -0.1]], "float32")  # unit 0: mean KL 2.5 nats; unit 1: 0.005
+    log_var = np.zeros_like(mean)
+    plain = ops.convert_to_numpy(losses.gaussian_kl(mean, log_var))
+    freed = ops.convert_to_numpy(losses.free_bits_kl(mean, log_var, 0.5))
+    np.testing.assert_allclose(freed, [4.5 + 0.5, 0.5 + 0.5], rtol=1e-6)
+    assert freed.mean() == pytest.approx(2.5 + 0.5)  # sum over units of max(0.5, batch-mean KL)
+    assert plain.mean() < freed.mean()
+
+
+def test_free_bits_trains_a_vae_and_leaves_its_measured_kl_the_true_one():
+    import zoo
+
+    x = np.random.default_rng(0).random((8, 8, 8, 1)).astype("float32")
+    model = zoo.create("vae", input_shape=(8, 8, 1), latent_dim=4, free_bits=1.0, seed=0)
+    out = model(x, training=True)
+    assert ops.convert_to_numpy(model.loss_terms(x, out, training=True)["kl"]).min() >= 4.0 - 1e-4
+    true = ops.convert_to_numpy(model.loss_terms(x, out, training=False)["kl"])
+    np.testing.assert_allclose(true, ops.convert_to_numpy(losses.gaussian_kl(out["mean"], out["log_var"])))
+    assert model.get_config()["free_bits"] == 1.0
+    with pytest.raises(ValueError, match="free_bits"):
+        zoo.create("vae", free_bits=-1)
+    with pytest.raises(ValueError, match="takes no free_bits"):
+        zoo.create("beta_vae", free_bits=1.0)

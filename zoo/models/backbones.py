@@ -15,7 +15,8 @@ from keras import layers
 from zoo import registry
 from zoo.models import precision
 
-DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64), "resnet": (32, 64, 128)}
+DEFAULT_HIDDEN = {"mlp": (512, 256), "conv": (32, 64), "conv4": (32, 32, 64, 64), "resnet": (32, 64, 128),
+                  "resnet_grid": (64, 128)}
 CONV4_DENSE = 256  # the dense layer between conv4's convolutions and the code
 
 
@@ -128,6 +129,68 @@ def _resnet_decoder(image_shape, latent_dim, hidden, out_channels):
     return keras.Model(inp, float32_out(x), name="decoder")
 
 
+# ---- the residual backbone with a spatial code: a grid of vectors at the encoder's last resolution ----
+def _grid_size(image_shape, hidden):
+    scale = 2 ** len(hidden)
+    return math.ceil(image_shape[0] / scale), math.ceil(image_shape[1] / scale)
+
+
+def _grid_channels(width: int, cells: int, what: str) -> int:
+    if width % cells:
+        raise ValueError(f"The resnet_grid backbone's code is a grid of {cells} cells: the {what} ({width}) must be "
+                         f"a multiple of {cells} (e.g. {cells * 4}).")
+    return width // cells
+
+
+def _resnet_grid_encoder(image_shape, out_dim, hidden):
+    """The resnet encoder without its dense layer: a 1x1 convolution gives each grid cell its share of the
+    features, laid out so that each of the flat output's equal parts (a VAE's mean and log-variance) is a whole
+    grid, cell by cell."""
+    inp = keras.Input(image_shape)
+    x = layers.Conv2D(hidden[0] // 2, 3, padding="same", name="stem")(inp)
+    for i, f in enumerate(hidden):
+        x = layers.Conv2D(f, 4, strides=2, padding="same", name=f"down{i}")(layers.ReLU()(x))
+        x = residual_stack(x, f, RESNET_BLOCKS, f"enc{i}")
+    gh, gw = _grid_size(image_shape, hidden)
+    c = _grid_channels(out_dim, gh * gw, "encoder's output width")
+    x = layers.Conv2D(c, 1, name="features")(layers.ReLU()(x))
+    # (gh, gw, c) -> parts of the flat vector: c = parts x code channels; each part becomes one whole grid
+    x = layers.Permute((2, 1))(layers.Reshape((gh * gw, c))(x))  # (c, cells): channel-major
+    x = layers.Flatten()(x)
+    return keras.Model(inp, float32_out(x), name="encoder")
+
+
+def _resnet_grid_decoder(image_shape, latent_dim, hidden, out_channels):
+    """The code's grid (channel-major, as the encoder lays it out) through a 1x1 convolution, then the resnet
+    decoder's residual blocks and upsampling. Inputs beyond whole grids (a conditional model's label) reach
+    every cell through a dense layer."""
+    gh, gw = _grid_size(image_shape, hidden)
+    cells = gh * gw
+    extra = latent_dim % cells
+    c = (latent_dim - extra) // cells
+    if c == 0:
+        raise ValueError(f"The resnet_grid backbone's code is a grid of {cells} cells: latent_dim must be at least "
+                         f"{cells} (a multiple of it).")
+    inp = keras.Input((latent_dim,))
+    grid = inp if not extra else layers.Identity()(inp[:, :latent_dim - extra])
+    grid = layers.Permute((2, 1))(layers.Reshape((c, cells))(grid))  # (cells, c)
+    x = layers.Conv2D(hidden[-1], 1, name="grid")(layers.Reshape((gh, gw, c))(grid))
+    if extra:
+        label = layers.Dense(cells * hidden[-1], name="extra")(inp[:, latent_dim - extra:])
+        x = layers.Add()([x, layers.Reshape((gh, gw, hidden[-1]))(label)])
+    widths = list(reversed(hidden))
+    for i, f in enumerate(widths):
+        x = residual_stack(x, f, RESNET_BLOCKS, f"dec{i}")
+        up = widths[i + 1] if i + 1 < len(widths) else hidden[0] // 2
+        x = layers.Conv2DTranspose(up, 4, strides=2, padding="same", name=f"up{i}")(layers.ReLU()(x))
+    x = layers.Conv2D(out_channels, 3, padding="same", name="head")(layers.ReLU()(x))
+    h, w = image_shape[:2]
+    scale = 2 ** len(hidden)
+    if (gh * scale, gw * scale) != (h, w):
+        x = layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))(x)
+    return keras.Model(inp, float32_out(x), name="decoder")
+
+
 def float32_out(x):
     """x through the float32 identity a network ends in under a mixed policy (precision.float32_output)."""
     for layer in precision.float32_output():
@@ -136,7 +199,8 @@ def float32_out(x):
 
 
 BACKBONES = {"mlp": (_mlp_encoder, _mlp_decoder), "conv": (_conv_encoder, _conv_decoder),
-             "conv4": (_conv4_encoder, _conv4_decoder), "resnet": (_resnet_encoder, _resnet_decoder)}
+             "conv4": (_conv4_encoder, _conv4_decoder), "resnet": (_resnet_encoder, _resnet_decoder),
+             "resnet_grid": (_resnet_grid_encoder, _resnet_grid_decoder)}
 if tuple(BACKBONES) != registry.BACKBONES:
     raise ImportError(f"zoo.registry.BACKBONES {registry.BACKBONES} must name the backbones built here: {tuple(BACKBONES)}")
 

@@ -15,6 +15,7 @@ from zoo.registry import register_family
 @keras.saving.register_keras_serializable(package="zoo")
 class BetaVAE(VAE):
     loss_names = ("reconstruction", "kl_penalty")
+    takes_free_bits = False
 
     def __init__(self, *args, beta=4.0, capacity_max=None, capacity_steps=10000, gamma=100.0, **kwargs):
         """Args:

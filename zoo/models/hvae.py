@@ -88,6 +88,7 @@ class TopDownPrior(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="zoo")
 class HVAE(VAE):
     loss_names = ("reconstruction", "kl_top", "kl_bottom")
+    takes_free_bits = False
 
     def __init__(self, *args, top_dim=8, warmup_steps=0, top_components=0, **kwargs):
         """Args:

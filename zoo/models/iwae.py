@@ -17,6 +17,7 @@ LOG_2PI = math.log(2 * math.pi)
 @keras.saving.register_keras_serializable(package="zoo")
 class IWAE(VAE):
     loss_names = ("neg_iwae_bound",)
+    takes_free_bits = False
     noisy_step = True  # k codes per image
 
     def __init__(self, *args, k=5, **kwargs):

@@ -24,3 +24,12 @@ def gaussian_kl(mean, log_var):
     """KL(N(mean, exp(log_var)) || N(0, I)) in nats per example, shape (N,)."""
     mean, log_var = ops.convert_to_tensor(mean), ops.convert_to_tensor(log_var)
     return 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
+
+
+def free_bits_kl(mean, log_var, free_bits: float):
+    """gaussian_kl with free bits: each unit's KL counts as `free_bits` nats where its batch mean is below that
+    (no gradient there), so the batch mean of the result is sum_d max(free_bits, mean_n KL_nd). Shape (N,)."""
+    mean, log_var = ops.convert_to_tensor(mean), ops.convert_to_tensor(log_var)
+    per_unit = 0.5 * (ops.square(mean) + ops.exp(log_var) - 1.0 - log_var)
+    used = ops.mean(per_unit, axis=0, keepdims=True) > free_bits
+    return ops.sum(ops.where(used, per_unit, ops.cast(free_bits, per_unit.dtype)), axis=-1)

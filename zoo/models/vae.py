@@ -3,7 +3,9 @@ likelihood (Bernoulli by default; a discretized logistic mixture for 8-bit colou
 
 Loss = negative ELBO in nats per image = reconstruction (-log p(x|z), one z sample) + KL(q(z|x) || p(z)).
 With `dynamic_binarization`, each training image is re-binarized every step (pixels ~ Bernoulli(x)),
-the usual setting for likelihood numbers on MNIST.
+the usual setting for likelihood numbers on MNIST. With `free_bits`, training does not push a code unit's KL
+(its mean over the batch) below that many nats (Kingma et al. 2016), so units stay in use under a decoder
+that could model the pixels alone; measured KLs and ELBOs are always the true ones.
 """
 import math
 
@@ -22,13 +24,20 @@ class VAE(Autoencoder):
     has_likelihood = True
     binarizable = True
     loss_names = ("reconstruction", "kl")
+    takes_free_bits = True  # False where a family's own KL term replaces this one's
 
-    def __init__(self, *args, dynamic_binarization=False, **kwargs):
+    def __init__(self, *args, dynamic_binarization=False, free_bits=0.0, **kwargs):
         """Args:
             dynamic_binarization: re-binarize each training image every step (pixels ~ Bernoulli(x)).
+            free_bits: nats per code unit of KL that training does not penalise (0: the plain ELBO).
             *args, **kwargs: as for Autoencoder.
         """
         self.dynamic_binarization = bool(dynamic_binarization)
+        self.free_bits = float(free_bits)
+        if not self.free_bits >= 0.0 or self.free_bits == float("inf"):
+            raise ValueError(f"free_bits must be a finite number of nats, 0 or more; got {free_bits!r}.")
+        if self.free_bits and not self.takes_free_bits:
+            raise ValueError(f"{type(self).__name__} has its own KL term and takes no free_bits.")
         super().__init__(*args, **kwargs)
 
     @property
@@ -60,8 +69,11 @@ class VAE(Autoencoder):
                 "log_var": log_var, "target": x}
 
     def loss_terms(self, x, outputs, training=False):
-        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]),
-                "kl": losses.gaussian_kl(outputs["mean"], outputs["log_var"])}
+        if training and self.free_bits > 0:
+            kl = losses.free_bits_kl(outputs["mean"], outputs["log_var"], self.free_bits)
+        else:
+            kl = losses.gaussian_kl(outputs["mean"], outputs["log_var"])
+        return {"reconstruction": self.reconstruction_nll(outputs["target"], outputs["logits"]), "kl": kl}
 
     # ---- likelihood estimators for zoo.metrics: numpy in and out, noise from a numpy Generator ----
     def log_weights(self, x, labels, k, rng) -> np.ndarray:
@@ -91,4 +103,5 @@ class VAE(Autoencoder):
         return ops.convert_to_numpy(rec), ops.convert_to_numpy(kl)
 
     def get_config(self):
-        return {**super().get_config(), "dynamic_binarization": self.dynamic_binarization}
+        return {**super().get_config(), "dynamic_binarization": self.dynamic_binarization,
+                "free_bits": self.free_bits}

@@ -75,6 +75,7 @@ class VampPrior(keras.layers.Layer):
 @register_family("vamp")
 @keras.saving.register_keras_serializable(package="zoo")
 class Vamp(VAE):
+    takes_free_bits = False
     def __init__(self, *args, components=500, **kwargs):
         """Args:
             components: number of learned pseudo-inputs of the VampPrior.
