@@ -36,6 +36,11 @@ METRICS = {m.key: m for m in (
     Metric("mse", "recon MSE", "reconstruction MSE", "{:.4f}", "per pixel on the test images", "lower"),
     Metric("iwae_nll", "NLL (IWAE)", "NLL", "{:.2f}", "a bound on -log p(x) (IWAE), nats per image", "lower"),
     Metric("neg_elbo", "-ELBO", "-ELBO", "{:.2f}", "a bound on -log p(x), nats per image", "lower"),
+    Metric("nll_bits", "NLL b/d", "NLL (bits/dim)", "{:.3f}", "a bound on -log p(x) of 8-bit colour, bits per "
+           "dimension: IWAE, or a vqvae's reconstruction given its code grid plus the prior's NLL of the grid",
+           "lower"),
+    Metric("neg_elbo_bits", "-ELBO b/d", "-ELBO (bits/dim)", "{:.3f}",
+           "a bound on -log p(x) of 8-bit colour, bits per dimension", "lower"),
     Metric("fid", "FID", "sample FID", "{:.2f}", f"own sampler (T=1) vs the test images, {_FEATURES}", "lower"),
     Metric("kid", "KID", "sample KID", "{:.4f}", f"own sampler vs the test images, {_FEATURES}", "lower"),
     Metric("precision", "precision", "precision", "{:.3f}", "samples that look real (improved precision, k=3)",

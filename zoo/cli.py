@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from zoo import inputs, registry, runs
+from zoo import inputs, registry, runs, units
 from zoo.datasets import DATASETS
 
 # The choices of `zoo train --data`, from the registry (Keras-free, so the CLI starts without Keras)
@@ -23,13 +23,22 @@ def _list_row(name, recipe, card) -> str:
     if card is None:
         extra, params = "(not trained: zoo train " + name + ")", "-"
     else:
-        m = card.metrics.values
-        rec = f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m else f"recon NLL {m['nll_nats']:.1f} nats"
-        extra = (f"-ELBO {m['neg_elbo_nats']:.1f} nats" if "neg_elbo_nats" in m else rec) + f", MSE {m['mse']:.4f}"
+        m, shape, kind = card.metrics.values, card.input_shape, card.likelihood_kind
+        rec = (f"recon BCE {m['bce_nats']:.1f} nats" if "bce_nats" in m
+               else f"recon NLL {units.nll_text(m['nll_nats'], shape, kind)}")
+        extra = (f"-ELBO {units.nll_text(m['neg_elbo_nats'], shape, kind)}" if "neg_elbo_nats" in m else rec)
+        extra += f", MSE {m['mse']:.4f}"
         if card.evaluation and card.evaluation.disentanglement:
             extra += f", MIG {card.evaluation.disentanglement.scores['mig']:.3f}"
         params = f"{card.params:,}"
-    return f"{name:24} {recipe.family:10} {recipe.dataset:14} {recipe.latent_dim:>6} {params:>9}  {extra}"
+    return f"{name:24} {recipe.family:10} {recipe.dataset:14} {_code(recipe):>8} {params:>9}  {extra}"
+
+
+def _code(recipe) -> str:
+    """The recipe's code as `zoo list` shows it: its width, or its grid (8x8x64)."""
+    shape = units.code_shape(recipe.family, recipe.backbone, DATASETS[recipe.dataset].image_shape,
+                             recipe.latent_dim, recipe.options)
+    return units.code_text(shape)
 
 
 def cmd_list(args):
@@ -39,7 +48,7 @@ def cmd_list(args):
     if not names:
         print(f"No model matches {args.pattern!r}; `zoo list` shows all.", file=sys.stderr)
         return 1
-    print(f"{'name':24} {'family':10} {'dataset':14} {'latent':>6} {'params':>9}  test metric")
+    print(f"{'name':24} {'family':10} {'dataset':14} {'code':>8} {'params':>9}  test metric")
     damaged = 0
     for name in names:
         r, folder = recipes.get_recipe(name), checkpoints.root() / name
@@ -47,7 +56,7 @@ def cmd_list(args):
             row = _list_row(name, r, checkpoints.read_card(folder) if folder.is_dir() else None)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
             damaged += 1
-            row = f"{name:24} {r.family:10} {r.dataset:14} {r.latent_dim:>6} {'-':>9}  (damaged card: {e})"
+            row = f"{name:24} {r.family:10} {r.dataset:14} {_code(r):>8} {'-':>9}  (damaged card: {e})"
         print(printable(row))
     if damaged:
         print(f"zoo list: {damaged} damaged card(s) flagged above; re-download or retrain those models.",

@@ -5,14 +5,14 @@ import html
 
 import numpy as np
 
-from zoo import catalogue, checkpoints, evaluation, loader, metrics, plots
+from zoo import catalogue, checkpoints, evaluation, loader, metrics, plots, units
 from zoo import data as data_io
 from zoo.card import Card, Evaluation, parse
 
 # (key, column label, format); a row holds None where a metric does not apply (e.g. NLL of a plain AE). The
 # metrics' labels and formats are the catalogue's. Printed as narrow blocks so the table fits a terminal.
 _ABOUT = {"name": ("model", "{}"), "family": ("family", "{}"), "params": ("params", "{:,}"),
-          "latent_dim": ("latent", "{}"), "train_min": ("train min", "{:.1f}"), "source": ("metrics from", "{}")}
+          "code": ("code", "{}"), "train_min": ("train min", "{:.1f}"), "source": ("metrics from", "{}")}
 
 
 def _column(key: str) -> tuple[str, str, str]:
@@ -20,7 +20,8 @@ def _column(key: str) -> tuple[str, str, str]:
 
 
 GROUPS = [[_column(k) for k in keys] for keys in (
-    ("name", "family", "params", "latent_dim", "train_min", "mse", "iwae_nll", "neg_elbo", "source"),
+    ("name", "family", "params", "code", "train_min", "mse", "iwae_nll", "neg_elbo", "nll_bits", "neg_elbo_bits",
+     "source"),
     ("name", "fid", "kid", "precision", "recall", "validity", "coverage"),
     ("name", "fid_normal", "validity_normal", "fid_ex_post", "validity_ex_post", "fid_posterior", "fid_interp",
      "validity_interp"),
@@ -32,7 +33,8 @@ LEGEND = ("FID/KID/precision/recall/validity/class entropy: 10,000 samples from 
           "(temperature 1) vs the 10,000 test images, in the features of the dataset's evaluator CNN (not "
           "InceptionV3). N(0,I): naive codes from the standard normal; ex-post: codes from a 10-component "
           "Gaussian mixture fitted to the training codes (fit_ex_post); q(z): encoded test images "
-          "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image. "
+          "(reconstructions); interp: decoded midpoints of random test pairs. NLL: IWAE bound, nats/image; b/d: "
+          "bits per dimension, the unit for 8-bit colour (a vqvae's NLL is its code-grid bound). "
           "PSNR: reconstructions of corrupted test images vs the clean ones (dB). |J|/RMS code: encoder "
           "Jacobian Frobenius norm over the codes' RMS. BetaVAE ... explicit.: disentanglement scores on a factor "
           "dataset (dsprites, shapes3d), disentanglement_lib's definitions; DCI D/C/I: disentanglement, "
@@ -113,7 +115,7 @@ class Table:
 def row_from(model, card: Card | None, ev: Evaluation | None, source: str) -> dict:
     """A table row: the model's measured numbers under the catalogue's keys (None where not measured)."""
     row = {"name": card.name if card else model.name, "family": model.family, "params": int(model.count_params()),
-           "latent_dim": model.latent_dim, "source": source,
+           "latent_dim": model.latent_dim, "code": units.code_text(model.code_shape), "source": source,
            "train_min": card.training.minutes if card and card.training else None}
     if ev and ev.disentanglement:  # a factor dataset: the code is the point, samples are not scored
         row.update(mse=ev.reconstruction.mse, **ev.disentanglement.scores)
@@ -130,6 +132,18 @@ def row_from(model, card: Card | None, ev: Evaluation | None, source: str) -> di
             row.update(psnr_gauss=gauss, psnr_mask=mask, psnr_sp=sp)
         if ev.code:  # no Jacobian for a quantised code (vqvae)
             row.update(near_zero=ev.code.near_zero_share, jac_rel=ev.code.relative_jacobian)
+        if ev.code_grid_bound_nats is not None:
+            row["iwae_nll"] = ev.code_grid_bound_nats
+    return in_units(row, model)
+
+
+def in_units(row: dict, model) -> dict:
+    """The row's likelihoods in the model's unit (zoo.units): 8-bit colour's in bits per dimension, under their
+    own keys, so one column never mixes units."""
+    if units.in_bits(model.likelihood.name):
+        for nats_key, bits_key in (("iwae_nll", "nll_bits"), ("neg_elbo", "neg_elbo_bits")):
+            nats = row.pop(nats_key, None)
+            row[bits_key] = None if nats is None else units.bits_per_dim(nats, model.image_shape)
     return row
 
 
@@ -200,7 +214,7 @@ def _row_on_images(model, card, x, labels) -> dict:
     row["mse"] = metrics.reconstruction(model, x, y)["mse"]
     if model.has_likelihood:
         row["neg_elbo"] = metrics.negative_elbo(model, x, y, seed=0)["neg_elbo_nats"]
-    return row
+    return in_units(row, model)
 
 
 def draw(loaded, path, n=8, seed=0):

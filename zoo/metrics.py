@@ -11,7 +11,7 @@ import math
 import numpy as np
 from keras import ops
 
-from zoo import inputs
+from zoo import inputs, units
 from zoo.models import corruption, losses
 
 
@@ -43,10 +43,7 @@ def reconstruction_nll(rec: dict) -> tuple[str, float]:
     return ("BCE", rec["bce_nats"]) if "bce_nats" in rec else ("NLL", rec["nll_nats"])
 
 
-def bits_per_dim(nats: float, image_shape) -> float:
-    """A negative log-likelihood in nats per image as bits per dimension (nats / (H * W * C * ln 2)), the
-    unit of the likelihood literature on colour images."""
-    return float(nats) / (math.prod(image_shape) * math.log(2))
+bits_per_dim = units.bits_per_dim  # nats per image -> bits per dimension, the photo literature's unit
 
 
 def binarize(x, seed=0) -> np.ndarray:

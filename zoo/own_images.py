@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from zoo import card as card_schema
-from zoo import checkpoints, data, factory, loader, metrics, outputs, progress, registry, runs, writer
+from zoo import checkpoints, data, factory, loader, metrics, outputs, progress, registry, runs, units, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
 
@@ -148,7 +148,8 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
 
     before = _measure(model, x_val, y_val, seed)
     label, nats = metrics.reconstruction_nll(before)
-    log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, {label} {nats:.2f} nats before")
+    nll = units.nll_text(nats, model.image_shape, model.likelihood.name)
+    log(f"{held} images ({len(x_val)}): MSE {before['mse']:.5f}, {label} {nll} before")
     trainable = _freeze(model, freeze)
     factory.compile_model(model, settings.learning_rate)
     fit_data = (x_fit, y_fit) if model.conditional else x_fit
@@ -169,7 +170,8 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
     fit_s = time.perf_counter() - t0
     after = _measure(model, x_val, y_val, seed)
     label, nats = metrics.reconstruction_nll(after)
-    log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, {label} {nats:.2f} nats after "
+    nll = units.nll_text(nats, model.image_shape, model.likelihood.name)
+    log(f"{held} images ({len(x_val)}): MSE {after['mse']:.5f}, {label} {nll} after "
         f"{settings.epochs} epochs")
 
     parent = made.get("parent")

@@ -2,6 +2,7 @@
 user's fine-tuned, trained or pushed model's."""
 from __future__ import annotations
 
+from zoo import units
 from zoo.card import Card, Reconstruction
 from zoo.cards.common import DISENTANGLEMENT_HEAD, _datasets_lines, _hf_id, _recon, body, data_name, family_blurb
 
@@ -51,7 +52,8 @@ def user_readme(card: Card) -> str:
     front = ["---", "library_name: keras", "tags:", "- autoencoder", f"- {card.family}", "- zoo"]
     if card.dataset:
         front += _datasets_lines(card.dataset)
-    lines = front + ["---", "", f"# {card.name}", "", family_blurb(card.family), "",
+    what = family_blurb(card.family).split("\n\n")[0]  # what the family is; the rest is about its recipes
+    lines = front + ["---", "", f"# {card.name}", "", what, "",
                      f"- {card.params:,} parameters, latent {card.latent_dim}, input "
                      f"{'x'.join(str(s) for s in card.input_shape)}"]
     if card.parent:
@@ -73,7 +75,9 @@ def user_readme(card: Card) -> str:
             for label, values in (("before", m.before), ("after", m.values)):
                 r = Reconstruction(values["mse"], values.get("bce_nats"), values.get("nll_nats"))
                 rms = values.get("sample_mean_rms")
-                lines.append(f"| {label} | {r.mse:.5f} | {_recon(r)} | {'-' if rms is None else f'{rms:.4f}'} |")
+                rec = (f"NLL {units.nll_text(r.nll_nats, card.input_shape, card.likelihood_kind)}"
+                       if r.bce_nats is None and r.nll_nats is not None else _recon(r))
+                lines.append(f"| {label} | {r.mse:.5f} | {rec} | {'-' if rms is None else f'{rms:.4f}'} |")
     else:
         lines.append("- No metrics were measured on this model: measure it with `zoo.compare`.")
     where = f'"hf://{card.repo_id}"' if card.repo_id else '"path/to/this/folder"'

@@ -1,9 +1,9 @@
 """`zoo info NAME`: what a model is, how good it measured, how to use it, in a terminal's few lines."""
 from __future__ import annotations
 
-from zoo import catalogue
+from zoo import catalogue, units
 from zoo.card import Card
-from zoo.cards.common import _bits, _conditional, _precision, family_blurb
+from zoo.cards.common import _conditional, _precision, family_blurb
 from zoo.datasets import DATASETS
 
 
@@ -46,10 +46,14 @@ def _headlines(card: Card) -> list[tuple[str, str, str]]:
     lik = ev.likelihood if ev else None
     if lik:
         given = " | y" if lik.conditional else ""
-        rows.append(("NLL", f"{lik.iwae_nll_nats:.2f} nats{_bits(lik)}",
+        rows.append(("NLL", units.nll_text(lik.iwae_nll_nats, card.input_shape, card.likelihood_kind),
                      f"a bound on -log p(x{given}) (IWAE, k={lik.k:,}); lower is better"))
     elif "neg_elbo_nats" in test:
-        rows.append(("-ELBO", f"{test['neg_elbo_nats']:.2f} nats", "a bound on -log p(x); lower is better"))
+        rows.append(("-ELBO", units.nll_text(test["neg_elbo_nats"], card.input_shape, card.likelihood_kind),
+                     "a bound on -log p(x); lower is better"))
+    if ev and ev.code_grid_bound_nats is not None:
+        rows.append(("NLL", units.nll_text(ev.code_grid_bound_nats, card.input_shape, card.likelihood_kind),
+                     "a bound on -log p(x): the reconstruction given its code grid plus the prior's NLL of the grid"))
     s = ev.samples if ev else None
     if s:
         rows += [(h.title, h.format(getattr(s, h.key)), h.explained()) for h in SAMPLE_HEADLINES]

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo import data, inputs, progress, registry
+from zoo import data, inputs, progress, registry, units
 from zoo.models import backbones, likelihoods, precision, priors
 
 SAMPLE_CHUNK = 10_000  # codes drawn at once by `sample`; larger requests are drawn and decoded chunk by chunk
@@ -86,6 +86,12 @@ class Autoencoder(keras.Model):
         self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.loss_names]
         self.make_layers()
         self.build((None, *self.image_shape))  # built at construction, so weights load and training resumes
+
+    @property
+    def code_shape(self) -> tuple:
+        """The code's shape: (latent_dim,), or (rows, cols, channels) for a grid code (zoo.units.code_shape)."""
+        return units.code_shape(self.family, self.backbone, self.image_shape, self.latent_dim,
+                                {"hidden": self.hidden})
 
     # ---- hooks a family overrides -------------------------------------------------------------
     def encoder_out_dim(self) -> int:
