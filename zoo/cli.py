@@ -282,7 +282,7 @@ def _train(args):
                   learning_rate=registry.LEARNING_RATE if args.learning_rate is None else args.learning_rate,
                   validation_split=args.validation_split, seed=args.seed, out_dir=args.out or f"{args.name}-custom",
                   verbose=2, overwrite=args.overwrite, distribute=args.distribute,
-                  **({} if args.likelihood == "bernoulli" else {"likelihood": args.likelihood}))
+                  **({} if args.likelihood is None else {"likelihood": args.likelihood}))
         return 0
     names = recipes.expand([args.name])
     limit_s = None if args.time_limit is None else 60 * inputs.as_positive_number(args.time_limit, "--time-limit")
@@ -425,12 +425,12 @@ def build_parser():
                    "or a TFDS name")
     s.add_argument("--input-shape", help="with --data: HxWxC, e.g. 32x32x3 (default: the first image's)")
     s.add_argument("--latent-dim", type=int, help="with --data: code size (default: the family's)")
-    s.add_argument("--backbone", choices=BACKBONES, default="mlp",
-                   help="with --data: network type (conv4: disentanglement_lib's, for 64x64 images; resnet: "
-                   "residual, for 32x32 colour photographs)")
-    s.add_argument("--likelihood", choices=LIKELIHOODS, default="bernoulli",
-                   help="with --data: the decoder's p(x | z): bernoulli (binary and grey images) or logistic_mixture "
-                   "(PixelCNN++'s, for 8-bit colour)")
+    s.add_argument("--backbone", choices=BACKBONES,
+                   help="with --data: network type (default: resnet for colour images, mlp for grey; conv4: "
+                   "disentanglement_lib's, for 64x64 images; resnet_grid: resnet with a grid code)")
+    s.add_argument("--likelihood", choices=LIKELIHOODS,
+                   help="with --data: the decoder's p(x | z): bernoulli (binary and grey images; the default for "
+                   "grey) or logistic_mixture (PixelCNN++'s, for 8-bit colour; the default for colour)")
     s.add_argument("--learning-rate", type=float, help=f"with --data: Adam learning rate (default {registry.LEARNING_RATE:g})")
     s.add_argument("--validation-split", type=float, default=runs.VALIDATION_SPLIT, help="with --data: share held out")
     s.add_argument("--seed", type=int, default=0)

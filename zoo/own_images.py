@@ -19,6 +19,7 @@ from zoo import card as card_schema
 from zoo import checkpoints, data, factory, loader, metrics, outputs, progress, registry, runs, units, writer
 from zoo import distribute as distribute_lib
 from zoo.models import precision
+from zoo.recipes import photographs
 
 
 def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learning_rate=None,
@@ -81,22 +82,32 @@ def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verb
                                 "reproduce": reproduce}, overwrite=overwrite, replaces=replaced)
 
 
-def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone="mlp",
+def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EPOCHS, latent_dim=None, backbone=None,
               learning_rate=registry.LEARNING_RATE, validation_split=runs.VALIDATION_SPLIT,
               batch_size=runs.NEW_MODEL_BATCH, labels=None, seed=0, out_dir=None, verbose="auto", log=print,
               overwrite=False, distribute=False, **options):
     """Train a new model of `family` on your images (as `zoo.create` + fit, with the held-out measurement and
-    checkpoint folder of `finetune`). `input_shape` defaults to the first image's size (RGB if any is).
+    checkpoint folder of `finetune`). `input_shape` defaults to the images' size (RGB if any is); images of
+    several sizes are all resized to the size of the zoo's models of their kind (32x32 colour, 28x28 grey).
+    Colour images get the photo models' network and likelihood (the resnet backbone, the logistic mixture,
+    a 64-unit code) unless `backbone` or a `likelihood` is given; others the MLP with Bernoulli outputs.
     `distribute=True` trains data-parallel on every visible device (zoo.distribute; one host). The settings
     are zoo.runs.NewModel's."""
-    settings = runs.NewModel(family=family, input_shape=input_shape, latent_dim=latent_dim, backbone=backbone,
-                             options=options, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
-                             validation_split=validation_split, seed=seed)
+    settings = runs.NewModel(family=family, input_shape=input_shape, latent_dim=latent_dim,
+                             backbone=backbone or "mlp", options=options, epochs=epochs, learning_rate=learning_rate,
+                             batch_size=batch_size, validation_split=validation_split, seed=seed)
     data.check_source(data_source)  # before anything is written: no lock, no parent folder for a typo
     out_dir = None if out_dir is None else outputs.output_path(out_dir, "output folder")
     if input_shape is None:
-        settings = settings.replace(input_shape=_shape_of(data_source))
-        log(f"input_shape {settings.input_shape} (from the data; pass input_shape to choose another)")
+        shape, how = _shape_of(data_source)
+        settings = settings.replace(input_shape=shape)
+        log(f"input_shape {shape} ({how}; pass input_shape to choose another)")
+    if settings.input_shape[-1] == 3 and backbone is None and "likelihood" not in options:
+        settings = settings.replace(backbone=photographs.SETTINGS["backbone"],
+                                    latent_dim=latent_dim or photographs.SETTINGS["latent_dim"],
+                                    options={**photographs.LIKELIHOOD, **options})
+        log("colour images: the photo models' network and likelihood (resnet backbone, a mixture of logistics on "
+            "8-bit colour, a 64-unit code); pass backbone or likelihood to choose others")
     with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
         replicas.check_batch(batch_size)
         return _train_new(settings, data_source, labels, out_dir, verbose, log, overwrite)
@@ -289,16 +300,25 @@ def _describe(source) -> str:
     return f"an array {np.shape(source)}"
 
 
-def _shape_of(source) -> tuple:
-    """(H, W, C) of the first image of a folder or array; C is 3 if the images are colour."""
+MIXED_SIZES = {3: (32, 32, 3), 1: (28, 28, 1)}  # what images of several sizes become: the zoo's models' sizes
+
+
+def _shape_of(source) -> tuple[tuple, str]:
+    """((H, W, C), how it was chosen) for a folder or array: the images' size, or for a folder of several sizes
+    the size of the zoo's models of that kind (MIXED_SIZES); C is 3 if any image is colour."""
     if isinstance(source, (str, Path)) and Path(source).is_dir():
-        images, _, _ = data.read_folder(source)
+        images, _, _ = data.read_folder(source, log=lambda _: None)
         colour = any(np.ndim(a) == 3 and a.shape[-1] in (3, 4) for a in images)
-        h, w = images[0].shape[:2]
-        return (int(h), int(w), 3 if colour else 1)
+        sizes = sorted({tuple(int(s) for s in a.shape[:2]) for a in images})
+        if len(sizes) > 1:
+            shape = MIXED_SIZES[3 if colour else 1]
+            shown = ", ".join(f"{h}x{w}" for h, w in sizes[:3]) + (", ..." if len(sizes) > 3 else "")
+            return shape, f"the images come in {len(sizes)} sizes ({shown}): all are resized to the zoo's size"
+        h, w = sizes[0]
+        return (h, w, 3 if colour else 1), "the images' size"
     arr = source[0] if isinstance(source, tuple) else source
     shape = np.shape(arr) if isinstance(arr, np.ndarray) else ()
     if len(shape) not in (3, 4):
         raise ValueError("Pass input_shape=(height, width, channels): it is read from a folder of images or an "
                          f"array (N, H, W[, C]) only; got {_describe(source)}.")
-    return (int(shape[1]), int(shape[2]), 3 if len(shape) == 4 and shape[3] in (3, 4) else 1)
+    return (int(shape[1]), int(shape[2]), 3 if len(shape) == 4 and shape[3] in (3, 4) else 1), "the images' size"

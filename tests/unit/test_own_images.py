@@ -173,7 +173,7 @@ def test_cli_finetune_and_train_on_a_folder(frames, tmp_path, capsys):
     card = zoo.load(str(out)).card
     assert card.parent.name == "ae-mnist" and card.training.precision == "float32"
     assert cli.main(["train", "ae", "--data", str(frames), "--input-shape", "32x32x3", "--epochs", "1",
-                     "--mixed-precision", "--out", str(tmp_path / "cli-new")]) == 0
+                     "--backbone", "mlp", "--mixed-precision", "--out", str(tmp_path / "cli-new")]) == 0
     assert keras.config.dtype_policy().name == "float32"  # the command's policy ends with it
     new = zoo.load(str(tmp_path / "cli-new"))
     assert new.image_shape == (32, 32, 3) and new.card.training.precision == "mixed_bfloat16"
@@ -241,3 +241,25 @@ def test_a_finetune_over_another_models_finetune_is_refused_and_a_replacement_is
     assert zoo.load(str(out)).card.parent.name == "ae-mnist"  # untouched
     zoo.finetune("vae-mnist", frames, epochs=1, out_dir=out, verbose=0, log=quiet, overwrite=True)
     assert zoo.load(str(out)).card.parent.name == "vae-mnist"
+
+
+def test_colour_images_of_several_sizes_get_the_photo_models_size_network_and_likelihood(tmp_path):
+    folder = write_frames(tmp_path / "mixed", 24, size=(36, 40))
+    write_frames(tmp_path / "mixed_b", 24, seed=1, size=(50, 30))
+    for f in (tmp_path / "mixed_b").iterdir():
+        f.rename(folder / f"b_{f.name}")
+    said = []
+    model, _ = zoo.train("vae", folder, epochs=1, verbose=0, log=said.append)
+    assert model.image_shape == (32, 32, 3) and model.backbone == "resnet" and model.latent_dim == 64
+    assert model.likelihood.name == "logistic_mixture"
+    assert any("2 sizes (36x40, 50x30): all are resized" in line for line in said)
+    assert any("colour images: the photo models' network" in line for line in said)
+    assert "--backbone resnet" in model.card.reproduce and "--likelihood logistic_mixture" in model.card.reproduce
+    asked, _ = zoo.train("vae", folder, epochs=1, backbone="conv", latent_dim=4, hidden=(8, 16), verbose=0, log=quiet)
+    assert asked.backbone == "conv" and asked.likelihood.name == "bernoulli"
+    grey = tmp_path / "grey"
+    grey.mkdir()
+    for i, size in enumerate([(20, 20), (24, 30)] * 12):
+        Image.fromarray(np.full(size, 40 * (i % 6), np.uint8)).save(grey / f"g{i:02d}.png")
+    small, _ = zoo.train("ae", grey, epochs=1, latent_dim=2, hidden=(8,), prior_components=2, verbose=0, log=quiet)
+    assert small.image_shape == (28, 28, 1) and small.backbone == "mlp"
