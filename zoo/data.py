@@ -523,8 +523,20 @@ def check_source(source) -> None:
         raise ValueError("The data path is empty; name a folder of images, an array, or a TFDS dataset.")
     if isinstance(source, (str, Path)):
         path = Path(source).expanduser()
-        if not path.is_dir() and (path.exists() or not str(source).isidentifier()):
+        if path.is_dir():
+            return
+        if path.exists() or not str(source).isidentifier():
             raise ValueError(f"{source} is not a folder of images or a TFDS dataset name.")
+        if str(source) not in DATASETS and not _tfds_knows(str(source)):
+            raise ValueError(f"{source} is neither a folder of images (there is no {path.resolve()}) nor a dataset "
+                             "tensorflow-datasets knows; name a folder that exists.")
+
+
+def _tfds_knows(name: str) -> bool:
+    """Whether tensorflow-datasets has a builder of this name (its own list, no network)."""
+    import tensorflow_datasets as tfds
+
+    return name in tfds.list_builders(with_community_datasets=False)
 
 
 def read_source(source, image_shape, split="train", log=print):

@@ -111,7 +111,25 @@ def read_json_object(path, what="card") -> dict:
                          "it.") from None
     if not isinstance(value, dict):
         raise ValueError(f"{path} holds a JSON {type(value).__name__}, not an object; it is not a zoo {what}.")
+    if _depth_over(value, MAX_JSON_DEPTH):
+        raise ValueError(f"{path} nests its JSON more than {MAX_JSON_DEPTH} levels deep, far deeper than a {what}; "
+                         "it is damaged or not the zoo's: re-download or retrain it.")
     return value
+
+
+MAX_JSON_DEPTH = 64  # the shipped cards nest 6 levels; printing or copying 900 overflows Python's stack
+
+
+def _depth_over(value, limit: int) -> bool:
+    """Whether a parsed JSON value nests lists and objects more than `limit` deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def ownership_problem(folder) -> str | None:

@@ -218,6 +218,16 @@ def test_damaged_cards_are_named_and_can_be_overwritten(tmp_path, capsys):
     with pytest.raises(ValueError, match="nests its JSON too deeply"):
         checkpoints.read_card(folder)
     assert cli.main(["info", str(folder)]) == 2 and "too deeply" in capsys.readouterr().err
+    deep = json.loads(json.dumps(card))  # a real card whose model_config nests 900 levels: parses, then overflows
+    nested = deep["model_config"] = {}
+    for _ in range(900):
+        nested["x"] = {}
+        nested = nested["x"]
+    (folder / "card.json").write_text(json.dumps(deep))
+    for command in (["info", str(folder), "--json"], ["evaluate", str(folder)]):
+        assert cli.main(command) == 2
+        err = capsys.readouterr().err
+        assert "more than 64 levels deep" in err and err.count("\n") == 1, err[:300]
     with outputs.claim(folder, overwrite=True):  # such a folder can still be replaced on purpose
         written = {"schema_version": 2, "name": "x", "kind": "autoencoder", "dataset": None, "params": 1,
                    "code_version": {"zoo": "0.1.0"}}
@@ -232,6 +242,11 @@ def test_bad_data_and_names_are_refused_before_anything_is_written(tmp_path, cap
     assert cli.main(["train", "ae", "--data", "no_such_dataset_here", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert len(err) < 2000 and not (tmp_path / "new").exists(), err[:500]
+    for command in (["finetune", "vae-mnist"], ["train", "ae"]):  # a folder name that reads like a dataset's
+        assert cli.main([*command, "--data", "my_pngs", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "my_pngs is neither a folder of images" in err and err.count("\n") == 1, err[:500]
+        assert not (tmp_path / "new").exists()
     x = np.zeros((20, 28, 28), np.uint8)
     with pytest.raises(ValueError, match="bytes long"):
         zoo.finetune("ae-mnist", x, epochs=1, out_dir=tmp_path / ("m" * 240))
