@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from zoo import inputs, registry, runs, units
+from zoo import inputs, names, registry, runs, units
 from zoo.datasets import DATASETS
 
 # The choices of `zoo train --data`, from the registry (Keras-free, so the CLI starts without Keras)
@@ -561,7 +561,7 @@ def main(argv=None):
         user = isinstance(e, USER_ERRORS)
         if isinstance(e, OSError) and e.filename and str(e.filename) not in msg:
             msg = f"{msg}: {e.filename}"
-        print(f"zoo {args.command}: {'error' if user else 'failed'}: {msg}"
+        print(f"zoo {args.command}: {'error' if user else 'failed'}: {printable(names.clipped(msg, 4000))}"
               + ("" if user else f" ({type(e).__name__}; rerun with --debug for the traceback)"), file=sys.stderr)
         return 2 if user else 1
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo import outputs
+from zoo import names, outputs
 from zoo.datasets import DATASETS, get_dataset
 from zoo.inputs import as_count, check_integer_pixels
 from zoo.renderers import FactorGrid
@@ -415,9 +415,10 @@ def _read_full(path, notes=None) -> np.ndarray:
                 keep = im.mode if im.mode in ("L", "RGB", "RGBA") else "RGBA" if "A" in im.mode else "RGB"
                 return np.asarray(im.convert(keep))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ValueError(f"{path} is too large to read safely ({e}); resize it first.") from None
+        raise ValueError(f"{names.shown(path)} is too large to read safely ({e}); resize it first.") from None
     except (UnidentifiedImageError, OSError) as e:
-        raise ValueError(f"Cannot read image file {path}: {e}. Remove or replace it.") from None
+        raise ValueError(f"Cannot read image file {names.shown(path)}: {names.shown(e)}. Remove or replace it."
+                         ) from None
 
 
 def read_folder(path, size=None, log=print):
@@ -446,7 +447,8 @@ def read_folder(path, size=None, log=print):
             images.append(read_image(f, size, notes))
             labels.append(label)
     if skipped:
-        log(f"skipped {len(skipped)} files in {root} that are not images Pillow reads: {', '.join(skipped[:5])}"
+        log(f"skipped {len(skipped)} files in {names.shown(root)} that are not images Pillow reads: "
+            f"{', '.join(names.shown(n, 80) for n in skipped[:5])}"
             + (", ..." if len(skipped) > 5 else ""))
     if notes:
         log(f"read {len(images)} images from {root}: " + "; ".join(sorted(notes)))

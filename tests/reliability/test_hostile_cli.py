@@ -1,10 +1,12 @@
 """What a hostile tester found in the command line and the API's paths: closed streams and pipes, names that
 promise another format, empty and `~` paths, a model named twice, and the messages that name things."""
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import zoo
 from zoo import cli, names, plots
@@ -374,3 +376,31 @@ def test_out_of_range_numbers_and_empty_lists_name_their_option(tmp_path, monkey
     err = capsys.readouterr().err
     assert named in err and "Traceback" not in err and len(err.splitlines()) == 1
     assert not (tmp_path / "copy").exists()
+
+
+def test_names_from_outside_reach_the_terminal_escaped_and_cut(tmp_path, capsys):
+    """File names with terminal sequences or newlines, and a card with a megabyte name and reproduce line, are
+    shown escaped and cut."""
+    import shutil
+
+    from zoo import checkpoints
+
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(12):
+        Image.fromarray(np.full((28, 28), 20 * i, np.uint8)).save(folder / f"ok{i}.png")
+    (folder / "evil\x1b]0;owned\x07\nname.txt").write_text("not an image")
+    assert cli.main(["finetune", "ae-mnist", "--data", str(folder), "--epochs", "1", "-o", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 files" in out and "\x1b" not in out and "\\x1b]0;owned\\x07\\nname.txt" in out
+    (folder / "bad\x1b[2J.png").write_bytes(b"not a png")
+    assert cli.main(["finetune", "ae-mnist", "--data", str(folder), "--epochs", "1", "-o", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "bad\\x1b[2J.png" in err and err.count("\n") == 1
+    ck = tmp_path / "ck"
+    shutil.copytree(checkpoints.root() / "ae-mnist", ck)
+    card = json.loads((ck / "card.json").read_text())
+    card["name"], card["reproduce"] = "n" * 1_000_000, "r" * 5_000_000  # under the 8 MB a card may take
+    (ck / "card.json").write_text(json.dumps(card))
+    assert cli.main(["info", str(ck)]) == 0
+    assert len(capsys.readouterr().out) < 20_000

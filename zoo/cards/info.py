@@ -1,7 +1,7 @@
 """`zoo info NAME`: what a model is, how good it measured, how to use it, in a terminal's few lines."""
 from __future__ import annotations
 
-from zoo import catalogue, units
+from zoo import catalogue, names, units
 from zoo.card import Card
 from zoo.cards.common import _conditional, _precision, family_blurb
 from zoo.datasets import DATASETS
@@ -74,7 +74,7 @@ def _headlines(card: Card) -> list[tuple[str, str, str]]:
 
 def summary(card: Card, where: str | None = None) -> str:
     """`zoo info NAME`: what the model is, how good it measured, and the lines that load and sample it."""
-    name, shape = card.name, card.input_shape
+    name, shape = names.shown(card.name), card.input_shape
     dataset = DATASETS[card.dataset].title if card.dataset in DATASETS else card.dataset or "your images"
     dataset = f"{dataset} ({card.data.copy})" if card.data and card.data.copy else dataset
     lines = [f"{name}: {card.family} on {dataset} ({'x'.join(map(str, shape))} images), {card.latent_dim}-d code, "
@@ -86,7 +86,7 @@ def summary(card: Card, where: str | None = None) -> str:
     t, hw = card.training, card.provenance and card.provenance.hardware
     if t and hw:
         lines.append(f"  Trained {t.epochs} epochs, {t.minutes:.1f} min on "
-                     f"{hw.describe()}{_precision(t)}; reproduce: {card.reproduce}")
+                     f"{hw.describe()}{_precision(t)}; reproduce: {names.shown(card.reproduce, 2000)}")
     rows = _headlines(card)
     if rows:
         lines += ["", "Measured" + (" (zoo evaluate; all numbers: --json)" if card.evaluation else "") + ":"]
