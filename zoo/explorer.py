@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo import data, inputs, loader, outputs, plots, recipes
+from zoo import data, hub, inputs, loader, outputs, plots, recipes
 from zoo.datasets import DATASETS
 from zoo.models import priors
 from zoo.version import __version__
@@ -61,14 +61,28 @@ class _View:
                 "variance); a point is lifted back as mean + u * pc1 + v * pc2")
 
 
+MAX_MODELS = 4  # side by side
+
+
+def checked_names(names) -> list[str]:
+    """The models to show, each once, checked before any is loaded (by `zoo explore` and `zoo space` alike): at
+    most MAX_MODELS, and every hf:// address a well-formed one."""
+    names = list(dict.fromkeys(str(n) for n in (names or DEFAULT_MODELS)))
+    if len(names) > MAX_MODELS:
+        raise ValueError(f"The explorer shows up to {MAX_MODELS} models side by side; got {len(names)}: "
+                         f"{', '.join(names)}.")
+    for name in names:
+        if name.startswith("hf://"):
+            hub.parse_hf_uri(name)
+    return names
+
+
 class Explorer:
     """The explorer's state and callbacks for models `names` (registry names, paths or hf:// addresses; at most
     four). Every method takes and returns plain values: numbers, numpy images, text."""
 
     def __init__(self, names=DEFAULT_MODELS, seed=0):
-        names = list(dict.fromkeys(names or DEFAULT_MODELS))
-        if len(names) > 4:
-            raise ValueError(f"The explorer shows up to 4 models side by side; got {len(names)}: {', '.join(names)}.")
+        names = checked_names(names)
         self.names, self.seed = names, seed
         self.views = {name: self._view(loader.load(name)) for name in names}
         self._maps = {}  # name -> the map drawn once
@@ -471,9 +485,9 @@ def write_space(folder, names=DEFAULT_MODELS) -> Path:
     folder = outputs.output_path(folder, "Space folder")
     if os.path.lexists(folder) and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder} exists and is not an empty folder; name a new folder for the Space.")
-    names = list(dict.fromkeys(names or DEFAULT_MODELS))
+    names = checked_names(names)
     for name in names:
-        if not str(name).startswith("hf://") and name not in recipes.list_models():
+        if not name.startswith("hf://") and name not in recipes.list_models():
             raise ValueError(f"{name} is not a registry model or an hf:// address; a Space can only load those "
                              "(a local folder is not in the Space).")
     front = {"title": "zoo latent explorer", "emoji": "🔭", "sdk": "gradio", "app_file": "app.py", "pinned": False,

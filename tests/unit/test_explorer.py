@@ -175,3 +175,15 @@ def test_a_negative_or_fractional_seed_is_named(ex):
         with pytest.raises(ValueError, match="seed must be a whole number"):
             ex.sample("vae_2d-mnist", 4, seed)
     assert ex.sample("vae_2d-mnist", 4, 3.0).dtype == np.uint8
+
+
+def test_a_space_is_refused_what_the_explorer_refuses_before_anything_is_written(tmp_path, capsys):
+    from zoo import cli
+
+    five = ["ae-mnist", "vae-mnist", "dae-mnist", "rae-mnist", "cae-mnist"]
+    for names, said in ((five, "up to 4 models"), (["hf://not a repo"], "not a Hub model address")):
+        assert cli.main(["space", str(tmp_path / "space"), *names]) == 2
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "space").exists()
+        with pytest.raises(ValueError, match=said):
+            explorer.Explorer(names)
