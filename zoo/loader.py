@@ -91,6 +91,7 @@ def load(name_or_path, revision=None):
         if name != model.name:
             model.name = name
     model.card = card
+    model.loaded_from = str(name_or_path) if isinstance(name_or_path, str) else str(Path(name_or_path).expanduser())
     return model
 
 

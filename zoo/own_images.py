@@ -52,7 +52,8 @@ def finetune(model, data_source, epochs=runs.FINETUNE_EPOCHS, freeze=None, learn
 
 
 def _finetune(model, data_source, settings: runs.Finetune, labels, out_dir, verbose, log, overwrite):
-    named = str(model) if isinstance(model, (str, Path)) else None  # what the user loaded it by: a name or a path
+    # what the user loaded it by (a name, a path, an hf:// address), so the reproduce line is a command
+    named = str(model) if isinstance(model, (str, Path)) else model.loaded_from
     if isinstance(model, (str, Path)):
         model = loader.load(model)
     parent = model.card
@@ -206,6 +207,7 @@ def _fit_on_images(model, data_source, settings: runs.Finetune | runs.NewModel, 
                                                  (x_val, y_val), readme=True, overwrite=overwrite)
         log(f"{'replaced ' + replaces if replaces else 'wrote ' + str(out_dir)} (load it with "
             f"zoo.load({str(out_dir)!r}))")
+    model.loaded_from = str(out_dir) if out_dir is not None else None  # its weights are no longer what it loaded
     return model, history
 
 

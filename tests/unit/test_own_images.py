@@ -263,3 +263,13 @@ def test_colour_images_of_several_sizes_get_the_photo_models_size_network_and_li
         Image.fromarray(np.full(size, 40 * (i % 6), np.uint8)).save(grey / f"g{i:02d}.png")
     small, _ = zoo.train("ae", grey, epochs=1, latent_dim=2, hidden=(8,), prior_components=2, verbose=0, log=quiet)
     assert small.image_shape == (28, 28, 1) and small.backbone == "mlp"
+
+
+def test_a_reproduce_line_names_the_folder_a_model_object_was_loaded_from(frames, tmp_path):
+    zoo.finetune("ae-mnist", frames, epochs=1, out_dir=tmp_path / "first", verbose=0, log=quiet)
+    loaded = zoo.load(tmp_path / "first")
+    again, _ = zoo.finetune(loaded, frames, epochs=1, out_dir=tmp_path / "second", verbose=0, log=quiet)
+    assert again.card.reproduce.startswith(f"zoo finetune {tmp_path / 'first'} --data ")
+    assert again.loaded_from == str(tmp_path / "second")
+    shipped, _ = zoo.finetune(zoo.load("ae-mnist"), frames, epochs=1, verbose=0, log=quiet)
+    assert shipped.card.reproduce.startswith("zoo finetune ae-mnist --data ") and shipped.loaded_from is None

@@ -37,6 +37,7 @@ class Autoencoder(keras.Model):
     binarizable = False  # True when the family can train on dynamically binarized images (`dynamic_binarization`)
     dynamic_binarization = False  # a binarizable family's setting (see vae.py)
     card = None  # the checkpoint's card (a dict) once loaded or trained by the zoo
+    loaded_from = None  # what zoo.load was given (a registry name, a path, an hf:// address): for reproduce lines
     discrete_code = False  # True when codes are codebook indices (vqvae): no Jacobian, no Gaussian mixture
     # zoo.finetune's defaults, measured (scripts/finetune_defaults.py; README, "The defaults, measured"): a family
     # overrides them where its measurement says so; `finetune_rate` gives a photo model its own.
