@@ -53,7 +53,9 @@ def measure(name_or_path, protocol: dict | None = None, sections=evaluation.SECT
     if copy_to is not None:
         folder = copy_checkpoint(folder, copy_to)
     checkpoints.check_not_shipped(folder, replace_shipped)
-    with outputs.claim(folder):  # one writer: a second `zoo evaluate` or a training on this folder waits its turn
+    # one writer: a second `zoo evaluate` or a training on this folder waits its turn
+    with outputs.claim(folder, advice="zoo evaluate measures only a checkpoint folder the zoo wrote, whole: "
+                       "re-download or retrain it, or measure a copy of the original with -o."):
         model = loader.load(folder)
         card = model.card
         dataset = card.dataset

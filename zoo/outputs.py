@@ -164,9 +164,13 @@ def ownership_problem(folder) -> str | None:
     return None
 
 
-def check_replaceable(out, overwrite=False) -> None:
+OVERWRITE_ADVICE = ("Choose another output path, or pass --overwrite (overwrite=True) to replace it and everything "
+                    "in it.")
+
+
+def check_replaceable(out, overwrite=False, advice=OVERWRITE_ADVICE) -> None:
     """Raise FileExistsError unless `out` is free, a checkpoint the zoo wrote, or `overwrite` says to replace it.
-    Symlinks and special files are never replaced."""
+    Symlinks and special files are never replaced. `advice` ends the refusal: what the caller's user can do."""
     out = Path(out)
     if not os.path.lexists(out):
         return
@@ -179,8 +183,7 @@ def check_replaceable(out, overwrite=False) -> None:
     problem = ownership_problem(out) if stat.S_ISDIR(mode) else "it is a file"
     if problem and not overwrite:
         raise FileExistsError(f"{out} exists and is not a checkpoint the zoo wrote ({problem}); nothing was "
-                              "written. Choose another output path, or pass --overwrite (overwrite=True) to "
-                              "replace it and everything in it.")
+                              f"written. {advice}")
 
 
 def lock_path(out) -> Path:
@@ -189,12 +192,17 @@ def lock_path(out) -> Path:
 
 
 @contextlib.contextmanager
-def claim(out, overwrite=False):
-    """Hold the lock on output path `out` for the block, after checking it may be replaced and removing
-    staging folders that a killed run left beside it. Raises OutputInUse if another run holds it: another
-    process (the lock file) or another thread of this one; the thread holding it may claim it again."""
+def claim(out, overwrite=False, advice=OVERWRITE_ADVICE):
+    """Hold the lock on output path `out` for the block, after checking it may be replaced, finishing files a
+    killed run was adding to it and removing staging folders that a killed run left beside it. Raises
+    OutputInUse if another run holds it: another process (the lock file) or another thread of this one; the
+    thread holding it may claim it again."""
     out = Path(out).absolute()
-    check_replaceable(out, overwrite)  # before creating anything, even the parent folder
+    try:
+        check_replaceable(out, overwrite, advice)  # before creating anything, even the parent folder
+    except FileExistsError:
+        if not _adding(out):  # else files a killed run was adding explain it: checked again once they are in
+            raise
     key = os.path.realpath(out)
     with _HELD_GUARD:
         holder = _HELD.get(key)
@@ -207,13 +215,13 @@ def claim(out, overwrite=False):
         raise OutputInUse(f"{out} is in use by another run in this process; wait for it to finish, or choose "
                           "another output path.")
     try:
-        yield from _claim_file_lock(out, overwrite)
+        yield from _claim_file_lock(out, overwrite, advice)
     finally:
         with _HELD_GUARD:
             _HELD.pop(key, None)
 
 
-def _claim_file_lock(out: Path, overwrite):
+def _claim_file_lock(out: Path, overwrite, advice):
     from filelock import FileLock, Timeout
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +232,9 @@ def _claim_file_lock(out: Path, overwrite):
         raise OutputInUse(f"{out} is in use by another run (lock {lock_path(out)}); wait for it to finish, or "
                           "choose another output path.") from None
     try:
-        check_replaceable(out, overwrite)  # again, now that nobody else can change it
+        for staged in _adding(out):
+            finish_adding(out, staged)
+        check_replaceable(out, overwrite, advice)  # again, now that nobody else can change it
         remove_stale(out)
         yield out
     finally:
@@ -242,6 +252,31 @@ def _staged(out: Path) -> list[Path]:
     if not out.parent.is_dir():
         return []
     return sorted(p for p in out.parent.iterdir() if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink())
+
+
+def _adding(out: Path) -> list[Path]:
+    """Staging folders beside checkpoint `out` that hold files on their way into it and the card it gets once
+    they are in (writer.add_to_checkpoint's record), left by a run killed while moving them."""
+    return [p for p in _staged(out) if (p / STAGING_MARK).is_file() and (p / CARD_FILE).is_file()
+            and out.is_dir() and not out.is_symlink()]
+
+
+def finish_adding(out: Path, staged: Path) -> None:
+    """Move the files of staging folder `staged` into checkpoint `out`, then its card (which lists them with
+    their sha256) over `out`'s: each step a rename, so a kill at any instant leaves a state this finishes. A
+    record that does not match what is there (a file it lists neither staged nor in `out` with its sha256) is
+    left alone, and the folder stays refused."""
+    card = read_json_object(staged / CARD_FILE)
+    files = card.get("files") if isinstance(card.get("files"), dict) else {}
+    for name, entry in files.items():
+        expected = entry.get("sha256") if isinstance(entry, dict) else None
+        where = staged / name if (staged / name).is_file() else out / name
+        if "/" in name or not where.is_file() or sha256(where) != expected:
+            return
+    for name in files:
+        if (staged / name).is_file():
+            os.replace(staged / name, out / name)
+    os.replace(staged / CARD_FILE, out / CARD_FILE)
 
 
 def _the_zoos(folder: Path) -> bool:

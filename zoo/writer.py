@@ -6,7 +6,6 @@ place. `zoo evaluate` adds its numbers and pictures to a written folder with `ad
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +115,9 @@ def add_to_checkpoint(folder, card: card_schema.Card, staged: Path) -> card_sche
     """Move the files written into staging folder `staged` (beside `folder`) into checkpoint `folder`, then
     write its card listing them: the folder goes on proving itself the zoo's. Returns the card written."""
     written = sorted(p.name for p in Path(staged).iterdir() if p.is_file() and p.name != outputs.STAGING_MARK)
-    for name in written:
-        os.replace(Path(staged) / name, Path(folder) / name)
-    card = checkpoints.record_files(folder, card, written)
-    checkpoints.write_card(folder, card)
+    card = checkpoints.record_files(staged, card, written)
+    # The card the folder will have is written into the staging folder first: a kill while the files move in
+    # leaves a record of the move, which the next run on the folder finishes (outputs.finish_adding).
+    checkpoints.write_card(staged, card)
+    outputs.finish_adding(Path(folder), Path(staged))
     return card

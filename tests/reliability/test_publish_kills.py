@@ -108,3 +108,50 @@ def test_stale_staging_is_matched_by_its_exact_name(tmp_path, name):
     with outputs.claim(tmp_path / name):
         pass
     assert all(p.is_dir() for p in others.values())
+
+
+ADDER = r"""
+import os, pathlib, sys
+from zoo import card, checkpoints, outputs, writer
+
+out, k, n = pathlib.Path(sys.argv[1]), int(sys.argv[2]), [0]
+
+def dies_at_k(f):
+    def step(*a, **kw):
+        n[0] += 1
+        if n[0] == k:
+            os._exit(9)
+        return f(*a, **kw)
+    return step
+
+with outputs.claim(out):
+    with outputs.staging(out) as aside:  # as zoo evaluate draws its pictures
+        (aside / "latent.png").write_text("picture one")
+        (aside / "traversal.png").write_text("picture two")
+        for name in ("rename", "replace", "unlink", "rmdir"):
+            setattr(os, name, dies_at_k(getattr(os, name)))
+        pathlib.Path.write_text = dies_at_k(pathlib.Path.write_text)
+        writer.add_to_checkpoint(out, checkpoints.read_card(out), aside)
+"""
+
+
+def test_a_kill_at_every_step_of_adding_pictures_leaves_a_folder_the_next_run_finishes(tmp_path):
+    """zoo evaluate moves its pictures into a checkpoint, then writes the card that lists them: a kill between
+    leaves files the card does not list, which the next run on the folder moves in and lists."""
+    for k in range(1, 200):
+        out = tmp_path / f"run{k}" / "model"
+        write_old(out)
+        r = subprocess.run([sys.executable, "-c", ADDER, str(out), str(k)], cwd=REPO, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode in (0, 9), r.stderr
+        with outputs.claim(out):  # the next run on this path
+            pass
+        assert outputs.ownership_problem(out) is None, (k, os.listdir(out), leftovers(out))
+        files = set(checkpoints.read_card(out).files)
+        assert files in ({"weights.txt"}, {"weights.txt", "latent.png", "traversal.png"}), (k, files)
+        assert not leftovers(out), (k, leftovers(out))
+        if r.returncode == 0:
+            assert len(files) == 3 and k > 3
+            break
+    else:
+        pytest.fail("the adder never finished")
