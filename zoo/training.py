@@ -280,6 +280,12 @@ def checkpoint_to_continue(source, recipe: registry.Recipe) -> tuple[Path, card_
         raise ValueError(f"{source} was trained with other settings than {recipe.name}'s recipe here (" + ", ".join(
             f"{k} {a!r} -> {b!r}" for k, (a, b) in differs.items()) + "); continue it with the same --override.")
     here = data.source(recipe.dataset)
+    if card.data is None:  # a card from before data records: its run read the dataset TFDS prepares (or renders)
+        there = here if here["source"] in ("tensorflow-datasets", "rendered by zoo.renderers") else None
+        if there is None:
+            raise ValueError(f"{source}'s card records no data, so it was trained on the dataset as "
+                             f"tensorflow-datasets gives it; this run reads {here['source']} ({here.get('sha256')}) "
+                             "and would continue it on other data. Continue it without ZOO_DATA_DIR, or train anew.")
     there = {k: getattr(card.data, k, None) for k in here} if card.data is not None else here
     if there != here:
         raise ValueError(f"{source} was trained on other data ({there}) than this run reads ({here}); continue it "
@@ -306,8 +312,14 @@ def _start_from(work: Path, recipe: registry.Recipe, folder: Path, card: card_sc
     Adam's moments, and is this continuation killed and run again."""
     state = TrainingState(work / "state")
     done = card.training.epochs
-    if state.epochs_done() >= done:
-        return
+    if state.epochs_done():
+        started = work / CONTINUED_FILE
+        record = outputs.read_json_object(started, "continuation record") if started.is_file() else None
+        if record is not None and record.get("epochs") == done:
+            return  # this continuation's own state, killed and run again: it holds Adam's moments
+        raise ValueError(f"{work} holds kept training state at epoch {state.epochs_done()} of another run, so "
+                         f"{folder} (epoch {done}) would not be used; pass --restart (restart=True) to discard "
+                         "that state and continue the checkpoint, or leave --continue-from out to resume it.")
     source = loader.load(folder)  # verified against its card
     model = build_model(recipe, source.image_shape)
     model.set_weights(source.get_weights())

@@ -205,3 +205,24 @@ def test_backend_option_trains_on_that_backend(tmp_path, tiny_data):
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path / NAME / "card.json").read_text())["hardware"]["keras_backend"] == "jax"
     assert_whole_and_honest(tmp_path, 1)
+
+
+def test_continuing_is_refused_where_the_data_or_the_kept_state_would_not_be_the_checkpoints(tmp_path, tiny_data):
+    """A card without a data record was trained on the dataset as tensorflow-datasets gives it: continuing it on
+    a local copy is refused. Kept state of another run further along than the checkpoint would be used instead
+    of it: refused, naming --restart."""
+    source, out = tmp_path / "first", tmp_path / "continued"
+    assert train(source, tiny_data, epochs=2).returncode == 0
+    unrecorded = shutil.copytree(source / NAME, tmp_path / "unrecorded")
+    card = json.loads((unrecorded / "card.json").read_text())
+    del card["data"]
+    (unrecorded / "card.json").write_text(json.dumps(card))
+    r = train(out, tiny_data, epochs=4, extra=["--continue-from", unrecorded])
+    assert r.returncode == 2 and "records no data" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert train(out, tiny_data, epochs=3, extra=["--keep-state"]).returncode == 0  # state at epoch 3 kept
+    r = train(out, tiny_data, epochs=4, extra=["--continue-from", source / NAME])
+    assert r.returncode == 2 and "--restart" in r.stderr and "epoch 3" in r.stderr, r.stderr[-2000:]
+    r = train(out, tiny_data, epochs=4, extra=["--continue-from", source / NAME, "--restart"])
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "continued from a checkpoint at epoch 2" in json.loads((out / NAME / "card.json").read_text())[
+        "training"]["note"]
