@@ -20,6 +20,9 @@ PROTOCOL = {
 }
 SECTIONS = ("reconstruction", "samples", "holes", "interpolation", "likelihood", "denoising", "code", "ex_post")
 PARTIAL = ("denoising", "code", "ex_post")  # self-contained sections that can be re-measured on their own
+# The protocol settings each of those reads: a partial run takes (and records) only these.
+PARTIAL_SETTINGS = {"denoising": ("code_images", "seed"), "code": ("code_images", "seed"),
+                    "ex_post": ("samples", "ex_post_components", "seed")}
 
 
 def _first(labels, k):
@@ -161,6 +164,13 @@ def _update(model, dataset, protocol, log, sections, previous) -> dict:
     if set(sections) - set(PARTIAL):
         raise ValueError(f"Partial re-evaluation covers the sections {PARTIAL}; re-run the rest whole.")
     inputs.as_settings(protocol, PROTOCOL)  # checked: only the protocol's own settings
+    read = {k for section in sections for k in PARTIAL_SETTINGS[section]}
+    unused = sorted(set(protocol or {}) - read)
+    if unused:
+        raise ValueError(f"{', '.join(unused)} {'is a setting' if len(unused) == 1 else 'are settings'} of sections "
+                         f"this run does not measure ({', '.join(sections)} read {', '.join(sorted(read))}); the "
+                         "card keeps what its kept sections were measured with. Measure those sections too, or "
+                         "leave the setting out.")
     p = {**PROTOCOL, **previous.get("protocol", {}), **(protocol or {})}
     x_test, y_test = data.load_split(dataset, "test")
     fresh = {}

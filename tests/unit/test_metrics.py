@@ -98,3 +98,16 @@ def test_likelihood_needs_a_posterior(images):
 
     with pytest.raises(TypeError, match="posterior"):
         metrics.likelihood(tiny("ae"), images[:2], k=2)
+
+
+def test_a_partial_remeasurement_takes_only_the_settings_of_the_sections_it_measures():
+    """--sections code --iwae-images 7 would record 7 likelihood images on a card whose likelihood was measured
+    on 1,000: refused, before anything is measured."""
+    import zoo
+    from zoo import evaluation
+
+    model = zoo.create("ae", input_shape=(8, 8, 1), latent_dim=2, hidden=(8,))
+    previous = {"protocol": dict(evaluation.PROTOCOL), "likelihood": {"k": 5000}}
+    with pytest.raises(ValueError, match="iwae_images is a setting of sections this run does not measure"):
+        evaluation.evaluate(model, "mnist", {"iwae_images": 7}, log=lambda *a: None, sections=["code"],
+                            previous=previous)
