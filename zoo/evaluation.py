@@ -51,7 +51,14 @@ def evaluate(model, dataset: str, protocol: dict | None = None, log=None, sectio
     if unknown:
         raise ValueError(f"Unknown evaluation sections {sorted(unknown)}; choose from {SECTIONS}.")
     partial = bool(previous) and set(sections) != set(SECTIONS)
-    rendered = datasets.get_dataset(dataset).rendered
+    entry = datasets.get_dataset(dataset)
+    if tuple(model.image_shape) != tuple(entry.image_shape):
+        size = lambda shape: "x".join(str(d) for d in shape)  # noqa: E731
+        raise ValueError(f"{model.name} takes {size(model.image_shape)} images, but {dataset}'s are "
+                         f"{size(entry.image_shape)}: the dataset named for it (its card's, or dataset=) is not the "
+                         "one its weights were trained on. Correct the card, or measure it on its own images with "
+                         "zoo.compare(..., data=).")
+    rendered = entry.rendered
     if log is None:  # a bar over the parts each path logs
         parts = len(sections) if partial else 2 + factor_metrics.STEPS if rendered else 7 + model.has_likelihood
         with progress.Progress(parts, f"Measuring {model.name} on {dataset} (the cards' protocol)", "part") as bar:

@@ -99,6 +99,13 @@ def as_settings(given, defaults: dict, name="protocol") -> dict:
     unknown = sorted(set(given) - set(defaults))
     if unknown:
         raise ValueError(f"Unknown {name} settings {unknown}; it takes {', '.join(defaults)}.")
+    for key, value in given.items():  # counts are positive whole numbers; a seed may be 0
+        if isinstance(defaults[key], int) and not isinstance(defaults[key], bool):
+            if key == "seed":
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                    raise ValueError(f"{name}['seed'] must be a whole number, 0 or more; got {value!r:.100}.")
+            else:
+                as_count(value, f"{name}[{key!r}]")
     return {**defaults, **given}
 
 

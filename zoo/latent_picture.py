@@ -2,11 +2,18 @@
 with the model's own dataset as the default images."""
 from __future__ import annotations
 
+import numpy as np
+
 from zoo import data, inputs, loader, plots
 from zoo.datasets import DATASETS
 
 TEST_IMAGES = 2000  # codes drawn on the map
 FIT_IMAGES = 10000  # training codes the projection of a wider code is fitted on
+
+
+def _pca_on_images(model, train_images) -> bool:
+    """Whether the map's plane is a PCA fitted on the images themselves (a code wider than 2, no training images)."""
+    return model.latent_dim != 2 and train_images is None
 
 
 def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images=None):
@@ -27,6 +34,14 @@ def plot_latent(model, images=None, labels=None, path=None, seed=0, train_images
     if model.conditional and labels is None:
         raise ValueError(f"{model.name} is conditional: pass the images' labels too.")
     images = inputs.as_images(images, model.image_shape)
+    if _pca_on_images(model, train_images) and len(images) < 2:
+        raise ValueError(f"plot_latent draws the codes of at least 2 images in the plane of their first two principal "
+                         f"components ({model.name}'s code is {model.latent_dim}-d); got {len(images)}.")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be {len(images)} whole numbers, one class per image (they colour the "
+                             f"points); got {labels.dtype} of shape {labels.shape}.")
     fit_x = fit_y = None
     if train_images is not None:
         fit_x, fit_y = train_images if isinstance(train_images, tuple) else (train_images, None)

@@ -35,3 +35,24 @@ def test_a_conditional_model_needs_labels_and_a_card_less_model_needs_images(tmp
         zoo.plot_latent(zoo.create("ae", latent_dim=2, hidden=(16,)))
     with pytest.raises(ValueError):  # a bad output path is refused before anything is drawn
         zoo.plot_latent(zoo.create("ae", latent_dim=2, hidden=(16,)), images(20), path=tmp_path)
+
+
+def test_plot_latent_says_what_is_wrong_with_one_image_or_labels_that_are_not_classes():
+    import zoo
+
+    model = zoo.create("ae", input_shape=(8, 8, 1), latent_dim=3, hidden=(8,))
+    x = np.random.default_rng(0).random((5, 8, 8, 1)).astype("float32")
+    with pytest.raises(ValueError, match="at least 2 images"):
+        zoo.plot_latent(model, images=x[:1])
+    with pytest.raises(ValueError, match="labels must be 5 whole numbers"):
+        zoo.plot_latent(model, images=x, labels=list("abcde"))
+
+
+def test_protocol_settings_are_positive_counts_and_a_seed():
+    from zoo import inputs
+
+    with pytest.raises(ValueError, match=r"protocol\['points_train'\] must be a positive integer"):
+        inputs.as_settings({"points_train": -5}, {"points_train": 10, "seed": 0})
+    with pytest.raises(ValueError, match="seed.*0 or more"):
+        inputs.as_settings({"seed": -1}, {"points_train": 10, "seed": 0})
+    assert inputs.as_settings({"seed": 0}, {"points_train": 10, "seed": 0})["seed"] == 0

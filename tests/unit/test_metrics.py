@@ -106,8 +106,17 @@ def test_a_partial_remeasurement_takes_only_the_settings_of_the_sections_it_meas
     import zoo
     from zoo import evaluation
 
-    model = zoo.create("ae", input_shape=(8, 8, 1), latent_dim=2, hidden=(8,))
+    model = zoo.create("ae", input_shape=(28, 28, 1), latent_dim=2, hidden=(8,))
     previous = {"protocol": dict(evaluation.PROTOCOL), "likelihood": {"k": 5000}}
     with pytest.raises(ValueError, match="iwae_images is a setting of sections this run does not measure"):
         evaluation.evaluate(model, "mnist", {"iwae_images": 7}, log=lambda *a: None, sections=["code"],
                             previous=previous)
+
+
+def test_a_model_is_not_measured_on_a_dataset_of_another_size():
+    import zoo
+    from zoo import evaluation
+
+    model = zoo.create("ae", input_shape=(28, 28, 1), latent_dim=2, hidden=(8,))
+    with pytest.raises(ValueError, match="takes 28x28x1 images, but cifar10's are 32x32x3"):
+        evaluation.evaluate(model, "cifar10", log=lambda *a: None)
