@@ -336,8 +336,11 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                            for i, n in enumerate(names)]
 
             def on_click(clicked, lab, evt: gr.SelectData):
-                u, v = ex.pixel_to_point(clicked, *evt.index)
-                images = ex.decode_point(u, v, int(lab))
+                try:
+                    u, v = ex.pixel_to_point(clicked, *evt.index)
+                    images = ex.decode_point(u, v, int(lab))
+                except ValueError as e:  # said on the page, not as a bare "Error" and a traceback
+                    return [gr.update()] * (2 * len(names)) + [f"**{e}**"]
                 outside = [n for n in names if not ex.on_map(n, u, v)]
                 note = f" It lies outside the map of {', '.join(outside)}." if outside else ""
                 return ([ex.map_image(n, (u, v)) for n in names] + [images[n] for n in names]
@@ -397,7 +400,10 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 return [*updates, ex.decode_code(name, [u[3] for u in units])]
 
             def on_slide(name, lab, *values):
-                return ex.decode_sliders(name, values, int(lab))
+                try:
+                    return ex.decode_sliders(name, values, int(lab))
+                except ValueError:  # a slider's value the model cannot decode: the picture stays as it was
+                    return gr.update()
 
             traverse_model.change(on_model, traverse_model, [*sliders, traversed])
             for s in sliders:
