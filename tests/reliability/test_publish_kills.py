@@ -13,9 +13,9 @@ from .conftest import REPO
 
 pytestmark = pytest.mark.backend_agnostic
 
-WRITER = r"""
+DIES_AT_K = r"""
 import os, pathlib, sys
-from zoo import checkpoints, outputs
+from zoo import checkpoints, outputs, writer
 
 out, k, n = pathlib.Path(sys.argv[1]), int(sys.argv[2]), [0]
 
@@ -26,7 +26,9 @@ def dies_at_k(f):
             os._exit(9)
         return f(*a, **kw)
     return step
+"""
 
+WRITER = DIES_AT_K + r"""
 for name in ("rename", "replace", "unlink", "rmdir"):
     setattr(os, name, dies_at_k(getattr(os, name)))
 pathlib.Path.write_text = dies_at_k(pathlib.Path.write_text)
@@ -110,20 +112,7 @@ def test_stale_staging_is_matched_by_its_exact_name(tmp_path, name):
     assert all(p.is_dir() for p in others.values())
 
 
-ADDER = r"""
-import os, pathlib, sys
-from zoo import card, checkpoints, outputs, writer
-
-out, k, n = pathlib.Path(sys.argv[1]), int(sys.argv[2]), [0]
-
-def dies_at_k(f):
-    def step(*a, **kw):
-        n[0] += 1
-        if n[0] == k:
-            os._exit(9)
-        return f(*a, **kw)
-    return step
-
+ADDER = DIES_AT_K + r"""
 with outputs.claim(out):
     with outputs.staging(out) as aside:  # as zoo evaluate draws its pictures
         (aside / "latent.png").write_text("picture one")

@@ -98,14 +98,20 @@ def residual_stack(x, filters: int, blocks: int, name: str):
 RESNET_BLOCKS = 1  # residual blocks after each change of resolution
 
 
-def _resnet_encoder(image_shape, out_dim, hidden):
-    """A 3x3 stem at full size, then per width a 4x4 stride-2 convolution and a residual block (32x32 -> 16,
-    8 and 4 with the default three widths), then a dense layer to the features."""
-    inp = keras.Input(image_shape)
+def _downsample(inp, hidden):
+    """A 3x3 stem at full size, then per width a 4x4 stride-2 convolution and a residual block."""
     x = layers.Conv2D(hidden[0] // 2, 3, padding="same", name="stem")(inp)
     for i, f in enumerate(hidden):
         x = layers.Conv2D(f, 4, strides=2, padding="same", name=f"down{i}")(layers.ReLU()(x))
         x = residual_stack(x, f, RESNET_BLOCKS, f"enc{i}")
+    return x
+
+
+def _resnet_encoder(image_shape, out_dim, hidden):
+    """A 3x3 stem at full size, then per width a 4x4 stride-2 convolution and a residual block (32x32 -> 16,
+    8 and 4 with the default three widths), then a dense layer to the features."""
+    inp = keras.Input(image_shape)
+    x = _downsample(inp, hidden)
     x = layers.Dense(out_dim, name="features")(layers.Flatten()(layers.ReLU()(x)))
     return keras.Model(inp, float32_out(x), name="encoder")
 
@@ -118,6 +124,14 @@ def _resnet_decoder(image_shape, latent_dim, hidden, out_channels):
     gh, gw = math.ceil(h / scale), math.ceil(w / scale)
     inp = keras.Input((latent_dim,))
     x = layers.Reshape((gh, gw, hidden[-1]))(layers.Dense(gh * gw * hidden[-1], name="grid")(inp))
+    return keras.Model(inp, float32_out(_upsample(x, image_shape, hidden, out_channels)), name="decoder")
+
+
+def _upsample(x, image_shape, hidden, out_channels):
+    """The resnet decoders' way up from the smallest grid: per width a residual block and a 4x4 stride-2
+    transposed convolution, then a 3x3 convolution to the output channels (cropped for odd sizes)."""
+    h, w = image_shape[:2]
+    gh, gw, scale = x.shape[1], x.shape[2], 2 ** len(hidden)
     widths = list(reversed(hidden))
     for i, f in enumerate(widths):
         x = residual_stack(x, f, RESNET_BLOCKS, f"dec{i}")
@@ -126,7 +140,7 @@ def _resnet_decoder(image_shape, latent_dim, hidden, out_channels):
     x = layers.Conv2D(out_channels, 3, padding="same", name="head")(layers.ReLU()(x))
     if (gh * scale, gw * scale) != (h, w):
         x = layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))(x)
-    return keras.Model(inp, float32_out(x), name="decoder")
+    return x
 
 
 # ---- the residual backbone with a spatial code: a grid of vectors at the encoder's last resolution ----
@@ -147,10 +161,7 @@ def _resnet_grid_encoder(image_shape, out_dim, hidden):
     features, laid out so that each of the flat output's equal parts (a VAE's mean and log-variance) is a whole
     grid, cell by cell."""
     inp = keras.Input(image_shape)
-    x = layers.Conv2D(hidden[0] // 2, 3, padding="same", name="stem")(inp)
-    for i, f in enumerate(hidden):
-        x = layers.Conv2D(f, 4, strides=2, padding="same", name=f"down{i}")(layers.ReLU()(x))
-        x = residual_stack(x, f, RESNET_BLOCKS, f"enc{i}")
+    x = _downsample(inp, hidden)
     gh, gw = _grid_size(image_shape, hidden)
     c = _grid_channels(out_dim, gh * gw, "encoder's output width")
     x = layers.Conv2D(c, 1, name="features")(layers.ReLU()(x))
@@ -178,17 +189,7 @@ def _resnet_grid_decoder(image_shape, latent_dim, hidden, out_channels):
     if extra:
         label = layers.Dense(cells * hidden[-1], name="extra")(inp[:, latent_dim - extra:])
         x = layers.Add()([x, layers.Reshape((gh, gw, hidden[-1]))(label)])
-    widths = list(reversed(hidden))
-    for i, f in enumerate(widths):
-        x = residual_stack(x, f, RESNET_BLOCKS, f"dec{i}")
-        up = widths[i + 1] if i + 1 < len(widths) else hidden[0] // 2
-        x = layers.Conv2DTranspose(up, 4, strides=2, padding="same", name=f"up{i}")(layers.ReLU()(x))
-    x = layers.Conv2D(out_channels, 3, padding="same", name="head")(layers.ReLU()(x))
-    h, w = image_shape[:2]
-    scale = 2 ** len(hidden)
-    if (gh * scale, gw * scale) != (h, w):
-        x = layers.Cropping2D(((0, gh * scale - h), (0, gw * scale - w)))(x)
-    return keras.Model(inp, float32_out(x), name="decoder")
+    return keras.Model(inp, float32_out(_upsample(x, image_shape, hidden, out_channels)), name="decoder")
 
 
 def float32_out(x):
