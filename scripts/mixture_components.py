@@ -9,32 +9,19 @@ Usage: python scripts/mixture_components.py [--components 10,5,2,1] [--images 20
 """
 import argparse
 import json
-import math
-import time
 from pathlib import Path
 
-import keras
+import photo_recipes  # scripts/photo_recipes.py: the short runs' measurement
 
-from zoo import data, machine, metrics, outputs, training
+from zoo import data, machine, outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "mixture_components.json"
 
 
 def run(k: int, x, x_test, epochs: int) -> dict:
-    keras.utils.set_random_seed(0)
-    recipe = training.resolve_recipe("vae-cifar10", {"options": {"likelihood_components": k}})
-    model = training.build_model(recipe, x.shape[1:])
-    start = time.perf_counter()
-    history = model.fit(x, epochs=epochs, batch_size=recipe.batch_size, verbose=2).history
-    seconds = time.perf_counter() - start
-    elbo = metrics.negative_elbo(model, x_test, None, seed=0)
-    recon = metrics.reconstruction(model, x_test, None)
-    bits = lambda nats: metrics.bits_per_dim(nats, x.shape[1:])  # noqa: E731
-    return {"components": k, "train_img_s": epochs * len(x) / seconds,
-            "train_loss_bits_per_dim": bits(history["loss"][-1]), "test_neg_elbo_bits_per_dim": bits(elbo["neg_elbo_nats"]),
-            "test_kl_nats": elbo["kl_nats"], "test_reconstruction_nll_nats": recon["nll_nats"], "test_mse": recon["mse"],
-            "test_psnr_db": 10 * math.log10(1.0 / recon["mse"])}
+    return {"components": k, **photo_recipes.measure("vae-cifar10", {"options": {"likelihood_components": k}}, x,
+                                                     x_test, epochs)}
 
 
 def main():
