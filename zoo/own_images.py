@@ -104,11 +104,13 @@ def train_new(family, data_source, input_shape=None, epochs=registry.OWN_DATA_EP
         settings = settings.replace(input_shape=shape)
         log(f"input_shape {shape} ({how}; pass input_shape to choose another)")
     if settings.input_shape[-1] == 3 and backbone is None and "likelihood" not in options:
+        grid = factory.get_family(family).discrete_code  # a vqvae's code follows from its grid
         settings = settings.replace(backbone=photographs.SETTINGS["backbone"],
-                                    latent_dim=latent_dim or photographs.SETTINGS["latent_dim"],
+                                    latent_dim=latent_dim or (None if grid else photographs.SETTINGS["latent_dim"]),
                                     options={**photographs.LIKELIHOOD, **options})
-        log("colour images: the photo models' network and likelihood (resnet backbone, a mixture of logistics on "
-            "8-bit colour, a 64-unit code); pass backbone or likelihood to choose others")
+        code = "its code grid" if grid else f"a {settings.latent_dim}-unit code"
+        log(f"colour images: the photo models' network and likelihood (resnet backbone, a mixture of logistics on "
+            f"8-bit colour, {code}); pass backbone or likelihood to choose others")
     with _claimed(out_dir, overwrite), distribute_lib.data_parallel(distribute) as replicas:
         replicas.check_batch(batch_size)
         return _train_new(settings, data_source, labels, out_dir, verbose, log, overwrite)
