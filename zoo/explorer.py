@@ -316,6 +316,20 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
     names = ex.names
     conditional = any(v.model.conditional for v in ex.views.values())
 
+    class Upload(gr.Image):
+        """An image upload handed to the callbacks as the file's path, whatever Gradio makes of it: a file
+        Pillow cannot open (text, a decompression bomb) is then refused by the zoo's own reader, with a message
+        on the page, rather than by Gradio with a bare "Error"."""
+
+        def preprocess(self, payload):
+            try:
+                return super().preprocess(payload)
+            except Exception:  # noqa: BLE001 (the zoo's reader says what is wrong with the file)
+                return None if payload is None else payload.path
+
+        def get_block_name(self) -> str:  # the page draws it as the image upload it is
+            return "image"
+
     # Uploads older than an hour are deleted every ten minutes, and all of them when the app stops.
     with gr.Blocks(title="zoo latent explorer", analytics_enabled=False, delete_cache=(600, 3600)) as app:
         gr.Markdown("# zoo: latent-space explorer\nModels: " + ", ".join(f"`{n}`" for n in names)
@@ -355,8 +369,8 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
                 steps = gr.Slider(2, MAX_STEPS, value=8, step=1, label="steps")
                 spherical = gr.Checkbox(False, label="spherical (models with an N(0, I) prior)")
             with gr.Row():
-                up_a = gr.Image(label="or upload A", type="filepath", image_mode=None, sources=["upload"])
-                up_b = gr.Image(label="or upload B", type="filepath", image_mode=None, sources=["upload"])
+                up_a = Upload(label="or upload A", type="filepath", image_mode=None, sources=["upload"])
+                up_b = Upload(label="or upload B", type="filepath", image_mode=None, sources=["upload"])
             go = gr.Button("Interpolate", elem_id="interpolate")
             strips = [gr.Image(label=n, interactive=False, format="png", elem_id=f"strip-{i}")
                       for i, n in enumerate(names)]
@@ -411,7 +425,7 @@ def build_app(names=DEFAULT_MODELS, explorer: Explorer | None = None):
             app.load(on_model, traverse_model, [*sliders, traversed])
         with gr.Tab("Reconstruct"):
             # the file as uploaded (image_mode=None: Gradio does not decode it), read by the zoo's own reader
-            upload = gr.Image(label="upload an image (any size: it is adapted to each model's input)",
+            upload = Upload(label="upload an image (any size: it is adapted to each model's input)",
                               type="filepath", image_mode=None, sources=["upload"], elem_id="upload")
             with gr.Row():  # side by side, as the decoded points
                 recons = [gr.Image(label=n, interactive=False, format="png", elem_id=f"recon-{i}")

@@ -265,8 +265,11 @@ class Autoencoder(keras.Model):
         return out
 
     def encode(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
-        """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim).
-        `labels` (N integer classes) only for a conditional family."""
+        """Images (N, H, W[, C]), uint8 0..255 or float 0..1 -> codes (N, latent_dim), as numpy (a VAE's
+        posterior means). `labels` (N integer classes) only for a conditional family.
+
+        Example: `z = zoo.load("vae-mnist").encode(x_test[:100])`  # (100, 16)
+        """
         x = inputs.as_images(x, self.image_shape)
         y = self.one_hot_labels(labels, len(x))
         return self._batched(lambda b, yb: self.code(self.features(b, yb)), x, y, batch_size)
@@ -274,7 +277,10 @@ class Autoencoder(keras.Model):
     def decode(self, z, labels=None, *, batch_size=1000, pixels=None) -> np.ndarray:
         """Codes (N, latent_dim) -> images (N, H, W, C) float32 in [0, 1]: the likelihood's mean image (the
         Bernoulli means; a logistic mixture's mean). `pixels=rng` (a numpy Generator) draws the pixels from the
-        likelihood instead (binary for a Bernoulli, 8-bit for a logistic mixture)."""
+        likelihood instead (binary for a Bernoulli, 8-bit for a logistic mixture).
+
+        Example: `m.decode(np.zeros((1, m.latent_dim)))`  # the image at the centre of the code space
+        """
         z = inputs.as_codes(z, self.latent_dim)
         y = self.one_hot_labels(labels, len(z))
         if pixels is None:
@@ -286,7 +292,10 @@ class Autoencoder(keras.Model):
                              z, y, batch_size)
 
     def reconstruct(self, x, labels=None, *, batch_size=1000) -> np.ndarray:
-        """decode(encode(x)): images in, images in [0, 1] out."""
+        """decode(encode(x)): images in, images in [0, 1] out, as numpy.
+
+        Example: `x_hat = m.reconstruct(x_test[:8])`
+        """
         x = inputs.as_images(x, self.image_shape)
         y = self.one_hot_labels(labels, len(x))
         return self.decode(self.encode(x, y, batch_size=batch_size), y, batch_size=batch_size)
@@ -301,6 +310,8 @@ class Autoencoder(keras.Model):
         draws the classes in `labels` (one int or n ints), or classes drawn uniformly when it is None.
         Images are the likelihood's mean images (what the cards' sample metrics score); `pixels=True` draws
         the pixels from the likelihood too (binary for a Bernoulli, 8-bit for a logistic mixture).
+
+        Example: `imgs = zoo.load("cvae-mnist").sample(16, seed=0, labels=7)`  # (16, 28, 28, 1), sixteen 7s
         """
         n = inputs.as_count(n)
         if isinstance(prior, priors.GaussianMixture):
