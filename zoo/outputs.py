@@ -24,6 +24,7 @@ from pathlib import Path
 CARD_FILE = "card.json"
 MAX_NAME = 200  # bytes of an output's name: file systems allow 255, and `.NAME.zoo-staging-XXXXXXXX` must fit
 STAGING_MARK = ".zoo-staging"  # first file in every staging folder: proof the zoo made it
+ADDING_MARK = ".zoo-adding"  # in a staging folder whose files are on their way into an existing checkpoint
 _HELD: dict[str, int] = {}  # output paths whose lock this process holds -> the thread holding it
 _HELD_GUARD = threading.Lock()
 
@@ -257,8 +258,8 @@ def _staged(out: Path) -> list[Path]:
 def _adding(out: Path) -> list[Path]:
     """Staging folders beside checkpoint `out` that hold files on their way into it and the card it gets once
     they are in (writer.add_to_checkpoint's record), left by a run killed while moving them."""
-    return [p for p in _staged(out) if (p / STAGING_MARK).is_file() and (p / CARD_FILE).is_file()
-            and out.is_dir() and not out.is_symlink()]
+    return [p for p in _staged(out) if (p / STAGING_MARK).is_file() and (p / ADDING_MARK).is_file()
+            and (p / CARD_FILE).is_file() and out.is_dir() and not out.is_symlink()]
 
 
 def finish_adding(out: Path, staged: Path) -> None:

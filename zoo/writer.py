@@ -118,6 +118,7 @@ def add_to_checkpoint(folder, card: card_schema.Card, staged: Path) -> card_sche
     card = checkpoints.record_files(staged, card, written)
     # The card the folder will have is written into the staging folder first: a kill while the files move in
     # leaves a record of the move, which the next run on the folder finishes (outputs.finish_adding).
+    (Path(staged) / outputs.ADDING_MARK).write_text("files on their way into the checkpoint beside this folder\n")
     checkpoints.write_card(staged, card)
     outputs.finish_adding(Path(folder), Path(staged))
     return card
