@@ -28,7 +28,7 @@ LAYERS = [
     ["zoo.card"],  # the card's schema
     ["zoo.recipes"],  # zoo.recipes and its per-family modules
     ["zoo.runs", "zoo.catalogue"],  # the settings of a run on your images; the metric catalogue
-    ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.version"],
+    ["zoo.registry", "zoo.datasets", "zoo.outputs", "zoo.inputs", "zoo.names", "zoo.units", "zoo.version"],
     ["zoo.renderers"],  # the datasets the zoo draws itself, numpy only
     ["zoo.progress", "zoo.stderr_filter"],  # the terminal: progress bars, TensorFlow's native log lines filtered
 ]
