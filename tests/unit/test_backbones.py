@@ -51,14 +51,14 @@ def test_resnet_grid_keeps_the_code_a_grid_of_cells_each_way():
     z = np.random.default_rng(0).standard_normal((1, 128)).astype("float32")
     moved = z.copy()
     moved[0, [0, 64]] += 5.0  # both channels of the top-left cell (channel-major layout)
-    change = np.abs(np.asarray(decoder(moved)) - np.asarray(decoder(z)))[0].sum(-1)
+    change = np.abs(keras.ops.convert_to_numpy(decoder(moved)) - keras.ops.convert_to_numpy(decoder(z)))[0].sum(-1)
     assert change[:8, :8].sum() > 10 * change[16:, 16:].sum()
     model = zoo.create("vae", input_shape=(32, 32, 3), latent_dim=128, backbone="resnet_grid", hidden=(8, 8))
     x = np.random.default_rng(1).random((2, 32, 32, 3)).astype("float32")
-    features = np.asarray(model.encoder(x))
+    features = keras.ops.convert_to_numpy(model.encoder(x))
     moved_x = x.copy()
     moved_x[:, :4, :4] = 1.0 - moved_x[:, :4, :4]
-    delta = np.abs(np.asarray(model.encoder(moved_x)) - features)
+    delta = np.abs(keras.ops.convert_to_numpy(model.encoder(moved_x)) - features)
     mean_delta, log_var_delta = delta[:, :128].reshape(2, 2, 64), delta[:, 128:].reshape(2, 2, 64)
     for part in (mean_delta, log_var_delta):  # cell 63 (bottom right) is outside the corner's reach
         assert part[..., 0].sum() > 0 and part[..., 63].sum() == 0
